@@ -1,0 +1,63 @@
+/**
+ * The only switch on the model provider. Each provider is built here and wrapped in the retry
+ * policy; core receives a `ChatModel` and never learns which one it got.
+ */
+import type { ChatModel } from "./chat-model.js";
+import { createOllamaModel } from "./ollama.js";
+import { createOpenAIModel } from "./openai.js";
+import { type RetryPolicy, withRetry } from "./retry.js";
+
+export type ModelProvider = "ollama" | "openai";
+
+export interface ModelSettings {
+  provider: ModelProvider;
+  model: string;
+  /** Context window in tokens; sent to Ollama as `num_ctx` (OpenAI-compatible servers set it themselves). */
+  contextTokens: number;
+  ollamaHost: string;
+  /** Defaults to the OpenAI API itself. */
+  openaiBaseUrl?: string;
+  openaiApiKey?: string;
+  idleTimeoutMs: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
+const defaultOpenAIBaseUrl = "https://api.openai.com/v1";
+
+export function createChatModel(settings: ModelSettings): ChatModel {
+  const retry = settings.retry ?? {};
+  return withRetry(createProviderModel(settings), {
+    ...retry,
+    // Field by field, so a `{ maxAttempts: undefined }` from config keeps the default.
+    maxAttempts: retry.maxAttempts ?? defaultRetryPolicy.maxAttempts,
+    baseDelayMs: retry.baseDelayMs ?? defaultRetryPolicy.baseDelayMs,
+    maxDelayMs: retry.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
+  });
+}
+
+function createProviderModel(settings: ModelSettings): ChatModel {
+  switch (settings.provider) {
+    case "ollama":
+      return createOllamaModel({
+        host: settings.ollamaHost,
+        model: settings.model,
+        contextTokens: settings.contextTokens,
+        idleTimeoutMs: settings.idleTimeoutMs,
+      });
+    case "openai":
+      return createOpenAIModel({
+        baseURL: settings.openaiBaseUrl ?? defaultOpenAIBaseUrl,
+        apiKey: settings.openaiApiKey,
+        model: settings.model,
+        idleTimeoutMs: settings.idleTimeoutMs,
+      });
+    default:
+      return unknownProvider(settings.provider);
+  }
+}
+
+/** A compile error here means a provider was added to `ModelProvider` but not to the switch. */
+function unknownProvider(provider: never): never {
+  throw new Error(`unknown model provider: ${String(provider)}`);
+}

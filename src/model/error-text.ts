@@ -1,0 +1,31 @@
+/**
+ * Reading a server's error text, for servers that say what went wrong only in words.
+ * llama.cpp: "request (N tokens) exceeds the available context size (M tokens)";
+ * vLLM / OpenAI: "This model's maximum context length is N tokens"; Ollama: "input too long".
+ */
+const contextOverflow = /context length|context size|context window|maximum context|context_length|too long/i;
+
+/** Ollama's queue-full 503 reads "server busy, please try again"; others say overloaded / unavailable. */
+const overloaded = /unavailable|overloaded|server busy|try again/i;
+
+export function mentionsContextOverflow(text: string): boolean {
+  return contextOverflow.test(text);
+}
+
+export function mentionsOverload(text: string): boolean {
+  return overloaded.test(text);
+}
+
+/**
+ * A short message from an unknown thrown value with its causes, because fetch hides the reason there:
+ * `Connection error.: fetch failed: connect ECONNREFUSED 127.0.0.1:11434`.
+ */
+export function describeError(error: unknown): string {
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined; depth++) {
+    messages.push(current instanceof Error ? current.message : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(": ");
+}

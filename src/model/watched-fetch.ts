@@ -1,0 +1,52 @@
+/**
+ * A `fetch` wrapper for one request, for clients that take a `fetch` but no signal or timeout
+ * (the ollama client: its non-streaming calls take no AbortSignal, streaming ones make their own).
+ * It links our signal into every call, optionally bounds the wait for response headers, and keeps
+ * the response so its headers can be read afterwards (the ollama `ResponseError` drops them, and
+ * Retry-After lives there).
+ */
+export interface WatchedFetch {
+  readonly fetch: typeof fetch;
+  /** The last response received, once headers arrived. */
+  readonly response: Response | undefined;
+  /** True when `headersTimeoutMs` ran out before the response headers arrived. */
+  readonly headersTimedOut: boolean;
+}
+
+export function createWatchedFetch(
+  baseFetch: typeof fetch,
+  signal: AbortSignal,
+  headersTimeoutMs?: number,
+): WatchedFetch {
+  let response: Response | undefined;
+  let headersTimedOut = false;
+
+  const watched: typeof fetch = async (input, init) => {
+    const headersDeadline = new AbortController();
+    const timer =
+      headersTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            headersTimedOut = true;
+            headersDeadline.abort();
+          }, headersTimeoutMs);
+    const signals = [signal, headersDeadline.signal];
+    if (init?.signal) signals.push(init.signal);
+    try {
+      response = await baseFetch(input, { ...init, signal: AbortSignal.any(signals) });
+      return response;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    fetch: watched,
+    get response() {
+      return response;
+    },
+    get headersTimedOut() {
+      return headersTimedOut;
+    },
+  };
+}

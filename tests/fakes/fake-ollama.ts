@@ -1,0 +1,180 @@
+/**
+ * A loopback fake of the Ollama server that the real `ollama` client talks to:
+ * `POST /api/chat` (NDJSON stream, or one JSON object with `stream: false`), `GET /api/tags`,
+ * `GET /api/version`, `GET /`. Script replies with `enqueue`; with none queued it echoes.
+ */
+import type { ServerResponse } from "node:http";
+import { z } from "zod";
+import {
+  type FakeReply,
+  type PlannedReply,
+  planReply,
+  ReplyQueue,
+  retryHeaders,
+  splitIntoChunks,
+} from "./llm-fake-reply.js";
+import {
+  type LoopbackServer,
+  type RecordedRequest,
+  sendJson,
+  startLoopbackServer,
+} from "./llm-fake-server.js";
+import { type StreamFormat, streamReply } from "./llm-fake-stream.js";
+
+export type { FakeReply } from "./llm-fake-reply.js";
+export type { RecordedRequest } from "./llm-fake-server.js";
+
+const chatBody = z.looseObject({
+  model: z.string(),
+  messages: z.array(z.looseObject({ role: z.string(), content: z.string() })).default([]),
+  stream: z.boolean().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+export type OllamaChatBody = z.infer<typeof chatBody>;
+
+export interface FakeOllamaOptions {
+  /** Names `/api/tags` lists. Default: `["llama3.2:latest"]`. */
+  models?: string[];
+  /** Default 0: a free port. */
+  port?: number;
+}
+
+export interface FakeOllama {
+  /** `http://127.0.0.1:<port>`: pass as the Ollama host. */
+  readonly host: string;
+  readonly port: number;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** The parsed bodies of the `/api/chat` requests, in order. */
+  chatBodies(): OllamaChatBody[];
+  enqueue(...replies: FakeReply[]): void;
+  setModels(models: string[]): void;
+  /** Destroy open connections but keep listening. */
+  dropConnections(): void;
+  close(): Promise<void>;
+}
+
+export const defaultFakeModel = "llama3.2:latest";
+const createdAt = "2025-01-01T00:00:00.000Z";
+
+export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
+  let models = options.models ?? [defaultFakeModel];
+  const queue = new ReplyQueue();
+  const server: LoopbackServer = await startLoopbackServer(async (_request, response, recorded) => {
+    const route = `${recorded.method} ${recorded.path}`;
+    if (route === "POST /api/chat") return chat(response, recorded.body, queue.next(), server.closing);
+    if (route === "GET /api/tags") return sendJson(response, 200, { models: models.map(tagEntry) });
+    if (route === "GET /api/version") return sendJson(response, 200, { version: "0.12.0" });
+    if (route === "GET /" || route === "HEAD /") {
+      response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      response.end("Ollama is running");
+      return;
+    }
+    sendJson(response, 404, { error: "404 page not found" });
+  }, options.port);
+
+  return {
+    host: `http://127.0.0.1:${server.port}`,
+    port: server.port,
+    requests: server.requests,
+    chatBodies: () =>
+      server.requests
+        .filter((request) => request.path === "/api/chat")
+        .map((request) => chatBody.parse(request.body)),
+    enqueue: (...replies) => queue.enqueue(...replies),
+    setModels(next) {
+      models = next;
+    },
+    dropConnections: () => server.dropConnections(),
+    close: () => server.close(),
+  };
+}
+
+async function chat(
+  response: ServerResponse,
+  raw: unknown,
+  reply: FakeReply,
+  closing: AbortSignal,
+): Promise<void> {
+  const parsed = chatBody.safeParse(raw);
+  if (!parsed.success) return sendJson(response, 400, { error: "invalid request body" });
+  const body = parsed.data;
+  if (reply.noResponse) return;
+  if (reply.status !== undefined) {
+    return sendJson(
+      response,
+      reply.status,
+      { error: reply.error ?? errorText(reply.status, body.model) },
+      retryHeaders(reply),
+    );
+  }
+  const numPredict = body.options?.num_predict;
+  const plan = planReply(reply, body.messages, typeof numPredict === "number" ? numPredict : undefined);
+  // Ollama streams unless told `stream: false` (the server default is true).
+  if (body.stream === false)
+    return sendJson(response, 200, finalObject(body.model, plan, plan.chunks.join("")));
+  await streamReply(response, plan, ndjson(body.model, plan), closing);
+}
+
+function ndjson(model: string, plan: PlannedReply): StreamFormat {
+  const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
+  const partial = (message: Record<string, string>): string =>
+    line({
+      model,
+      created_at: createdAt,
+      message: { role: "assistant", content: "", ...message },
+      done: false,
+    });
+  return {
+    contentType: "application/x-ndjson",
+    thinking: (text) => splitIntoChunks(text, 8).map((part) => partial({ thinking: part })),
+    chunk: (text) => partial({ content: text }),
+    // Ollama reports mid-stream failures as an error line under the original 200 status.
+    errorLine: () => line({ error: plan.reply.error ?? "an error was encountered while running the model" }),
+    vendorError: () => line({ error: plan.reply.error ?? "unexpected server error" }),
+    finish: () => line(finalObject(model, plan, "")),
+  };
+}
+
+function finalObject(model: string, plan: PlannedReply, content: string): Record<string, unknown> {
+  return {
+    model,
+    created_at: createdAt,
+    message: { role: "assistant", content },
+    done: true,
+    done_reason: plan.finishReason,
+    total_duration: 1_000_000,
+    load_duration: 100_000,
+    prompt_eval_count: plan.promptTokens,
+    prompt_eval_duration: 200_000,
+    eval_count: plan.completionTokens,
+    eval_duration: 700_000,
+  };
+}
+
+/** Ollama's own wording for each status (server/routes.go, server/sched.go). */
+function errorText(status: number, model: string): string {
+  if (status === 404) return `model "${model}" not found, try pulling it first`;
+  if (status === 400) return "invalid request";
+  if (status === 429) return "too many requests";
+  if (status === 503) return "server busy, please try again.  maximum pending requests exceeded";
+  return "an error was encountered while running the model";
+}
+
+function tagEntry(name: string): Record<string, unknown> {
+  return {
+    name,
+    model: name,
+    modified_at: createdAt,
+    size: 2_019_393_189,
+    digest: "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72",
+    details: {
+      parent_model: "",
+      format: "gguf",
+      family: "llama",
+      families: ["llama"],
+      parameter_size: "3.2B",
+      quantization_level: "Q4_K_M",
+    },
+  };
+}
