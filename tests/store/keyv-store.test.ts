@@ -1,0 +1,155 @@
+import { EventEmitter } from "node:events";
+import { Keyv } from "keyv";
+import { describe, expect, it } from "vitest";
+import { StoreError, type StoreLimits } from "../../src/store/conversation-store.js";
+import { createKeyvStore, sweepByIterating } from "../../src/store/keyv-store.js";
+import { createRecordingLogger } from "../helpers/recording-logger.js";
+
+const LIMITS: StoreLimits = { historyTtlMs: 60_000, maxTurns: 50 };
+const hello = { role: "user" as const, content: "hello", at: 1 };
+
+/** A keyv backend whose every call does what `behave` says: hang, fail, or answer. */
+class ScriptedAdapter extends EventEmitter {
+  opts = { dialect: "scripted" };
+  namespace: string | undefined;
+  writes = 0;
+  constructor(private readonly behave: () => Promise<undefined>) {
+    super();
+  }
+  get(): Promise<undefined> {
+    return this.behave();
+  }
+  async set(): Promise<void> {
+    await this.behave();
+    this.writes += 1;
+  }
+  async delete(): Promise<boolean> {
+    await this.behave();
+    return true;
+  }
+  async clear(): Promise<void> {
+    await this.behave();
+  }
+}
+
+const hang = () => new Promise<undefined>(() => {});
+
+describe("createKeyvStore", () => {
+  it("rejects every operation with a StoreError when the backend hangs", async () => {
+    const store = createKeyvStore(new Keyv(new ScriptedAdapter(hang)), LIMITS, {
+      name: "scripted",
+      timeoutMs: 100,
+    });
+    const operations: Array<[string, Promise<unknown>]> = [
+      ["reading the history of c", store.getHistory("c")],
+      ["saving the history of c", store.appendTurns("c", [hello])],
+      ["clearing the history of c", store.clearHistory("c")],
+      ["reading the binding k", store.getBinding("k")],
+      ["saving the binding k", store.setBinding("k", "tutor")],
+      ["saving the binding j", store.setBinding("j", undefined)],
+      ["recording the event e", store.markSeen("e", 1_000)],
+    ];
+    for (const [what, operation] of operations) {
+      const error = await operation.catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).message).toBe(
+        `scripted: ${what} timed out after 100 ms: the store did not answer`,
+      );
+    }
+    await store.close();
+  });
+
+  it("does not write later what timed-out appends would have written", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<undefined>((resolve) => {
+      release = () => resolve(undefined);
+    });
+    const adapter = new ScriptedAdapter(() => gate);
+    const store = createKeyvStore(new Keyv(adapter), LIMITS, { timeoutMs: 100 });
+    const first = store.appendTurns("c", [hello]).catch((reason: unknown) => reason);
+    const second = store.appendTurns("c", [hello]).catch((reason: unknown) => reason);
+    expect(await first).toBeInstanceOf(StoreError);
+    expect(await second).toBeInstanceOf(StoreError);
+    release();
+    await store.close(); // waits for nothing: both operations already settled
+    await gate;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(adapter.writes).toBe(0);
+  });
+
+  it("turns a backend failure (and its 'error' event) into a StoreError naming the operation", async () => {
+    const adapter = new ScriptedAdapter(async () => {
+      throw new Error("disk on fire");
+    });
+    const failing = async () => {
+      // Adapters report failures as 'error' events too; with no listener Node would crash here.
+      adapter.emit("error", new Error("disk on fire"));
+      throw new Error("disk on fire");
+    };
+    adapter.get = failing;
+    const store = createKeyvStore(new Keyv(adapter), LIMITS, { name: "scripted" });
+    const error = await store.getHistory("c").catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).message).toBe("scripted: reading the history of c failed: disk on fire");
+    expect((error as StoreError).cause).toBeInstanceOf(Error);
+    await expect(store.setBinding("k", "tutor")).rejects.toThrow("saving the binding k failed: disk on fire");
+  });
+
+  it("refuses limits that cannot work", () => {
+    const keyv = new Keyv();
+    expect(() => createKeyvStore(keyv, { historyTtlMs: 0, maxTurns: 5 })).toThrow(StoreError);
+    expect(() => createKeyvStore(keyv, { historyTtlMs: 1_000, maxTurns: 0 })).toThrow(StoreError);
+    expect(() => createKeyvStore(keyv, { historyTtlMs: 1_000, maxTurns: 2.5 })).toThrow(StoreError);
+  });
+
+  it("keeps keys under the troupe namespace", async () => {
+    const map = new Map<string, unknown>();
+    const store = createKeyvStore(new Keyv({ store: map }), LIMITS);
+    await store.appendTurns("discord:1:2", [hello]);
+    await store.setBinding("discord:1", "tutor");
+    await store.markSeen("Ev1", 60_000);
+    expect([...map.keys()].sort()).toEqual([
+      "troupe:binding:discord:1",
+      "troupe:history:discord:1:2",
+      "troupe:seen:Ev1",
+    ]);
+  });
+
+  it("reads unparseable and wrongly shaped values as empty, and logs each", async () => {
+    const map = new Map<string, unknown>([
+      ["troupe:history:broken", "{not json"],
+      ["troupe:history:old", JSON.stringify({ value: { turns: ["hi"] } })],
+      ["troupe:binding:old", JSON.stringify({ value: "" })],
+    ]);
+    const logger = createRecordingLogger();
+    const store = createKeyvStore(new Keyv({ store: map }), LIMITS, { logger });
+    expect(await store.getHistory("broken")).toEqual([]);
+    expect(await store.getHistory("old")).toEqual([]);
+    expect(await store.getBinding("old")).toBeUndefined();
+    const warnings = logger.lines.filter((line) => line.level === "warn");
+    expect(warnings).toHaveLength(3);
+    expect(warnings.map((line) => line.fields.key)).toEqual(["history:broken", "history:old", "binding:old"]);
+    await store.appendTurns("old", [hello]);
+    expect(await store.getHistory("old")).toEqual([hello]);
+  });
+
+  it("rejects a markSeen TTL that is not positive", async () => {
+    const store = createKeyvStore(new Keyv(), LIMITS);
+    await expect(store.markSeen("e", 0)).rejects.toBeInstanceOf(StoreError);
+  });
+});
+
+describe("sweepByIterating", () => {
+  it("deletes expired entries that nobody reads again, and keeps the rest", async () => {
+    const map = new Map<string, unknown>();
+    const keyv = new Keyv({ store: map });
+    const store = createKeyvStore(keyv, { historyTtlMs: 50, maxTurns: 5 });
+    await store.appendTurns("abandoned", [hello]);
+    await store.markSeen("Ev-old", 50);
+    await store.markSeen("Ev-new", 60_000);
+    await store.setBinding("server", "tutor");
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let the short TTLs pass
+    await sweepByIterating(keyv);
+    expect([...map.keys()].sort()).toEqual(["troupe:binding:server", "troupe:seen:Ev-new"]);
+  });
+});
