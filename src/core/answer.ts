@@ -1,0 +1,149 @@
+/**
+ * Answering one prompt: history in, prompt built, model streamed through the think filter to the
+ * sink, turns stored. A store that fails is logged and the answer goes on without memory; a model
+ * that fails shows one short line (or the text so far plus an "interrupted" note), and a failed or
+ * cut answer is never stored, so history never holds a corrupted turn.
+ */
+import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
+import type { ConversationStore, Turn } from "../store/conversation-store.js";
+import { logFieldsFor, texts, userMessageFor } from "./errors.js";
+import type { Logger } from "./logger.js";
+import type { IncomingMessage } from "./message.js";
+import type { Persona } from "./persona.js";
+import { buildPrompt, speakerLabel } from "./prompt.js";
+import type { ReplySink } from "./reply-sink.js";
+import { createThinkFilter } from "./think-filter.js";
+
+export interface AnswerSettings {
+  contextTokens: number;
+  /** Room kept for the answer when the persona sets no max_tokens. */
+  replyTokens: number;
+}
+
+export interface AnswerDependencies {
+  model: ChatModel;
+  store: ConversationStore;
+  logger: Logger;
+  settings: AnswerSettings;
+}
+
+export interface AnswerRequest {
+  message: IncomingMessage;
+  prompt: string;
+  persona: Persona;
+  sink: ReplySink;
+  signal: AbortSignal;
+}
+
+interface StreamOutcome {
+  finish?: { reason: FinishReason; usage: TokenUsage };
+}
+
+export async function answerPrompt(dependencies: AnswerDependencies, request: AnswerRequest): Promise<void> {
+  const { model, store, settings } = dependencies;
+  const { message, persona, sink } = request;
+  const logger = dependencies.logger.child({ conversation: message.conversationId, persona: persona.name });
+  const started = Date.now();
+
+  let history: Turn[] = [];
+  let remember = true;
+  try {
+    history = await store.getHistory(message.conversationId);
+  } catch (error) {
+    remember = false;
+    logger.warn({ err: error }, "store unavailable: answering without memory");
+  }
+
+  const userTurn: Turn = {
+    role: "user",
+    content: request.prompt,
+    author: { id: message.author.id, name: message.author.name },
+    at: started,
+  };
+  // Several people can share a channel conversation; a DM or the console has one speaker.
+  const labelSpeakers = !message.isDirect && message.platform !== "console";
+  const built = buildPrompt({
+    persona,
+    history,
+    message: speakerLabel(userTurn, labelSpeakers),
+    contextTokens: settings.contextTokens,
+    replyTokens: persona.maxTokens ?? settings.replyTokens,
+    labelSpeakers,
+  });
+  if (built.cut) {
+    logger.info({ ...built.cut }, "message cut to fit the context");
+    await sink.post(texts.messageCut(built.cut.originalChars, built.cut.keptChars), { ephemeral: true });
+  }
+
+  const outcome: StreamOutcome = {};
+  const parts = model.stream(
+    {
+      messages: built.messages,
+      model: persona.model,
+      temperature: persona.temperature,
+      topP: persona.topP,
+      maxTokens: persona.maxTokens,
+      stop: persona.stop,
+    },
+    { signal: request.signal },
+  );
+  const result = await sink.stream(visibleText(parts, outcome), {
+    persona: {
+      name: persona.name,
+      displayName: persona.displayName,
+      emoji: persona.emoji,
+      avatar: persona.avatar,
+    },
+    interruptedNote: texts.interruptedNote,
+  });
+
+  const logFields = {
+    promptTokensEstimated: built.estimatedTokens,
+    droppedTurns: built.droppedTurns,
+    ms: Date.now() - started,
+    usage: outcome.finish?.usage,
+  };
+  if (result.error !== undefined) {
+    const interrupted = result.text.length > 0;
+    logger.error(
+      { ...logFields, ...logFieldsFor(result.error), interrupted },
+      "model failed while answering",
+    );
+    if (!interrupted) await sink.post(userMessageFor(result.error), { ephemeral: true, error: true });
+  } else if (outcome.finish === undefined) {
+    logger.info(logFields, "answer stopped before it finished (shutting down)");
+  } else if (result.text.trim().length === 0) {
+    logger.warn(logFields, "model returned an empty answer");
+    await sink.post(texts.emptyAnswer);
+  } else {
+    logger.info({ ...logFields, finish: outcome.finish.reason }, "answered");
+    if (outcome.finish.reason === "length") await sink.post(texts.lengthNote);
+  }
+
+  if (!remember) return;
+  const complete =
+    result.error === undefined && outcome.finish !== undefined && result.text.trim().length > 0;
+  const turns: Turn[] = [userTurn];
+  if (complete)
+    turns.push({ role: "assistant", content: result.text, persona: persona.name, at: Date.now() });
+  try {
+    await store.appendTurns(message.conversationId, turns);
+  } catch (error) {
+    logger.warn({ err: error }, "store unavailable: this exchange was not remembered");
+  }
+}
+
+/** Model parts → the text a user may see: thinking stripped, the finish part recorded. */
+async function* visibleText(parts: AsyncIterable<ChatPart>, outcome: StreamOutcome): AsyncGenerator<string> {
+  const filter = createThinkFilter();
+  for await (const part of parts) {
+    if (part.type === "text-delta") {
+      const text = filter.push(part.text);
+      if (text.length > 0) yield text;
+    } else {
+      outcome.finish = { reason: part.reason, usage: part.usage };
+    }
+  }
+  const rest = filter.flush();
+  if (rest.length > 0) yield rest;
+}

@@ -1,0 +1,161 @@
+/**
+ * The bot: handles a message or a command from any connector. It owns per-conversation ordering
+ * and the one error boundary per inbound event: whatever fails inside, the user gets one short
+ * line and the log gets one structured line with the cause; nothing escapes to crash the process.
+ */
+import type { ChatModel } from "../model/chat-model.js";
+import type { ConversationStore } from "../store/conversation-store.js";
+import { type AnswerSettings, answerPrompt } from "./answer.js";
+import { type BindingScope, bindingKeys, type ResolvedPersona, resolvePersona } from "./binding.js";
+import type { Command, CommandContext, CommandOptions } from "./command.js";
+import { createConversationQueue } from "./conversation-queue.js";
+import { logFieldsFor, texts, userMessageFor } from "./errors.js";
+import type { Logger } from "./logger.js";
+import type { IncomingMessage } from "./message.js";
+import type { Persona, PersonaCatalog } from "./persona.js";
+import type { ReplySink } from "./reply-sink.js";
+import { parseText } from "./text-verbs.js";
+
+export interface BotSettings extends AnswerSettings {
+  defaultPersona: string;
+}
+
+export interface BotDependencies {
+  model: ChatModel;
+  store: ConversationStore;
+  personas: PersonaCatalog;
+  commands: readonly Command[];
+  logger: Logger;
+  settings: BotSettings;
+}
+
+export interface Bot {
+  readonly commands: readonly Command[];
+  readonly personas: PersonaCatalog;
+  /** A chat message (mention, DM, thread reply, console line): a prompt or a text verb. */
+  handleMessage(message: IncomingMessage, sink: ReplySink): Promise<void>;
+  /** A slash command, with options already parsed by the connector. */
+  runCommand(name: string, options: CommandOptions, message: IncomingMessage, sink: ReplySink): Promise<void>;
+  /** The persona that would answer this message now. */
+  currentPersona(message: IncomingMessage): Promise<ResolvedPersona>;
+  /** Stops answering: aborts streams in flight and waits for every handler to settle. */
+  stop(): Promise<void>;
+}
+
+export function createBot(dependencies: BotDependencies): Bot {
+  const { store, personas, commands, settings } = dependencies;
+  const logger = dependencies.logger.child({ component: "bot" });
+  const queue = createConversationQueue();
+  const stopping = new AbortController();
+
+  async function readBindings(message: IncomingMessage): Promise<Partial<Record<BindingScope, string>>> {
+    const keys = bindingKeys(message);
+    const bindings: Partial<Record<BindingScope, string>> = {};
+    try {
+      for (const [scope, key] of Object.entries(keys) as [BindingScope, string][]) {
+        bindings[scope] = await store.getBinding(key);
+      }
+    } catch (error) {
+      logger.warn(
+        { err: error, conversation: message.conversationId },
+        "store unavailable: using the default persona",
+      );
+    }
+    return bindings;
+  }
+
+  async function currentPersona(message: IncomingMessage, override?: string): Promise<ResolvedPersona> {
+    return resolvePersona(personas, await readBindings(message), settings.defaultPersona, override);
+  }
+
+  function answer(
+    message: IncomingMessage,
+    prompt: string,
+    persona: Persona,
+    sink: ReplySink,
+  ): Promise<void> {
+    if (prompt.trim().length === 0) return sink.post(texts.emptyMessage, { ephemeral: true });
+    return answerPrompt(dependencies, { message, prompt, persona, sink, signal: stopping.signal });
+  }
+
+  function contextFor(message: IncomingMessage, options: CommandOptions, sink: ReplySink): CommandContext {
+    return {
+      message,
+      options,
+      sink,
+      personas,
+      commands,
+      currentPersona: () => currentPersona(message),
+      async bindPersona(scope, persona) {
+        const key = bindingKeys(message)[scope];
+        if (key === undefined) throw new Error(`no ${scope} scope for this conversation`);
+        await store.setBinding(key, persona.name);
+        logger.info({ conversation: message.conversationId, scope, persona: persona.name }, "persona bound");
+      },
+      resetConversation: () => store.clearHistory(message.conversationId),
+      async answer(prompt, answerOptions) {
+        const persona = answerOptions?.persona ?? (await currentPersona(message)).persona;
+        await answer(message, prompt, persona, sink);
+      },
+    };
+  }
+
+  async function dispatch(name: string, options: CommandOptions, message: IncomingMessage, sink: ReplySink) {
+    const command = commands.find((candidate) => candidate.name === name);
+    if (!command) throw new Error(`unknown command ${name}`);
+    await command.run(contextFor(message, options, sink));
+  }
+
+  /** The one error boundary per inbound event. */
+  async function guarded(
+    message: IncomingMessage,
+    sink: ReplySink,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await queue.run(message.conversationId, work);
+    } catch (error) {
+      logger.error(
+        { ...logFieldsFor(error), conversation: message.conversationId },
+        "failed to handle an event",
+      );
+      try {
+        await sink.post(userMessageFor(error), { ephemeral: true, error: true });
+      } catch (postError) {
+        logger.error(
+          { err: postError, conversation: message.conversationId },
+          "could not tell the user either",
+        );
+      }
+    }
+  }
+
+  return {
+    commands,
+    personas,
+    handleMessage(message, sink) {
+      return guarded(message, sink, async () => {
+        const parsed = parseText(message.text);
+        if (parsed.kind === "command") return dispatch(parsed.name, parsed.options, message, sink);
+        if (parsed.kind === "one-off") {
+          const persona = personas.get(parsed.persona);
+          if (!persona) {
+            const names = personas.list().map((candidate) => candidate.name);
+            return sink.post(texts.unknownPersona(parsed.persona, names), { ephemeral: true, error: true });
+          }
+          return answer(message, parsed.prompt, persona, sink);
+        }
+        const { persona } = await currentPersona(message);
+        return answer(message, parsed.text, persona, sink);
+      });
+    },
+    runCommand(name, options, message, sink) {
+      return guarded(message, sink, () => dispatch(name, options, message, sink));
+    },
+    currentPersona: (message) => currentPersona(message),
+    async stop() {
+      stopping.abort();
+      await queue.idle();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Coded errors and the one place user-facing error text lives. Every failure a user can see maps to
+ * one short line here; the cause goes to the log, never to the chat.
+ */
+import { isModelError, type ModelErrorCode } from "../model/chat-model.js";
+
+export type BotErrorCode = ModelErrorCode | "internal";
+
+const modelErrorLines: Record<ModelErrorCode, string> = {
+  unavailable: "⚠️ The model server isn't answering right now. Please try again in a moment.",
+  "rate-limited": "⚠️ The model is busy right now. Please try again in a few seconds.",
+  timeout: "⚠️ The model took too long to answer. Please try again.",
+  "context-overflow": "⚠️ This conversation is too long for the model. Use `reset` to start fresh.",
+  "model-missing":
+    "⚠️ The model isn't installed on the server yet. An admin can find the fix in the bot's log.",
+  "bad-response": "⚠️ The model sent a broken answer. Please try again.",
+};
+
+export function errorCode(error: unknown): BotErrorCode {
+  return isModelError(error) ? error.code : "internal";
+}
+
+/** The one line a user sees for a failure. */
+export function userMessageFor(error: unknown): string {
+  if (isModelError(error)) return modelErrorLines[error.code];
+  return "⚠️ Something went wrong on my side. It has been logged; please try again.";
+}
+
+/** Structured fields for the log line that goes with a user-facing failure. */
+export function logFieldsFor(error: unknown): Record<string, unknown> {
+  if (isModelError(error)) {
+    return { code: error.code, status: error.status, err: error };
+  }
+  return { code: "internal", err: error };
+}
+
+export const texts = {
+  interruptedNote: "_(interrupted: the model stopped mid-answer)_",
+  emptyMessage: "Say something and I'll answer. Type `help` to see what I can do.",
+  emptyAnswer: "_(the model returned an empty answer; try rephrasing)_",
+  lengthNote: "_(cut short: the answer reached its length limit)_",
+  messageCut: (originalChars: number, keptChars: number) =>
+    `_(Your message was too long for the model: I read the first ${keptChars.toLocaleString("en")} of ${originalChars.toLocaleString("en")} characters.)_`,
+  unknownPersona: (name: string, available: string[]) =>
+    `There's no persona called \`${name}\`. Available: ${available.map((n) => `\`${n}\``).join(", ")}.`,
+} as const;

@@ -1,0 +1,34 @@
+/**
+ * Where an answer goes. Core owns content; the sink owns pacing, platform length limits, splitting,
+ * and marking an answer that broke off.
+ */
+
+export interface PostOptions {
+  /** Only the author sees it (Discord ephemeral, Slack ephemeral); platforms without it post normally. */
+  ephemeral?: boolean;
+  /** The text reports a failure (a platform may style it; the piped console sends it to stderr). */
+  error?: boolean;
+}
+
+export interface StreamReplyOptions {
+  /** Who speaks: the sink shows the persona (a header, a webhook face, a Slack username). */
+  persona: { name: string; displayName: string; emoji?: string; avatar?: string };
+  /** Appended, visibly, when `deltas` throws after some text was delivered. Core supplies the words. */
+  interruptedNote: string;
+}
+
+export interface StreamResult {
+  /** The text delivered to the user, without the interrupted note. */
+  text: string;
+  /** Set when `deltas` threw; the sink has already appended the note if any text went out. */
+  error?: unknown;
+}
+
+export interface ReplySink {
+  post(text: string, options?: PostOptions): Promise<void>;
+  /**
+   * Delivers a streamed answer as it grows. Never throws for a failure of `deltas`: it reports it in
+   * the result, so core decides what to say (an error line when nothing went out).
+   */
+  stream(deltas: AsyncIterable<string>, options: StreamReplyOptions): Promise<StreamResult>;
+}
