@@ -1,0 +1,147 @@
+/**
+ * The only reader of the environment (and of `.env`). Every variable is validated here once; a bad
+ * value stops start-up before anything connects, naming the variable, what is wrong, and an example.
+ */
+import { config as loadDotenv } from "dotenv";
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function integer(min: number, max: number) {
+  return z.coerce
+    .number({ error: "is not a number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+}
+
+function positiveNumber() {
+  return z.coerce.number({ error: "is not a number" }).positive("must be more than 0");
+}
+
+/**
+ * Ollama's own OLLAMA_HOST accepts `host`, `host:port` and full URLs; so does ours. A bare host gets
+ * Ollama's port 11434; a full URL keeps its scheme's default port (a reverse proxy on https).
+ */
+function normalizeOllamaHost(value: string): string {
+  if (/^[a-z]+:\/\//i.test(value)) return new URL(value).toString().replace(/\/$/, "");
+  const url = new URL(`http://${value}`);
+  if (url.port === "") url.port = "11434";
+  return url.toString().replace(/\/$/, "");
+}
+
+const httpUrl = z.string().refine((value) => {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, "is not an http(s) URL");
+
+/** Each variable: its schema (with default) and a good example for the error message. */
+const variables = {
+  MODEL_PROVIDER: { schema: z.enum(["ollama", "openai"]).default("ollama"), example: "ollama" },
+  OLLAMA_HOST: {
+    schema: z
+      .string()
+      .default("http://127.0.0.1:11434")
+      .transform((value, context) => {
+        try {
+          return normalizeOllamaHost(value);
+        } catch {
+          context.addIssue({ code: "custom", message: "is not a host or URL" });
+          return z.NEVER;
+        }
+      }),
+    example: "http://127.0.0.1:11434",
+  },
+  OPENAI_BASE_URL: { schema: httpUrl.optional(), example: "http://127.0.0.1:8000/v1" },
+  OPENAI_API_KEY: { schema: z.string().min(1).optional(), example: "sk-..." },
+  MODEL: { schema: z.string().trim().min(1, "must not be empty").optional(), example: "llama3.2" },
+  CONTEXT_TOKENS: { schema: integer(512, 10_000_000).default(8192), example: "8192" },
+  REPLY_TOKENS: { schema: integer(16, 1_000_000).default(1024), example: "1024" },
+  MODEL_IDLE_TIMEOUT_SECONDS: { schema: positiveNumber().default(120), example: "120" },
+  STORE_URL: {
+    schema: z
+      .string()
+      .default("sqlite://./data/troupe.sqlite")
+      .refine(
+        (value) => /^(sqlite|memory|redis|rediss):\/\//.test(value),
+        "must start with sqlite://, memory://, redis:// or rediss://",
+      ),
+    example: "sqlite://./data/troupe.sqlite",
+  },
+  HISTORY_TTL_DAYS: { schema: positiveNumber().default(30), example: "30" },
+  HISTORY_MAX_TURNS: { schema: integer(2, 100_000).default(200), example: "200" },
+  PERSONAS_DIR: { schema: z.string().min(1).default("./personas"), example: "./personas" },
+  DEFAULT_PERSONA: {
+    schema: z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/, "must be a persona name (a-z, 0-9, '-')")
+      .default("tutor"),
+    example: "tutor",
+  },
+  /** Unset: info, or warn in the interactive terminal chat (the log shares its screen). */
+  LOG_LEVEL: { schema: z.enum(LOG_LEVELS).optional(), example: "info" },
+  /** The informal standard (no-color.org): any value turns colours off. */
+  NO_COLOR: { schema: z.string().optional(), example: "1" },
+} as const;
+
+type Variables = typeof variables;
+type RawConfig = { [Name in keyof Variables]: z.output<Variables[Name]["schema"]> };
+
+export interface Config extends Omit<RawConfig, "MODEL"> {
+  /** Resolved: the Ollama default when unset, required for an OpenAI-compatible server. */
+  MODEL: string;
+}
+
+export const DEFAULT_OLLAMA_MODEL = "llama3.2";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration error:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads the configuration from `env` (the process environment, plus `.env` in the working directory
+ * when `readDotenv` is set; real environment variables win over `.env`).
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readDotenv?: boolean } = {},
+): Config {
+  if (options.readDotenv ?? env === process.env) {
+    // quiet: dotenv 17 otherwise prints a banner on stdout, which would break `echo hi | npm start`.
+    loadDotenv({ quiet: true });
+  }
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(variables)) {
+    const raw = env[name];
+    const input = raw === undefined || raw.trim() === "" ? undefined : raw.trim();
+    const parsed = variable.schema.safeParse(input);
+    if (parsed.success) {
+      values[name] = parsed.data;
+    } else {
+      const reason = parsed.error.issues[0]?.message ?? "is not valid";
+      problems.push(`${name}=${JSON.stringify(raw)} ${reason}. Example: ${name}=${variable.example}`);
+    }
+  }
+  const raw = values as RawConfig;
+  if (problems.length === 0 && raw.MODEL_PROVIDER === "openai") {
+    if (raw.OPENAI_BASE_URL === undefined) {
+      problems.push(
+        "OPENAI_BASE_URL is required with MODEL_PROVIDER=openai. Example: OPENAI_BASE_URL=http://127.0.0.1:8000/v1",
+      );
+    }
+    if (raw.MODEL === undefined) {
+      problems.push(
+        "MODEL is required with MODEL_PROVIDER=openai (the server's model id). Example: MODEL=gpt-4o-mini",
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...raw, MODEL: raw.MODEL ?? DEFAULT_OLLAMA_MODEL };
+}

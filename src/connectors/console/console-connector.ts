@@ -1,0 +1,110 @@
+/**
+ * The terminal chat: what `npm start` opens when no platform token is set. Interactive on a
+ * terminal (greeting, streamed answers, /commands, Ctrl-C to leave); line-by-line when piped, where
+ * standard output holds only the answers and the process ends with the input.
+ */
+import { createInterface, type Interface } from "node:readline";
+import type { Bot } from "../../core/bot.js";
+import type { Logger } from "../../core/logger.js";
+import type { Connector } from "../connector.js";
+import { parseConsoleCommand } from "./console-commands.js";
+import { type ConsoleIdentity, toIncomingMessage } from "./console-message.js";
+import { type ConsoleSink, createConsoleSink, speakerHeading } from "./console-sink.js";
+
+export interface ConsoleConnectorOptions {
+  bot: Bot;
+  logger: Logger;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  errorOutput: NodeJS.WritableStream;
+  interactive: boolean;
+  color: boolean;
+  identity: ConsoleIdentity;
+  /** Start-up problems worth showing a person (e.g. "Ollama isn't answering"), interactive only. */
+  notices?: string[];
+  /** Called once when the chat is over: input ended or Ctrl-C. `failures` counts failed answers. */
+  onEnd(result: { failures: number; interrupted: boolean }): void;
+}
+
+export function createConsoleConnector(options: ConsoleConnectorOptions): Connector {
+  const { bot, interactive } = options;
+  const logger = options.logger.child({ connector: "console" });
+  const sink: ConsoleSink = createConsoleSink(options);
+  let readline: Interface | undefined;
+  let ended = false;
+
+  function end(interrupted: boolean) {
+    if (ended) return;
+    ended = true;
+    options.onEnd({ failures: sink.failures, interrupted });
+  }
+
+  async function handleLine(line: string): Promise<void> {
+    const text = line.trim();
+    if (text.length === 0) return;
+    const message = toIncomingMessage(text, options.identity);
+    const parsed = parseConsoleCommand(text, bot.commands);
+    if (parsed === undefined) return bot.handleMessage(message, sink);
+    if (parsed.kind === "unknown") {
+      return sink.post(`Unknown command \`/${parsed.name}\`. Type \`/help\` for the list.`, { error: true });
+    }
+    return bot.runCommand(parsed.command.name, parsed.options, message, sink);
+  }
+
+  async function greet() {
+    for (const notice of options.notices ?? []) options.output.write(`${notice}\n`);
+    const { persona } = await bot.currentPersona(toIncomingMessage("", options.identity));
+    const greeting = persona.greeting ?? `Hello! I'm ${persona.displayName}.`;
+    options.output.write(`${speakerHeading(persona)}: ${greeting}\n`);
+    options.output.write("(Type a message, /help for commands, Ctrl-C to leave.)\n");
+  }
+
+  async function runInteractive(rl: Interface) {
+    await greet();
+    rl.setPrompt("› ");
+    rl.prompt();
+    // Lines typed while an answer streams wait their turn in the bot's per-conversation queue.
+    let pending = Promise.resolve();
+    rl.on("line", (line) => {
+      pending = pending
+        .then(() => handleLine(line))
+        .then(() => {
+          if (!ended) rl.prompt();
+        });
+    });
+    rl.on("SIGINT", () => end(true));
+    rl.on("close", () => void pending.then(() => end(false)));
+  }
+
+  async function runPiped(rl: Interface) {
+    for await (const line of rl) {
+      if (ended) break;
+      await handleLine(line);
+    }
+    end(false);
+  }
+
+  return {
+    name: "console",
+    async start() {
+      readline = createInterface({
+        input: options.input,
+        output: interactive ? options.output : undefined,
+        terminal: interactive,
+      });
+      logger.debug({ interactive }, "terminal chat started");
+      if (interactive) await runInteractive(readline);
+      else {
+        // Not awaited: start() returns once reading has begun; onEnd reports the end.
+        void runPiped(readline).catch((error: unknown) => {
+          logger.error({ err: error }, "terminal input failed");
+          end(false);
+        });
+      }
+    },
+    async stop() {
+      ended = true;
+      readline?.close();
+    },
+  };
+}

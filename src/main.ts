@@ -1,0 +1,135 @@
+/**
+ * Composition root: config → model → store → personas → bot → connectors; stops all on
+ * SIGINT/SIGTERM. No logic here: each step lives in its own module.
+ */
+import { userInfo } from "node:os";
+import { commands } from "../commands/index.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createConsoleConnector } from "./connectors/console/console-connector.js";
+import { createBot } from "./core/bot.js";
+import { createLogger } from "./logging.js";
+import { createChatModel } from "./model/create-chat-model.js";
+import { checkModel } from "./model-notice.js";
+import { loadPersonaDirectory } from "./personas/persona-directory.js";
+import { createStore } from "./store/create-store.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A bad configuration is the one thing that stops the process: say what and how to fix it. */
+function fail(message: string): never {
+  process.stderr.write(`troupe: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError)
+      fail(`${error.message}\nSee .env.example and the README's configuration table.`);
+    throw error;
+  }
+  const interactive = process.stdin.isTTY === true;
+  // The terminal chat shares the screen with the log: keep it to warnings unless asked otherwise.
+  const logger = createLogger(config.LOG_LEVEL ?? (interactive ? "warn" : "info"));
+
+  const personas = await loadPersonaDirectory(config.PERSONAS_DIR, { logger }).catch((error: unknown) =>
+    fail(
+      `cannot load the personas in PERSONAS_DIR=${config.PERSONAS_DIR}:\n${String((error as Error).message)}`,
+    ),
+  );
+  if (!personas.get(config.DEFAULT_PERSONA)) {
+    const names = personas
+      .list()
+      .map((persona) => persona.name)
+      .join(", ");
+    fail(
+      `DEFAULT_PERSONA=${config.DEFAULT_PERSONA} is not a persona in ${config.PERSONAS_DIR}. Available: ${names}.`,
+    );
+  }
+  const store = await createStore(
+    config.STORE_URL,
+    {
+      historyTtlMs: config.HISTORY_TTL_DAYS * DAY_MS,
+      maxTurns: config.HISTORY_MAX_TURNS,
+    },
+    { logger },
+  ).catch((error: unknown) => fail(String((error as Error).message)));
+
+  const model = createChatModel({
+    provider: config.MODEL_PROVIDER,
+    model: config.MODEL,
+    contextTokens: config.CONTEXT_TOKENS,
+    ollamaHost: config.OLLAMA_HOST,
+    openaiBaseUrl: config.OPENAI_BASE_URL,
+    openaiApiKey: config.OPENAI_API_KEY,
+    idleTimeoutMs: config.MODEL_IDLE_TIMEOUT_SECONDS * 1000,
+  });
+  const modelNotice = await checkModel(model, logger);
+
+  const bot = createBot({
+    model,
+    store,
+    personas,
+    commands,
+    logger,
+    settings: {
+      defaultPersona: config.DEFAULT_PERSONA,
+      contextTokens: config.CONTEXT_TOKENS,
+      replyTokens: config.REPLY_TOKENS,
+    },
+  });
+
+  let exitCode = 0;
+  let stopping = false;
+  async function shutdown(reason: string) {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, "stopping");
+    await Promise.allSettled([consoleChat.stop()]);
+    await bot.stop();
+    personas.close();
+    await store.close().catch((error: unknown) => logger.warn({ err: error }, "store did not close cleanly"));
+    process.exit(exitCode);
+  }
+
+  const consoleChat = createConsoleConnector({
+    bot,
+    logger,
+    input: process.stdin,
+    output: process.stdout,
+    errorOutput: process.stderr,
+    interactive,
+    color: process.stdout.isTTY === true && config.NO_COLOR === undefined,
+    identity: { userName: safeUserName() },
+    notices: modelNotice === undefined ? [] : [modelNotice],
+    onEnd({ failures, interrupted }) {
+      // Piped: a non-zero exit tells a script that some answer failed.
+      if (!interactive && failures > 0) exitCode = 1;
+      if (interactive) process.stdout.write(interrupted ? "\nBye!\n" : "Bye!\n");
+      void shutdown(interrupted ? "ctrl-c" : "end of input");
+    },
+  });
+
+  // The last line of defence: a bug in a handler is logged, never fatal to everyone else's chats.
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  process.on("uncaughtException", (error) => logger.error({ err: error }, "uncaught exception"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  await consoleChat.start();
+  logger.info({ startupMs: Math.round(process.uptime() * 1000), connectors: ["console"] }, "ready");
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username.replace(/[^\w.-]/g, "") || "you";
+  } catch {
+    return "you";
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`troupe: unexpected start-up failure: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

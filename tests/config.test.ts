@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, { readDotenv: false });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("config", () => {
+  it("has working defaults for a newcomer with Ollama", () => {
+    const config = loadConfig({}, { readDotenv: false });
+    expect(config).toMatchObject({
+      MODEL_PROVIDER: "ollama",
+      OLLAMA_HOST: "http://127.0.0.1:11434",
+      MODEL: "llama3.2",
+      CONTEXT_TOKENS: 8192,
+      STORE_URL: "sqlite://./data/troupe.sqlite",
+      PERSONAS_DIR: "./personas",
+      DEFAULT_PERSONA: "tutor",
+    });
+    expect(config.LOG_LEVEL).toBeUndefined();
+  });
+
+  it("accepts OLLAMA_HOST the way Ollama itself does: host, host:port or URL", () => {
+    expect(loadConfig({ OLLAMA_HOST: "gpu-box" }, { readDotenv: false }).OLLAMA_HOST).toBe(
+      "http://gpu-box:11434",
+    );
+    expect(loadConfig({ OLLAMA_HOST: "gpu-box:9999" }, { readDotenv: false }).OLLAMA_HOST).toBe(
+      "http://gpu-box:9999",
+    );
+    expect(loadConfig({ OLLAMA_HOST: "https://ollama.example.org" }, { readDotenv: false }).OLLAMA_HOST).toBe(
+      "https://ollama.example.org",
+    );
+  });
+
+  it("names the variable, what is wrong and a good example", () => {
+    const [problem] = problemsOf({ CONTEXT_TOKENS: "lots" });
+    expect(problem).toContain("CONTEXT_TOKENS");
+    expect(problem).toContain('"lots"');
+    expect(problem).toContain("is not a number");
+    expect(problem).toContain("Example: CONTEXT_TOKENS=8192");
+  });
+
+  it("lists every bad variable at once", () => {
+    const problems = problemsOf({
+      MODEL_PROVIDER: "llamafile",
+      CONTEXT_TOKENS: "12.5",
+      STORE_URL: "postgres://db",
+      LOG_LEVEL: "loud",
+      DEFAULT_PERSONA: "Tutor Bot",
+    });
+    expect(problems.map((problem) => problem.split("=")[0])).toEqual([
+      "MODEL_PROVIDER",
+      "CONTEXT_TOKENS",
+      "STORE_URL",
+      "DEFAULT_PERSONA",
+      "LOG_LEVEL",
+    ]);
+  });
+
+  it("requires a base URL and a model for an OpenAI-compatible server", () => {
+    const problems = problemsOf({ MODEL_PROVIDER: "openai" });
+    expect(problems.join("\n")).toContain("OPENAI_BASE_URL is required");
+    expect(problems.join("\n")).toContain("MODEL is required");
+    const config = loadConfig(
+      { MODEL_PROVIDER: "openai", OPENAI_BASE_URL: "http://127.0.0.1:8000/v1", MODEL: "qwen2.5" },
+      { readDotenv: false },
+    );
+    expect(config.MODEL).toBe("qwen2.5");
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(loadConfig({ MODEL: "  ", CONTEXT_TOKENS: "" }, { readDotenv: false })).toMatchObject({
+      MODEL: "llama3.2",
+      CONTEXT_TOKENS: 8192,
+    });
+  });
+});

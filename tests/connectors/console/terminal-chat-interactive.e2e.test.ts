@@ -1,0 +1,75 @@
+/**
+ * The interactive terminal chat end to end: `npm start` on a real pseudo-terminal (util-linux
+ * `script` provides one), typed input, the real ollama client against the fake Ollama.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeOllama, startFakeOllama } from "../../fakes/fake-ollama.js";
+import { repoRoot } from "../../helpers/run-troupe.js";
+
+let ollama: FakeOllama;
+beforeAll(async () => {
+  ollama = await startFakeOllama();
+});
+afterAll(async () => {
+  await ollama.close();
+});
+
+interface Terminal {
+  child: ChildProcessWithoutNullStreams;
+  screen(): string;
+  /** Waits (bounded) until the screen shows `text`. */
+  waitFor(text: string): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function openTerminal(env: Record<string, string>): Terminal {
+  const child = spawn("script", ["-qec", "npm start", "/dev/null"], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      TERM: "dumb",
+      NO_COLOR: "1",
+      ...env,
+    },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return {
+    child,
+    screen: () => output,
+    exited,
+    async waitFor(text) {
+      for (let waited = 0; !output.includes(text); waited += 50) {
+        if (waited > 20_000) throw new Error(`never saw ${JSON.stringify(text)} on screen:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}
+
+describe("terminal chat, interactive", () => {
+  it("greets, streams an answer, switches persona, and leaves cleanly on Ctrl-C", async () => {
+    const terminal = openTerminal({ OLLAMA_HOST: ollama.host, STORE_URL: "memory://" });
+    await terminal.waitFor("Ctrl-C to leave");
+    expect(terminal.screen()).toContain("🎓 Tutor: ");
+
+    ollama.enqueue({ chunks: ["Pri", "mes ", "have ", "two ", "divisors."] });
+    terminal.child.stdin.write("what is a prime?\r");
+    await terminal.waitFor("Primes have two divisors.");
+    expect(terminal.screen()).toContain("🎓 Tutor: Primes have two divisors.");
+
+    terminal.child.stdin.write("/persona coder\r");
+    await terminal.waitFor("now answers in this conversation");
+    terminal.child.stdin.write("hello\r");
+    await terminal.waitFor("Coder: echo: hello");
+
+    terminal.child.stdin.write("\u0003");
+    await terminal.waitFor("Bye!");
+    expect(await terminal.exited).toBe(0);
+  });
+});
