@@ -105,16 +105,18 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads the configuration from `env` (the process environment, plus `.env` in the working directory
- * when `readDotenv` is set; real environment variables win over `.env`).
+ * Reads the configuration from `env` (the process environment by default), after filling it from a
+ * `.env` file (`./.env` unless `dotenvPath` says otherwise; `readDotenv: false` skips it). Variables
+ * already set win over the file, so a deployment can override what a `.env` says.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  options: { readDotenv?: boolean } = {},
+  options: { readDotenv?: boolean; dotenvPath?: string } = {},
 ): Config {
-  if (options.readDotenv ?? env === process.env) {
+  if (options.readDotenv ?? true) {
     // quiet: dotenv 17 otherwise prints a banner on stdout, which would break `echo hi | npm start`.
-    loadDotenv({ quiet: true });
+    // A missing file is fine: .env is optional.
+    loadDotenv({ quiet: true, processEnv: env as Record<string, string>, path: options.dotenvPath });
   }
   const problems: string[] = [];
   const values: Record<string, unknown> = {};

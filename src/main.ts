@@ -65,6 +65,13 @@ async function main(): Promise<void> {
     openaiBaseUrl: config.OPENAI_BASE_URL,
     openaiApiKey: config.OPENAI_API_KEY,
     idleTimeoutMs: config.MODEL_IDLE_TIMEOUT_SECONDS * 1000,
+    retry: {
+      onRetry: ({ attempt, delayMs, error }) =>
+        logger.warn(
+          { code: error.code, attempt, delayMs, reason: error.message },
+          "model call failed: retrying",
+        ),
+    },
   });
   const modelNotice = await checkModel(model, logger);
 

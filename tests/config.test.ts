@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
@@ -79,5 +82,26 @@ describe("config", () => {
       MODEL: "llama3.2",
       CONTEXT_TOKENS: 8192,
     });
+  });
+
+  it("reads a .env file, and a variable already set wins over it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "troupe-config-"));
+    try {
+      const dotenvPath = join(dir, ".env");
+      writeFileSync(
+        dotenvPath,
+        "MODEL=qwen2.5:7b\nCONTEXT_TOKENS=16384\n# a comment\nDEFAULT_PERSONA=coder\n",
+      );
+      const config = loadConfig({ DEFAULT_PERSONA: "storyteller" }, { dotenvPath });
+      expect(config).toMatchObject({
+        MODEL: "qwen2.5:7b",
+        CONTEXT_TOKENS: 16384,
+        DEFAULT_PERSONA: "storyteller",
+      });
+      // A missing .env is not an error.
+      expect(loadConfig({}, { dotenvPath: join(dir, "absent.env") }).MODEL).toBe("llama3.2");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

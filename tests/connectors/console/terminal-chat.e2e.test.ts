@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../../fakes/fake-ollama.js";
+import { startFakeOpenAI } from "../../fakes/fake-openai.js";
 import { runTroupe } from "../../helpers/run-troupe.js";
 
 let ollama: FakeOllama;
@@ -76,6 +77,22 @@ describe("terminal chat, piped", () => {
     expect(run.stderr).toContain("The model server isn't answering right now");
     expect(run.stderr).toContain('"code":"unavailable"');
     expect(run.code).toBe(1);
+  });
+
+  it("talks to an OpenAI-compatible server with MODEL_PROVIDER=openai", async () => {
+    const openai = await startFakeOpenAI({ models: ["qwen2.5-7b-instruct"] });
+    try {
+      const run = await runTroupe(
+        env({ MODEL_PROVIDER: "openai", OPENAI_BASE_URL: openai.baseURL, MODEL: "qwen2.5-7b-instruct" }),
+        "as coder: hello from a script\n",
+      );
+      expect(run.stdout).toBe("echo: hello from a script\n");
+      expect(run.code).toBe(0);
+      const body = openai.requests.find((request) => request.path === "/v1/chat/completions")?.body;
+      expect(body).toMatchObject({ model: "qwen2.5-7b-instruct", stream: true, temperature: 0.2 });
+    } finally {
+      await openai.close();
+    }
   });
 
   it("logs the fix when the model is missing", async () => {
