@@ -30,6 +30,21 @@ function normalizeOllamaHost(value: string): string {
   return url.toString().replace(/\/$/, "");
 }
 
+/** true/false, yes/no, on/off, 1/0, any case. */
+function flag() {
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return false;
+      const normalized = value.toLowerCase();
+      if (["true", "yes", "on", "1"].includes(normalized)) return true;
+      if (["false", "no", "off", "0"].includes(normalized)) return false;
+      context.addIssue({ code: "custom", message: "must be true or false" });
+      return z.NEVER;
+    });
+}
+
 const httpUrl = z.string().refine((value) => {
   try {
     return ["http:", "https:"].includes(new URL(value).protocol);
@@ -81,6 +96,54 @@ const variables = {
       .default("tutor"),
     example: "tutor",
   },
+  DISCORD_TOKEN: {
+    schema: z
+      .string()
+      .refine((value) => !/^bot\s/i.test(value), "must be the bare token, without the 'Bot ' prefix")
+      .optional(),
+    example: "MTA4...your-bot-token",
+  },
+  /** The REST base (a REST proxy for large bots); the gateway URL is asked of it. */
+  DISCORD_API_URL: { schema: httpUrl.optional(), example: "http://127.0.0.1:8080/api" },
+  DISCORD_GUILD_ID: {
+    schema: z
+      .string()
+      .regex(/^\d{15,25}$/, "must be a server id (a long number)")
+      .optional(),
+    example: "123456789012345678",
+  },
+  DISCORD_REGISTER_COMMANDS: { schema: flag(), example: "true" },
+  DISCORD_AUTO_THREAD: { schema: flag(), example: "true" },
+  DISCORD_PERSONA_WEBHOOKS: { schema: flag(), example: "true" },
+  DISCORD_SHARDS: {
+    schema: z.union([z.literal("auto"), integer(1, 100_000)]).optional(),
+    example: "auto",
+  },
+  SLACK_BOT_TOKEN: {
+    schema: z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-").optional(),
+    example: "xoxb-...",
+  },
+  SLACK_APP_TOKEN: {
+    schema: z.string().startsWith("xapp-", "must be an app-level token starting with xapp-").optional(),
+    example: "xapp-...",
+  },
+  SLACK_SIGNING_SECRET: {
+    schema: z.string().min(8, "is too short for a signing secret").optional(),
+    example: "8f742231b10e8888abcd99yyyzzz85a5",
+  },
+  SLACK_API_URL: { schema: httpUrl.optional(), example: "https://slack.com/api/" },
+  /** The Events API's HTTP port (when SLACK_APP_TOKEN is not set). */
+  PORT: { schema: integer(1, 65_535).default(3000), example: "3000" },
+  SLACK_ADMIN_USERS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value) => (value ?? "").split(/[\s,]+/).filter((id) => id.length > 0)),
+    example: "U012ABCDEF,U034GHIJKL",
+  },
+  SLACK_NATIVE_STREAMING: { schema: flag(), example: "true" },
+  /** The least time between two chat.update calls in one workspace (Tier 3: about 50 a minute). */
+  SLACK_UPDATE_INTERVAL_MS: { schema: integer(100, 60_000).default(1200), example: "1200" },
   /** Unset: info, or warn in the interactive terminal chat (the log shares its screen). */
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).optional(), example: "info" },
   /** The informal standard (no-color.org): any value turns colours off. */
@@ -143,6 +206,18 @@ export function loadConfig(
         "MODEL is required with MODEL_PROVIDER=openai (the server's model id). Example: MODEL=gpt-4o-mini",
       );
     }
+  }
+  if (problems.length === 0 && raw.SLACK_BOT_TOKEN !== undefined) {
+    if (raw.SLACK_APP_TOKEN === undefined && raw.SLACK_SIGNING_SECRET === undefined) {
+      problems.push(
+        "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP events) is. Example: SLACK_APP_TOKEN=xapp-...",
+      );
+    }
+  }
+  if (problems.length === 0 && raw.SLACK_APP_TOKEN !== undefined && raw.SLACK_BOT_TOKEN === undefined) {
+    problems.push(
+      "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Slack needs both. Example: SLACK_BOT_TOKEN=xoxb-...",
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...raw, MODEL: raw.MODEL ?? DEFAULT_OLLAMA_MODEL };

@@ -104,4 +104,36 @@ describe("config", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("reads the platform settings: flags, shards, admin lists", () => {
+    const config = loadConfig(
+      {
+        DISCORD_TOKEN: "abc.def.ghi",
+        DISCORD_AUTO_THREAD: "YES",
+        DISCORD_SHARDS: "auto",
+        SLACK_BOT_TOKEN: "xoxb-1",
+        SLACK_APP_TOKEN: "xapp-1",
+        SLACK_ADMIN_USERS: "U1, U2 ,U3",
+      },
+      { readDotenv: false },
+    );
+    expect(config).toMatchObject({
+      DISCORD_AUTO_THREAD: true,
+      DISCORD_PERSONA_WEBHOOKS: false,
+      DISCORD_SHARDS: "auto",
+      SLACK_ADMIN_USERS: ["U1", "U2", "U3"],
+      PORT: 3000,
+    });
+    expect(loadConfig({ DISCORD_SHARDS: "4" }, { readDotenv: false }).DISCORD_SHARDS).toBe(4);
+  });
+
+  it("rejects platform settings that cannot work, saying how to fix them", () => {
+    expect(problemsOf({ DISCORD_AUTO_THREAD: "maybe" })[0]).toContain(
+      'DISCORD_AUTO_THREAD="maybe" must be true or false',
+    );
+    expect(problemsOf({ DISCORD_TOKEN: "Bot abc" })[0]).toContain("without the 'Bot ' prefix");
+    expect(problemsOf({ SLACK_BOT_TOKEN: "xoxp-user" })[0]).toContain("starting with xoxb-");
+    expect(problemsOf({ SLACK_BOT_TOKEN: "xoxb-1" })[0]).toContain("neither SLACK_APP_TOKEN");
+    expect(problemsOf({ SLACK_APP_TOKEN: "xapp-1" })[0]).toContain("SLACK_BOT_TOKEN is not");
+  });
 });

@@ -103,7 +103,9 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     ms: Date.now() - started,
     usage: outcome.finish?.usage,
   };
-  if (result.error !== undefined) {
+  if (result.deliveryError !== undefined) {
+    logger.warn({ ...logFields, err: result.deliveryError }, "could not deliver the answer to the platform");
+  } else if (result.error !== undefined) {
     const interrupted = result.text.length > 0;
     logger.error(
       { ...logFields, ...logFieldsFor(result.error), interrupted },
@@ -122,7 +124,10 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
 
   if (!remember) return;
   const complete =
-    result.error === undefined && outcome.finish !== undefined && result.text.trim().length > 0;
+    result.error === undefined &&
+    result.deliveryError === undefined &&
+    outcome.finish !== undefined &&
+    result.text.trim().length > 0;
   const turns: Turn[] = [userTurn];
   if (complete)
     turns.push({ role: "assistant", content: result.text, persona: persona.name, at: Date.now() });

@@ -4,17 +4,26 @@
  * line and the log gets one structured line with the cause; nothing escapes to crash the process.
  */
 import type { ChatModel } from "../model/chat-model.js";
-import type { ConversationStore } from "../store/conversation-store.js";
+import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { type AnswerSettings, answerPrompt } from "./answer.js";
 import { type BindingScope, bindingKeys, type ResolvedPersona, resolvePersona } from "./binding.js";
 import type { Command, CommandContext, CommandOptions } from "./command.js";
 import { createConversationQueue } from "./conversation-queue.js";
 import { logFieldsFor, texts, userMessageFor } from "./errors.js";
 import type { Logger } from "./logger.js";
-import type { IncomingMessage } from "./message.js";
+import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import type { ReplySink } from "./reply-sink.js";
 import { parseText } from "./text-verbs.js";
+
+/** Slack retries an event for up to about an hour; remembering ids a day covers every retry. */
+const EVENT_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+function threadMessageToTurn(message: ThreadMessage): Turn {
+  return message.fromBot
+    ? { role: "assistant", content: message.text, at: message.at }
+    : { role: "user", content: message.text, author: message.author, at: message.at };
+}
 
 export interface BotSettings extends AnswerSettings {
   defaultPersona: string;
@@ -38,6 +47,17 @@ export interface Bot {
   runCommand(name: string, options: CommandOptions, message: IncomingMessage, sink: ReplySink): Promise<void>;
   /** The persona that would answer this message now. */
   currentPersona(message: IncomingMessage): Promise<ResolvedPersona>;
+  /**
+   * Records a platform event id and says whether this is its first delivery (platforms retry, and
+   * Slack sends one mention as two events). Shared across processes when the store is. A store
+   * failure counts as first delivery: answering twice beats never answering.
+   */
+  claimEvent(eventId: string): Promise<boolean>;
+  /**
+   * Gives a conversation the earlier messages of its thread as history, when it has none yet (the
+   * bot was mentioned mid-thread). Returns whether it did.
+   */
+  seedThread(conversationId: string, messages: readonly ThreadMessage[]): Promise<boolean>;
   /** Stops answering: aborts streams in flight and waits for every handler to settle. */
   stop(): Promise<void>;
 }
@@ -153,6 +173,29 @@ export function createBot(dependencies: BotDependencies): Bot {
       return guarded(message, sink, () => dispatch(name, options, message, sink));
     },
     currentPersona: (message) => currentPersona(message),
+    async claimEvent(eventId) {
+      try {
+        return await store.markSeen(`event:${eventId}`, EVENT_MEMORY_MS);
+      } catch (error) {
+        logger.warn({ err: error, eventId }, "store unavailable: cannot de-duplicate this event");
+        return true;
+      }
+    },
+    seedThread(conversationId, messages) {
+      return queue.run(conversationId, async () => {
+        try {
+          if ((await store.getHistory(conversationId)).length > 0 || messages.length === 0) return false;
+          await store.appendTurns(conversationId, messages.map(threadMessageToTurn));
+          return true;
+        } catch (error) {
+          logger.warn(
+            { err: error, conversation: conversationId },
+            "store unavailable: thread history not imported",
+          );
+          return false;
+        }
+      });
+    },
     async stop() {
       stopping.abort();
       await queue.idle();

@@ -51,3 +51,13 @@ export function conversationId(parts: {
   const base = `${parts.platform}:${parts.serverId ?? "-"}:${parts.channelId}`;
   return parts.threadId === undefined ? base : `${base}:${parts.threadId}`;
 }
+
+/** An earlier message of a thread the bot joins late (Slack: conversations.replies), oldest first. */
+export interface ThreadMessage {
+  author: { id: string; name: string };
+  text: string;
+  /** Written by this bot: becomes an assistant turn, everything else a user turn. */
+  fromBot: boolean;
+  /** Milliseconds since the epoch. */
+  at: number;
+}

@@ -22,6 +22,8 @@ export interface StreamResult {
   text: string;
   /** Set when `deltas` threw; the sink has already appended the note if any text went out. */
   error?: unknown;
+  /** Set when the platform refused the answer (no permission, channel gone): nobody saw all of it. */
+  deliveryError?: unknown;
 }
 
 export interface ReplySink {

@@ -283,3 +283,51 @@ describe("bot: ordering", () => {
     );
   });
 });
+
+describe("bot: platform helpers", () => {
+  it("claims an event once, and again is a duplicate", async () => {
+    expect(await bot.claimEvent("Ev123")).toBe(true);
+    expect(await bot.claimEvent("Ev123")).toBe(false);
+    expect(await bot.claimEvent("Ev124")).toBe(true);
+  });
+
+  it("counts an event as new when the store is down, and logs it", async () => {
+    store.down = true;
+    expect(await bot.claimEvent("Ev1")).toBe(true);
+    expect(logger.lines.some((line) => line.level === "warn" && line.message.includes("de-duplicate"))).toBe(
+      true,
+    );
+  });
+
+  it("seeds a thread's earlier messages as history only when the conversation has none", async () => {
+    const earlier = [
+      { author: { id: "u1", name: "Ada" }, text: "Our build fails on ARM", fromBot: false, at: 1 },
+      { author: { id: "bot", name: "troupe" }, text: "Which compiler?", fromBot: true, at: 2 },
+    ];
+    expect(await bot.seedThread("slack:T:C:1.0", earlier)).toBe(true);
+    expect(store.histories.get("slack:T:C:1.0")?.map((turn) => [turn.role, turn.content])).toEqual([
+      ["user", "Our build fails on ARM"],
+      ["assistant", "Which compiler?"],
+    ]);
+    expect(await bot.seedThread("slack:T:C:1.0", earlier)).toBe(false);
+    expect(store.histories.get("slack:T:C:1.0")).toHaveLength(2);
+    const sink = createRecordingSink();
+    await bot.handleMessage(
+      message("any ideas?", {
+        platform: "slack",
+        conversationId: "slack:T:C:1.0",
+        serverId: "T",
+        channelId: "C",
+        isDirect: false,
+      }),
+      sink,
+    );
+    // The model saw the thread, speakers labelled because it is a shared channel.
+    expect(model.requests[0]?.messages.map((entry) => entry.content)).toEqual([
+      "You are the tutor.",
+      "Ada: Our build fails on ARM",
+      "Which compiler?",
+      "Ada: any ideas?",
+    ]);
+  });
+});

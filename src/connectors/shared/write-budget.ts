@@ -1,0 +1,89 @@
+/**
+ * A per-key write budget: at most `limit` writes in any `windowMs`, shared by everything writing
+ * under that key. Discord allows about 5 message writes (posts and edits) per 5 s per channel,
+ * shared by every conversation in it; Slack's chat.update is Tier 3 (about 50 a minute per
+ * workspace). Staying under the budget means no 429s under normal load. Waiters are served first
+ * come, first served, so one long answer cannot starve another in the same channel.
+ */
+
+export interface WriteBudget {
+  /** Resolves when a write under `key` may go out now; rejects if `signal` aborts first. */
+  acquire(key: string, signal?: AbortSignal): Promise<void>;
+}
+
+export interface WriteBudgetOptions {
+  limit: number;
+  windowMs: number;
+  /** Injected for tests; defaults to the real clock. */
+  now?: () => number;
+}
+
+interface KeyState {
+  /** When each write in the current window went out, oldest first. */
+  sent: number[];
+  waiters: { resolve: () => void; reject: (reason: unknown) => void; signal?: AbortSignal }[];
+  timer?: NodeJS.Timeout;
+}
+
+export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
+  const now = options.now ?? Date.now;
+  const keys = new Map<string, KeyState>();
+
+  function pump(key: string, state: KeyState): void {
+    const time = now();
+    while (state.sent.length > 0 && (state.sent[0] ?? 0) <= time - options.windowMs) state.sent.shift();
+    while (state.waiters.length > 0 && state.sent.length < options.limit) {
+      const waiter = state.waiters.shift();
+      if (!waiter || waiter.signal?.aborted) continue;
+      state.sent.push(time);
+      waiter.resolve();
+    }
+    if (state.waiters.length > 0 && state.timer === undefined) {
+      const wait = (state.sent[0] ?? time) + options.windowMs - time;
+      state.timer = setTimeout(
+        () => {
+          state.timer = undefined;
+          pump(key, state);
+        },
+        Math.max(1, wait),
+      );
+    }
+    if (state.waiters.length === 0 && state.sent.length === 0 && state.timer === undefined) keys.delete(key);
+  }
+
+  /** Keys idle for a whole window hold nothing worth keeping; drop them so memory stays flat. */
+  function sweep(): void {
+    const cutoff = now() - options.windowMs;
+    for (const [key, state] of keys) {
+      if (state.waiters.length === 0 && state.timer === undefined && (state.sent.at(-1) ?? 0) <= cutoff)
+        keys.delete(key);
+    }
+  }
+
+  return {
+    acquire(key, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (keys.size > 1000) sweep();
+      let state = keys.get(key);
+      if (!state) {
+        state = { sent: [], waiters: [] };
+        keys.set(key, state);
+      }
+      const current = state;
+      return new Promise<void>((resolve, reject) => {
+        const waiter = { resolve, reject, signal };
+        current.waiters.push(waiter);
+        signal?.addEventListener(
+          "abort",
+          () => {
+            const index = current.waiters.indexOf(waiter);
+            if (index !== -1) current.waiters.splice(index, 1);
+            reject(signal.reason);
+          },
+          { once: true },
+        );
+        pump(key, current);
+      });
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { type MessageWriter, streamToMessages } from "../../../src/connectors/shared/edit-stream.js";
+import { openFenceAtEnd } from "../../../src/connectors/shared/split-text.js";
+import { createWriteBudget } from "../../../src/connectors/shared/write-budget.js";
+import { maxInAnyWindow } from "../../helpers/max-in-window.js";
+
+interface FakeMessages extends MessageWriter<number> {
+  /** Current text of each message, by handle. */
+  texts: string[];
+  writes: { kind: "create" | "edit"; at: number; handle: number }[];
+  deleted: Set<number>;
+  failCreates: boolean;
+}
+
+function fakeMessages(): FakeMessages {
+  const messages: FakeMessages = {
+    texts: [],
+    writes: [],
+    deleted: new Set(),
+    failCreates: false,
+    async create(text) {
+      if (messages.failCreates) throw new Error("Missing Permissions");
+      messages.texts.push(text);
+      const handle = messages.texts.length - 1;
+      messages.writes.push({ kind: "create", at: Date.now(), handle });
+      return handle;
+    },
+    async edit(handle, text) {
+      if (messages.deleted.has(handle)) throw new Error("Unknown Message");
+      messages.texts[handle] = text;
+      messages.writes.push({ kind: "edit", at: Date.now(), handle });
+    },
+  };
+  return messages;
+}
+
+async function* deltas(parts: string[], options: { delayMs?: number; failAfter?: number } = {}) {
+  for (const [index, part] of parts.entries()) {
+    if (options.failAfter === index) throw new Error("stream cut");
+    if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    yield part;
+  }
+  if (options.failAfter === parts.length) throw new Error("stream cut");
+}
+
+const base = {
+  budgetKey: "channel",
+  maxLength: 2000,
+  minEditIntervalMs: 20,
+  interruptedNote: "(interrupted)",
+};
+
+describe("streamToMessages", () => {
+  it("posts at the first text, grows by edits, and the last write holds the whole answer", async () => {
+    const messages = fakeMessages();
+    const result = await streamToMessages(deltas(["Hello", ", ", "world", "!"], { delayMs: 30 }), {
+      ...base,
+      writer: messages,
+      budget: createWriteBudget({ limit: 100, windowMs: 1000 }),
+      header: "**Tutor**\n",
+    });
+    expect(result).toEqual({ text: "Hello, world!" });
+    expect(messages.texts).toEqual(["**Tutor**\nHello, world!"]);
+    expect(messages.writes[0]?.kind).toBe("create");
+    expect(messages.writes.length).toBeGreaterThan(1);
+  });
+
+  it("continues past the length limit in new messages, code fences intact", async () => {
+    const code = Array.from({ length: 120 }, (_, index) => `print(${index})`).join("\n");
+    const answer = `Here you go:\n\n\`\`\`python\n${code}\n\`\`\`\n\nDone.`;
+    const parts = answer.match(/[\s\S]{1,50}/g) ?? [];
+    const messages = fakeMessages();
+    await streamToMessages(deltas(parts), {
+      ...base,
+      maxLength: 500,
+      writer: messages,
+      budget: createWriteBudget({ limit: 1000, windowMs: 1000 }),
+    });
+    expect(messages.texts.length).toBeGreaterThan(2);
+    for (const text of messages.texts) {
+      expect(text.length).toBeLessThanOrEqual(500);
+      expect(openFenceAtEnd(text)).toBeUndefined();
+    }
+    expect(messages.texts.at(-1)?.endsWith("Done.")).toBe(true);
+    for (let index = 0; index < 120; index++) {
+      expect(messages.texts.some((text) => text.includes(`print(${index})`))).toBe(true);
+    }
+  });
+
+  it("keeps several streams in one channel within the shared write budget", async () => {
+    const messages = fakeMessages();
+    const budget = createWriteBudget({ limit: 4, windowMs: 300 });
+    const words = Array.from({ length: 30 }, (_, index) => `word${index} `);
+    const results = await Promise.all(
+      [1, 2, 3].map(() =>
+        streamToMessages(deltas(words, { delayMs: 10 }), { ...base, writer: messages, budget }),
+      ),
+    );
+    expect(
+      maxInAnyWindow(
+        messages.writes.map((write) => write.at),
+        300,
+      ),
+    ).toBeLessThanOrEqual(4);
+    // Each stream's last write still holds its whole answer.
+    expect(messages.texts).toHaveLength(3);
+    for (const text of messages.texts) expect(text).toBe(words.join(""));
+    for (const result of results) expect(result.error).toBeUndefined();
+  });
+
+  it("marks an answer that broke off, and reports the error", async () => {
+    const messages = fakeMessages();
+    const result = await streamToMessages(deltas(["Once ", "upon"], { failAfter: 2 }), {
+      ...base,
+      writer: messages,
+      budget: createWriteBudget({ limit: 100, windowMs: 1000 }),
+    });
+    expect(messages.texts).toEqual(["Once upon (interrupted)"]);
+    expect(result.text).toBe("Once upon");
+    expect(result.error).toBeInstanceOf(Error);
+  });
+
+  it("posts nothing when the stream fails before any text, and stops typing", async () => {
+    const messages = fakeMessages();
+    const typing: string[] = [];
+    const result = await streamToMessages(deltas([], { failAfter: 0 }), {
+      ...base,
+      writer: messages,
+      budget: createWriteBudget({ limit: 100, windowMs: 1000 }),
+      startTyping: () => {
+        typing.push("start");
+        return () => typing.push("stop");
+      },
+    });
+    expect(messages.texts).toEqual([]);
+    expect(result.error).toBeInstanceOf(Error);
+    expect(typing).toEqual(["start", "stop"]);
+  });
+
+  it("continues in a new message when the one being edited was deleted", async () => {
+    const messages = fakeMessages();
+    const errors: string[] = [];
+    async function* deletingMidway() {
+      yield "first part ";
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      messages.deleted.add(0);
+      yield "second part";
+    }
+    const result = await streamToMessages(deletingMidway(), {
+      ...base,
+      writer: messages,
+      budget: createWriteBudget({ limit: 100, windowMs: 1000 }),
+      onWriteError: (error, write) => errors.push(`${write}: ${(error as Error).message}`),
+    });
+    expect(result.deliveryError).toBeUndefined();
+    expect(messages.texts.at(-1)).toBe("first part second part");
+    expect(errors).toEqual(["edit: Unknown Message"]);
+  });
+
+  it("stops consuming the model when a message cannot be posted at all", async () => {
+    const messages = fakeMessages();
+    messages.failCreates = true;
+    let produced = 0;
+    let closed = false;
+    async function* endless() {
+      try {
+        for (;;) {
+          produced++;
+          yield "x";
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const result = await streamToMessages(endless(), {
+      ...base,
+      writer: messages,
+      budget: createWriteBudget({ limit: 100, windowMs: 1000 }),
+    });
+    expect((result.deliveryError as Error).message).toBe("Missing Permissions");
+    expect(closed).toBe(true);
+    expect(produced).toBeLessThan(50);
+  });
+});
