@@ -11,6 +11,9 @@ import { parseConsoleCommand } from "./console-commands.js";
 import { type ConsoleIdentity, toIncomingMessage } from "./console-message.js";
 import { type ConsoleSink, createConsoleSink, speakerHeading } from "./console-sink.js";
 
+/** Lines closer together than this came from one paste, not from typing. */
+const PASTE_WINDOW_MS = 30;
+
 export interface ConsoleConnectorOptions {
   bot: Bot;
   logger: Logger;
@@ -65,15 +68,32 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Connec
     rl.prompt();
     // Lines typed while an answer streams wait their turn in the bot's per-conversation queue.
     let pending = Promise.resolve();
-    rl.on("line", (line) => {
+    // A paste arrives as several lines within a few milliseconds; a person types one at a time.
+    // Lines that arrive together are one message, so pasted code is not sent line by line.
+    let pasted: string[] = [];
+    let pasteTimer: NodeJS.Timeout | undefined;
+    const send = () => {
+      const text = pasted.join("\n");
+      pasted = [];
       pending = pending
-        .then(() => handleLine(line))
+        .then(() => handleLine(text))
         .then(() => {
           if (!ended) rl.prompt();
         });
+    };
+    rl.on("line", (line) => {
+      pasted.push(line);
+      clearTimeout(pasteTimer);
+      pasteTimer = setTimeout(send, PASTE_WINDOW_MS);
     });
     rl.on("SIGINT", () => end(true));
-    rl.on("close", () => void pending.then(() => end(false)));
+    rl.on("close", () => {
+      if (pasted.length > 0) {
+        clearTimeout(pasteTimer);
+        send();
+      }
+      void pending.then(() => end(false));
+    });
   }
 
   async function runPiped(rl: Interface) {

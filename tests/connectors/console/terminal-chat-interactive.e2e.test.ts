@@ -68,6 +68,20 @@ describe("terminal chat, interactive", () => {
     terminal.child.stdin.write("hello\r");
     await terminal.waitFor("Coder: echo: hello");
 
+    // A pasted block of several lines is one message, not one per line.
+    const before = ollama.chatBodies().length;
+    terminal.child.stdin.write("def add(a, b):\r    return a + b\r");
+    await terminal.waitFor("return a + b");
+    await terminal.waitFor("Coder: echo: def add(a, b):");
+    // One more line, typed alone: once it is answered, every request before it has been made.
+    terminal.child.stdin.write("ping\r");
+    await terminal.waitFor("Coder: echo: ping");
+    const bodies = ollama.chatBodies().slice(before);
+    expect(bodies.map((body) => body.messages.at(-1)?.content)).toEqual([
+      "def add(a, b):\n    return a + b",
+      "ping",
+    ]);
+
     terminal.child.stdin.write("\u0003");
     await terminal.waitFor("Bye!");
     expect(await terminal.exited).toBe(0);
