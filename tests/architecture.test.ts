@@ -46,12 +46,11 @@ describe("architecture", () => {
     expect(importsOf("src/core/bot.ts")).toContain("./conversation-queue.js");
   });
 
-  it("core imports only core, the model and store contracts, zod and yaml", () => {
+  it("core imports only core, the model and store contracts, zod, yaml and node:events", () => {
     const allowed = (resolved: string) =>
       resolved.startsWith("src/core/") ||
       CORE_CONTRACTS.has(resolved) ||
-      resolved === "zod" ||
-      resolved === "yaml";
+      ["zod", "yaml", "node:events"].includes(resolved);
     expect(violations("src/core", allowed)).toEqual([]);
   });
 

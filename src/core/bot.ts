@@ -3,6 +3,7 @@
  * and the one error boundary per inbound event: whatever fails inside, the user gets one short
  * line and the log gets one structured line with the cause; nothing escapes to crash the process.
  */
+import { setMaxListeners } from "node:events";
 import type { ChatModel } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { type AnswerSettings, answerPrompt } from "./answer.js";
@@ -58,6 +59,8 @@ export interface Bot {
    * bot was mentioned mid-thread). Returns whether it did.
    */
   seedThread(conversationId: string, messages: readonly ThreadMessage[]): Promise<boolean>;
+  /** Whether the conversation has history (the bot takes part in it). A store failure counts as no. */
+  hasHistory(conversationId: string): Promise<boolean>;
   /** Stops answering: aborts streams in flight and waits for every handler to settle. */
   stop(): Promise<void>;
 }
@@ -67,6 +70,8 @@ export function createBot(dependencies: BotDependencies): Bot {
   const logger = dependencies.logger.child({ component: "bot" });
   const queue = createConversationQueue();
   const stopping = new AbortController();
+  // Every answer in flight listens to this one signal; dozens at once are normal, not a leak.
+  setMaxListeners(0, stopping.signal);
 
   async function readBindings(message: IncomingMessage): Promise<Partial<Record<BindingScope, string>>> {
     const keys = bindingKeys(message);
@@ -179,6 +184,17 @@ export function createBot(dependencies: BotDependencies): Bot {
       } catch (error) {
         logger.warn({ err: error, eventId }, "store unavailable: cannot de-duplicate this event");
         return true;
+      }
+    },
+    async hasHistory(conversationId) {
+      try {
+        return (await store.getHistory(conversationId)).length > 0;
+      } catch (error) {
+        logger.warn(
+          { err: error, conversation: conversationId },
+          "store unavailable: treating the conversation as new",
+        );
+        return false;
       }
     },
     seedThread(conversationId, messages) {

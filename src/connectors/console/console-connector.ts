@@ -7,7 +7,7 @@ import { createInterface, type Interface } from "node:readline";
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../core/logger.js";
 import type { Connector } from "../connector.js";
-import { parseConsoleCommand } from "./console-commands.js";
+import { parseCommandText } from "../shared/command-text.js";
 import { type ConsoleIdentity, toIncomingMessage } from "./console-message.js";
 import { type ConsoleSink, createConsoleSink, speakerHeading } from "./console-sink.js";
 
@@ -46,7 +46,7 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Connec
     const text = line.trim();
     if (text.length === 0) return;
     const message = toIncomingMessage(text, options.identity);
-    const parsed = parseConsoleCommand(text, bot.commands);
+    const parsed = parseCommandText(text, bot.commands);
     if (parsed === undefined) return bot.handleMessage(message, sink);
     if (parsed.kind === "unknown") {
       return sink.post(`Unknown command \`/${parsed.name}\`. Type \`/help\` for the list.`, { error: true });

@@ -65,9 +65,13 @@ export async function streamToMessages<Handle>(
       if (chunk === undefined) return;
       const previous = sent[index];
       if (previous?.text === chunk && previous.handle !== undefined) continue;
-      // Mid-stream, a message edited moments ago waits for the next pass; the final pass never skips.
-      if (!final && previous?.handle !== undefined && Date.now() - previous.at < options.minEditIntervalMs)
-        continue;
+      // A message edited moments ago: mid-stream it waits for the next pass; the final pass waits
+      // out the interval, so even the last edit keeps the pace.
+      const since = previous?.handle === undefined ? Number.POSITIVE_INFINITY : Date.now() - previous.at;
+      if (since < options.minEditIntervalMs) {
+        if (!final) continue;
+        await delay(options.minEditIntervalMs - since);
+      }
       await options.budget.acquire(options.budgetKey);
       // Render again after the wait: the text has grown, and the write should carry all of it.
       const latest = chunks()[index] ?? chunk;

@@ -1,18 +1,16 @@
 /**
- * Renders the platform-neutral commands for the terminal: `/persona coder`, `/ask persona:coder how
- * do I …`, `/persona coder scope:channel`. Named options use Discord's `name:value` look; the rest of
- * the line fills the required option (the prompt), or the options in order.
+ * Reads a command typed as text (the terminal's `/persona coder`, a Slack slash command's text):
+ * `/ask persona:coder how do I …`, `/persona coder scope:channel`. Named options use Discord's
+ * `name:value` look; the rest of the line fills the required option (the prompt), or the options
+ * in order.
  */
 import type { Command, CommandOptions } from "../../core/command.js";
 
-export type ParsedConsoleCommand =
+export type ParsedCommandText =
   | { kind: "command"; command: Command; options: CommandOptions }
   | { kind: "unknown"; name: string };
 
-export function parseConsoleCommand(
-  line: string,
-  commands: readonly Command[],
-): ParsedConsoleCommand | undefined {
+export function parseCommandText(line: string, commands: readonly Command[]): ParsedCommandText | undefined {
   const match = /^\/(?<name>[a-z0-9-]+)(?:\s+(?<rest>[\s\S]*))?$/i.exec(line.trim());
   if (!match?.groups?.name) return undefined;
   const name = match.groups.name.toLowerCase();

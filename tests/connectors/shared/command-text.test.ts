@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { commands } from "../../../commands/index.js";
-import { parseConsoleCommand } from "../../../src/connectors/console/console-commands.js";
+import { parseCommandText } from "../../../src/connectors/shared/command-text.js";
 
 function options(line: string) {
-  const parsed = parseConsoleCommand(line, commands);
+  const parsed = parseCommandText(line, commands);
   if (parsed?.kind !== "command") throw new Error(`not a command: ${line}`);
   return { name: parsed.command.name, options: parsed.options };
 }
@@ -31,7 +31,7 @@ describe("console command rendering", () => {
   });
 
   it("knows an unknown command from plain text", () => {
-    expect(parseConsoleCommand("/dance now", commands)).toEqual({ kind: "unknown", name: "dance" });
-    expect(parseConsoleCommand("hello /ask", commands)).toBeUndefined();
+    expect(parseCommandText("/dance now", commands)).toEqual({ kind: "unknown", name: "dance" });
+    expect(parseCommandText("hello /ask", commands)).toBeUndefined();
   });
 });
