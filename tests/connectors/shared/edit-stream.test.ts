@@ -96,12 +96,10 @@ describe("streamToMessages", () => {
         streamToMessages(deltas(words, { delayMs: 10 }), { ...base, writer: messages, budget }),
       ),
     );
-    expect(
-      maxInAnyWindow(
-        messages.writes.map((write) => write.at),
-        300,
-      ),
-    ).toBeLessThanOrEqual(4);
+    // Writes are recorded a moment after the budget grants them; a loaded machine delays some
+    // records more than others, so the window checked is a little shorter than the budget's.
+    const times = messages.writes.map((write) => write.at);
+    expect(maxInAnyWindow(times, 270)).toBeLessThanOrEqual(4);
     // Each stream's last write still holds its whole answer.
     expect(messages.texts).toHaveLength(3);
     for (const text of messages.texts) expect(text).toBe(words.join(""));
