@@ -1,0 +1,140 @@
+/**
+ * The Slack connector: checks SLACK_BOT_TOKEN (auth.test), then runs a Bolt app in Socket Mode or
+ * on the HTTP Events API, and turns mentions, DMs, thread replies and slash commands into calls on
+ * the bot with a Slack reply sink. Every handler runs inside a catch-all: a Slack error is logged,
+ * never fatal, and never stops the next event.
+ */
+import type { Bot } from "../../core/bot.js";
+import type { Logger } from "../../core/logger.js";
+import type { Connector } from "../connector.js";
+import { createSlackApi, slackApiBase } from "./slack-api.js";
+import { type BoltApp, createBoltApp } from "./slack-app.js";
+import { checkBotToken } from "./slack-auth.js";
+import { createTtlCache } from "./slack-cache.js";
+import { createSlashCommandHandler, type Respond } from "./slack-commands.js";
+import { createEventHandler } from "./slack-events.js";
+import { createSinkContext } from "./slack-sink-context.js";
+import { createUserDirectory } from "./slack-users.js";
+
+/** Thrown by start() when a token or the set-up is wrong; its message names the variable and the fix. */
+export { SlackStartError } from "./slack-auth.js";
+
+export interface SlackConnectorOptions {
+  bot: Bot;
+  logger: Logger;
+  botToken: string;
+  /** Set: Socket Mode. Unset: the HTTP Events API on `port`, signed with `signingSecret`. */
+  appToken?: string;
+  signingSecret?: string;
+  /** The Web API base (SLACK_API_URL); Slack's own when unset. */
+  apiUrl?: string;
+  port: number;
+  /** HTTP mode's listening address; all interfaces when unset. */
+  host?: string;
+  /** SLACK_ADMIN_USERS: when set, only they may set channel and workspace personas. */
+  adminUsers: readonly string[];
+  nativeStreaming: boolean;
+  /** The least time between two chat.update calls on one message. */
+  updateIntervalMs: number;
+  /** Socket Mode keep-alive (tests shorten it to reconnect faster). */
+  socketPingTimeoutMs?: number;
+}
+
+export interface SlackConnector extends Connector {
+  /** The HTTP port once started in HTTP mode. */
+  readonly port: number | undefined;
+  /** Resolves when every event and command received so far has been handled. */
+  settled(): Promise<void>;
+}
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function createSlackConnector(options: SlackConnectorOptions): SlackConnector {
+  const logger = options.logger.child({ connector: "slack" });
+  const api = createSlackApi({ token: options.botToken, apiUrl: options.apiUrl, logger });
+  const inFlight = new Set<Promise<void>>();
+  let bolt: BoltApp | undefined;
+  let port: number | undefined;
+
+  /** Bolt has already acked; the work runs on, tracked, and can never throw into Bolt. */
+  function track(kind: string, work: () => Promise<void>): void {
+    const running = work()
+      .catch((error: unknown) => logger.error({ err: error, kind }, "a Slack event failed"))
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  }
+
+  return {
+    name: "slack",
+    get port() {
+      return port;
+    },
+    async start() {
+      const identity = await checkBotToken(api, slackApiBase(options.apiUrl));
+      const canCustomize = identity.scopes?.has("chat:write.customize") ?? false;
+      logger.info(
+        { team: identity.teamId, botUser: identity.botUserId, personaFaces: canCustomize },
+        canCustomize
+          ? "Slack token checked"
+          : "Slack token checked (no chat:write.customize: persona names head answers)",
+      );
+      const shared = {
+        bot: options.bot,
+        api,
+        users: createUserDirectory({ api }),
+        identity,
+        sinkContext: createSinkContext({
+          api,
+          teamId: identity.teamId,
+          logger,
+          canCustomize,
+          updateIntervalMs: options.updateIntervalMs,
+          nativeStreaming: options.nativeStreaming,
+        }),
+        threads: createTtlCache<true>({ maxEntries: 20_000, ttlMs: WEEK_MS }),
+        adminUsers: options.adminUsers,
+        logger,
+      };
+      const onEvent = createEventHandler(shared);
+      const onCommand = createSlashCommandHandler(shared);
+
+      const app = createBoltApp({
+        botToken: options.botToken,
+        botUserId: identity.botUserId,
+        botId: identity.botId,
+        appToken: options.appToken,
+        signingSecret: options.signingSecret,
+        apiUrl: options.apiUrl,
+        port: options.port,
+        host: options.host,
+        socketPingTimeoutMs: options.socketPingTimeoutMs,
+        logger,
+      });
+      app.app.event("app_mention", async ({ body }) => track("app_mention", () => onEvent(body)));
+      app.app.event("message", async ({ body }) => track("message", () => onEvent(body)));
+      for (const command of options.bot.commands) {
+        app.app.command(`/${command.name}`, async ({ ack, body, respond }) => {
+          // Slack's 3-second rule: acknowledge before anything that can take time.
+          await ack();
+          track(`/${command.name}`, () => onCommand(body, respond as Respond));
+        });
+      }
+      app.app.error(async (error) => logger.error({ err: error }, "Bolt listener failed"));
+      port = await app.start();
+      bolt = app;
+      logger.info(
+        { mode: app.mode, port },
+        app.mode === "socket" ? "Slack connected (Socket Mode)" : "Slack listening",
+      );
+    },
+    async stop() {
+      const app = bolt;
+      bolt = undefined;
+      port = undefined;
+      await app?.stop();
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The model's Markdown → Slack text that renders well and can never broadcast. Pure.
+ *
+ * Slack's `text` is mrkdwn, not Markdown (`*bold*`, `_italic_`, `<url|text>`, no headings), so the
+ * answer goes through slackify-markdown. Then escaping: Slack reads `&`, `<`, `>` as control
+ * characters, and `<!channel>`, `<!here>`, `<!everyone>`, `<@U…>`, `<#C…>` in the text would ping
+ * people. slackify passes raw HTML (`<!channel>` parses as HTML), code and `<@U…>` through
+ * untouched, so every `<` is escaped afterwards except the `<https://…|text>` links the converter
+ * produced, and every `&` that does not already start an entity.
+ */
+import slackify from "slackify-markdown";
+
+/** A link as slackify writes it: http(s) or mailto target, optional label without `<` or `>`. */
+const SAFE_LINK = /<(?:https?:\/\/|mailto:)[^\s<>|]+(?:\|[^<>\n]*)?>/y;
+const ENTITY = /&(?:amp|lt|gt);/y;
+/** Plain "@channel" is not a mention in API text today; a zero-width space keeps it that way. */
+const BROADCAST_WORD = /(^|[^\w@.])@(channel|here|everyone)\b(?!\.\w)/gi;
+const BROADCAST_REPLACEMENT = "$1@\u200b$2";
+
+function escapeAmpersands(text: string): string {
+  return text.replace(/&(?!(?:amp|lt|gt);)/g, "&amp;");
+}
+
+/** A `>` that starts a line (possibly nested, `> > quote`) is mrkdwn's block quote: keep it. */
+function isQuoteMarker(text: string, index: number): boolean {
+  const lineStart = text.lastIndexOf("\n", index - 1) + 1;
+  return /^[> ]*$/.test(text.slice(lineStart, index));
+}
+
+/** Escapes mrkdwn for Slack: only converter links stay `<…>`; entities are not escaped twice. */
+export function escapeMrkdwn(text: string): string {
+  let out = "";
+  let index = 0;
+  while (index < text.length) {
+    const character = text[index];
+    if (character === "<") {
+      SAFE_LINK.lastIndex = index;
+      const link = SAFE_LINK.exec(text);
+      if (link) {
+        out += escapeAmpersands(link[0]);
+        index += link[0].length;
+        continue;
+      }
+      out += "&lt;";
+    } else if (character === ">") {
+      out += isQuoteMarker(text, index) ? ">" : "&gt;";
+    } else if (character === "&") {
+      ENTITY.lastIndex = index;
+      out += ENTITY.test(text) ? "&" : "&amp;";
+    } else {
+      out += character;
+    }
+    index++;
+  }
+  return out.replace(BROADCAST_WORD, BROADCAST_REPLACEMENT);
+}
+
+/** Escapes text that is not Markdown at all (a display name, a user's question echoed back). */
+export function escapePlain(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(BROADCAST_WORD, BROADCAST_REPLACEMENT);
+}
+
+/** slackify's lists read `•   item` and `1.  item`; Slack looks better with one space. */
+function tidyLists(mrkdwn: string): string {
+  let inFence = false;
+  return mrkdwn
+    .split("\n")
+    .map((line) => {
+      if (line.startsWith("```")) inFence = !inFence;
+      if (inFence) return line;
+      return line.replace(/^(\s*)•\s{2,}/, "$1• ").replace(/^(\s*)(\d+)\.\s{2,}/, "$1$2. ");
+    })
+    .join("\n");
+}
+
+export function markdownToMrkdwn(markdown: string): string {
+  let converted: string;
+  try {
+    converted = slackify(markdown);
+  } catch {
+    // A parser failure must not lose the answer: show it unformatted.
+    converted = markdown;
+  }
+  return escapeMrkdwn(tidyLists(converted.replace(/\n+$/, "")));
+}
+
+/**
+ * For `markdown_text` (native streaming), which Slack renders as standard Markdown: the text keeps
+ * its Markdown, and any `<` (or its entity) before `!`, `@` or `#` gets a zero-width space so no
+ * special mention, user or channel reference can form.
+ */
+export function neutralizeMarkdownText(markdown: string): string {
+  return markdown
+    .replace(/(<|&lt;|&#0*60;|&#x0*3c;)(?=[!@#])/gi, "$1\u200b")
+    .replace(BROADCAST_WORD, BROADCAST_REPLACEMENT);
+}
+
+/** Characters at the end of a streamed piece that could start a sequence the next piece completes. */
+export function unsafeTailLength(markdown: string): number {
+  const tail = /(?:<|&[#a-z0-9]{0,6};?|@[a-z]{0,7})$/i.exec(markdown);
+  return tail ? tail[0].length : 0;
+}

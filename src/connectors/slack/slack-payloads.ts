@@ -1,0 +1,87 @@
+/**
+ * zod schemas for the Slack payloads this connector reads: Events API envelopes and message events,
+ * slash command bodies, and the few Web API results it uses. Loose objects: Slack adds fields often,
+ * and a new field must never make the bot drop an event.
+ */
+import { z } from "zod";
+
+const fileSchema = z.looseObject({
+  name: z.string().optional(),
+  title: z.string().optional(),
+  url_private: z.string().optional(),
+  mimetype: z.string().optional(),
+});
+
+/** `app_mention` and `message` events (message.channels / .groups / .im / .mpim). */
+export const messageEventSchema = z.looseObject({
+  type: z.enum(["app_mention", "message"]),
+  channel: z.string(),
+  user: z.string().optional(),
+  text: z.string().optional().default(""),
+  ts: z.string(),
+  thread_ts: z.string().optional(),
+  /** Only on `message` events: channel, group, im, mpim. */
+  channel_type: z.string().optional(),
+  subtype: z.string().optional(),
+  bot_id: z.string().optional(),
+  files: z.array(fileSchema).optional(),
+});
+export type SlackMessageEvent = z.infer<typeof messageEventSchema>;
+
+/** The Events API body (`event_callback`), the same over HTTP and inside a Socket Mode envelope. */
+export const eventCallbackSchema = z.looseObject({
+  team_id: z.string(),
+  event_id: z.string(),
+  event: z.unknown(),
+});
+
+export const slashCommandSchema = z.looseObject({
+  command: z.string(),
+  text: z.string().optional().default(""),
+  user_id: z.string(),
+  user_name: z.string().optional(),
+  team_id: z.string(),
+  channel_id: z.string(),
+  channel_name: z.string().optional(),
+  response_url: z.string(),
+});
+export type SlashCommandPayload = z.infer<typeof slashCommandSchema>;
+
+export const authTestSchema = z.looseObject({
+  user_id: z.string(),
+  bot_id: z.string().optional(),
+  team_id: z.string(),
+  team: z.string().optional(),
+  user: z.string().optional(),
+  response_metadata: z.looseObject({ scopes: z.array(z.string()).optional() }).optional(),
+});
+
+export const postedMessageSchema = z.looseObject({ ts: z.string(), channel: z.string().optional() });
+
+export const threadRepliesSchema = z.looseObject({
+  messages: z
+    .array(
+      z.looseObject({
+        ts: z.string(),
+        user: z.string().optional(),
+        bot_id: z.string().optional(),
+        subtype: z.string().optional(),
+        text: z.string().optional().default(""),
+        username: z.string().optional(),
+        bot_profile: z.looseObject({ name: z.string().optional() }).optional(),
+      }),
+    )
+    .default([]),
+});
+export type SlackThreadReply = z.infer<typeof threadRepliesSchema>["messages"][number];
+
+export const userInfoSchema = z.looseObject({
+  user: z.looseObject({
+    id: z.string(),
+    name: z.string().optional(),
+    real_name: z.string().optional(),
+    profile: z
+      .looseObject({ display_name: z.string().optional(), real_name: z.string().optional() })
+      .optional(),
+  }),
+});

@@ -1,0 +1,55 @@
+/**
+ * What every Slack reply sink of one connector shares: the API client, the write budgets, the
+ * pacing, whether personas can show their own faces, and what was learnt about native streaming
+ * and thinking statuses.
+ *
+ * Budgets (Slack's limits are per method, per app, per workspace):
+ * - chat.update is Tier 3, about 50 a minute per workspace, shared by every answer streaming there;
+ * - chat.postMessage is "about one a second per channel" with short bursts: the first message of
+ *   an answer waits on this one only, so it goes out quickly even while edits queue;
+ * - chat.appendStream is Tier 4, about 100 a minute per workspace.
+ */
+import type { Logger } from "../../core/logger.js";
+import { createWriteBudget, type WriteBudget } from "../shared/write-budget.js";
+import type { SlackApi } from "./slack-api.js";
+import { createTtlCache, type TtlCache } from "./slack-cache.js";
+
+export interface SinkContext {
+  api: SlackApi;
+  teamId: string;
+  logger: Logger;
+  canCustomize: boolean;
+  /** The least time between two chat.update calls on one message (SLACK_UPDATE_INTERVAL_MS). */
+  updateIntervalMs: number;
+  nativeStreaming: boolean;
+  updateBudget: WriteBudget;
+  postBudget: WriteBudget;
+  appendBudget: WriteBudget;
+  /** Native streaming failed for good (method or scope missing): post-and-update from now on. */
+  native: { broken: boolean };
+  /** Channels where assistant.threads.setStatus failed: not tried again for an hour. */
+  statusOff: TtlCache<true>;
+}
+
+export interface SinkContextOptions {
+  api: SlackApi;
+  teamId: string;
+  logger: Logger;
+  canCustomize: boolean;
+  updateIntervalMs: number;
+  nativeStreaming: boolean;
+}
+
+const MINUTE_MS = 60_000;
+
+export function createSinkContext(options: SinkContextOptions): SinkContext {
+  return {
+    ...options,
+    logger: options.logger.child({ component: "slack-sink" }),
+    updateBudget: createWriteBudget({ limit: 50, windowMs: MINUTE_MS }),
+    postBudget: createWriteBudget({ limit: 3, windowMs: 3_000 }),
+    appendBudget: createWriteBudget({ limit: 100, windowMs: MINUTE_MS }),
+    native: { broken: false },
+    statusOff: createTtlCache<true>({ maxEntries: 10_000, ttlMs: 60 * MINUTE_MS }),
+  };
+}
