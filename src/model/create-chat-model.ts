@@ -2,22 +2,35 @@
  * The only switch on the model provider. Each provider is built here and wrapped in the retry
  * policy; core receives a `ChatModel` and never learns which one it got.
  */
+import type { Logger } from "../core/logger.js";
 import type { ChatModel } from "./chat-model.js";
+import { createEmbeddedModel } from "./embedded.js";
 import { createOllamaModel } from "./ollama.js";
 import { createOpenAIModel } from "./openai.js";
 import { type RetryPolicy, withRetry } from "./retry.js";
 
-export type ModelProvider = "ollama" | "openai";
+export type ModelProvider = "ollama" | "openai" | "embedded";
 
 export interface ModelSettings {
   provider: ModelProvider;
   model: string;
-  /** Context window in tokens; sent to Ollama as `num_ctx` (OpenAI-compatible servers set it themselves). */
+  /**
+   * Context window in tokens; sent to Ollama as `num_ctx`, the embedded engine's context size per
+   * conversation (OpenAI-compatible servers set it themselves).
+   */
   contextTokens: number;
   ollamaHost: string;
   /** Defaults to the OpenAI API itself. */
   openaiBaseUrl?: string;
   openaiApiKey?: string;
+  /** The embedded provider's GGUF file (a download already resolved to its path); required with it. */
+  embeddedModelPath?: string;
+  /** The embedded provider's CPU threads; unset: the machine's math cores. */
+  embeddedThreads?: number;
+  /** Conversations the embedded provider answers at once; unset: 2. */
+  embeddedParallel?: number;
+  /** For the embedded provider's load and native logs. */
+  logger?: Logger;
   idleTimeoutMs: number;
   retry?: Partial<RetryPolicy>;
 }
@@ -50,6 +63,19 @@ function createProviderModel(settings: ModelSettings): ChatModel {
         baseURL: settings.openaiBaseUrl ?? defaultOpenAIBaseUrl,
         apiKey: settings.openaiApiKey,
         model: settings.model,
+        idleTimeoutMs: settings.idleTimeoutMs,
+      });
+    case "embedded":
+      // Building it is cheap: node-llama-cpp is imported on the model's first use, never before.
+      if (settings.embeddedModelPath === undefined) {
+        throw new Error("embeddedModelPath is required with the embedded provider");
+      }
+      return createEmbeddedModel({
+        modelPath: settings.embeddedModelPath,
+        contextTokens: settings.contextTokens,
+        threads: settings.embeddedThreads,
+        parallel: settings.embeddedParallel,
+        logger: settings.logger,
         idleTimeoutMs: settings.idleTimeoutMs,
       });
     default:

@@ -68,4 +68,14 @@ describe("createChatModel", () => {
     expect(fake.chatBodies()).toHaveLength(3);
     expect(slept).toHaveLength(2);
   });
+
+  it("builds the embedded provider from a model path (loading nothing yet), and requires the path", () => {
+    const model = createChatModel(
+      settings({ provider: "embedded", embeddedModelPath: "/models/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf" }, []),
+    );
+    expect(model.description).toBe("embedded:Qwen2.5-0.5B-Instruct-Q4_K_M.gguf");
+    expect(() => createChatModel(settings({ provider: "embedded" }, []))).toThrow(
+      /embeddedModelPath is required/,
+    );
+  });
 });
