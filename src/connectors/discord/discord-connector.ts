@@ -1,0 +1,186 @@
+/**
+ * The Discord connector: logs in (sharded when asked), turns gateway events into answers, registers
+ * the slash commands when asked, and survives what Discord throws at it: every failure is logged
+ * with its cause, a dropped gateway connection resumes (discord.js), and nothing escapes to crash
+ * the process.
+ */
+import { type Client, Events, GatewayDispatchEvents, RESTEvents } from "discord.js";
+import type { Bot } from "../../core/bot.js";
+import type { Logger } from "../../core/logger.js";
+import type { Connector } from "../connector.js";
+import { createWriteBudget } from "../shared/write-budget.js";
+import type { Pacing } from "./discord-buckets.js";
+import { createDiscordClient } from "./discord-client.js";
+import { createContextReader } from "./discord-context.js";
+import { discordErrorFields, errorFields } from "./discord-errors.js";
+import { createDiscordEvents } from "./discord-events.js";
+import { createGlobalLane } from "./discord-global-lane.js";
+import { createInteractionHandler } from "./discord-interactions.js";
+import { createMessageHandler } from "./discord-messages.js";
+import { readMessagePayload } from "./discord-payloads.js";
+import { registerCommands } from "./discord-register.js";
+import { createThreads } from "./discord-threads.js";
+import { createWebhookDirectory } from "./discord-webhooks.js";
+
+export interface DiscordConnectorOptions {
+  bot: Bot;
+  logger: Logger;
+  token: string;
+  /** DISCORD_API_URL: the REST base; the gateway URL is asked of it. */
+  apiUrl?: string;
+  /** DISCORD_GUILD_ID: register the commands in this server only. */
+  guildId?: string;
+  /** DISCORD_REGISTER_COMMANDS: register the commands at start-up. */
+  registerCommands: boolean;
+  autoThread: boolean;
+  personaWebhooks: boolean;
+  shards?: number | "auto";
+  /** The least time between two edits of one message. Default 1.5 s (see EDIT_INTERVAL_MS). */
+  editIntervalMs?: number;
+}
+
+/**
+ * Discord allows about 5 message writes per 5 seconds per channel, shared by every conversation
+ * there. Writes are counted here when they are let through, Discord counts them when they arrive,
+ * and queueing and the network bunch them up on the way: 4 per 6 seconds stays under Discord's 5 per
+ * 5 even when a second of delay bunches them, with a write to spare (discord.js retries a request
+ * that failed on Discord's side without asking us), so answers never meet a 429.
+ */
+const WRITES_PER_WINDOW = 4;
+const WINDOW_MS = 6_000;
+/** An edit every 1.5 s spends that budget evenly: the answer grows steadily, without long pauses. */
+const EDIT_INTERVAL_MS = 1_500;
+/** Discord allows a bot about 50 requests a second in all; message writes take at most 45 of them. */
+const GLOBAL_WRITES_PER_SECOND = 45;
+
+export function createDiscordConnector(options: DiscordConnectorOptions): Connector {
+  const logger = options.logger.child({ connector: "discord" });
+  const pacing: Pacing = {
+    budget: createWriteBudget({ limit: WRITES_PER_WINDOW, windowMs: WINDOW_MS }),
+    lane: createGlobalLane({ perSecond: GLOBAL_WRITES_PER_SECOND }),
+  };
+  const editIntervalMs = options.editIntervalMs ?? EDIT_INTERVAL_MS;
+  let client: Client | undefined;
+  let stopping = false;
+  const disposers: (() => void)[] = [];
+
+  function wire(candidate: Client): void {
+    const rest = candidate.rest;
+    const webhooks = options.personaWebhooks
+      ? createWebhookDirectory({ rest, logger, applicationId: () => candidate.application?.id })
+      : undefined;
+    const threads = createThreads(rest, logger);
+    const context = createContextReader({
+      client: candidate,
+      isOwnWebhook: (id) => webhooks?.isOwn(id) ?? false,
+      inThread: (id) => threads.has(id),
+    });
+    const handleMessage = createMessageHandler({
+      ...options,
+      logger,
+      rest,
+      pacing,
+      context,
+      threads,
+      webhooks,
+      editIntervalMs,
+    });
+    const handleInteraction = createInteractionHandler({ bot: options.bot, logger, pacing, editIntervalMs });
+
+    // Messages are read from the raw gateway payload: it carries everything the mapping needs
+    // (display names, mentions with their members, the referenced message), no message cache needed.
+    candidate.ws.on(GatewayDispatchEvents.MessageCreate, (data: unknown, shardId: number) => {
+      if (stopping) return;
+      const payload = readMessagePayload(data);
+      if (payload === undefined)
+        return logger.warn({ shardId }, "ignored a MESSAGE_CREATE of unexpected shape");
+      handleMessage(payload).catch((error: unknown) =>
+        logger.error({ ...errorFields(error), message: payload.id }, "failed to handle a Discord message"),
+      );
+    });
+    candidate.on(Events.InteractionCreate, (interaction) => {
+      if (stopping) return;
+      handleInteraction(interaction).catch((error: unknown) =>
+        logger.error(
+          { ...errorFields(error), interaction: interaction.id },
+          "failed to handle a Discord interaction",
+        ),
+      );
+    });
+    disposers.push(createDiscordEvents(candidate, logger));
+    rest.on(RESTEvents.RateLimited, (info) =>
+      logger.warn(
+        {
+          route: info.route,
+          method: info.method,
+          retryAfterMs: info.retryAfter,
+          global: info.global,
+          scope: info.scope,
+        },
+        "Discord rate limit reached: waiting",
+      ),
+    );
+    rest.on(RESTEvents.InvalidRequestWarning, (info) =>
+      logger.warn(
+        { count: info.count, remainingMs: info.remainingTime },
+        "Discord refused many requests (401/403/429): past 10,000 in 10 minutes it bans the IP for a while",
+      ),
+    );
+  }
+
+  async function login(messageContent: boolean): Promise<Client> {
+    const candidate = createDiscordClient({ apiUrl: options.apiUrl, shards: options.shards, messageContent });
+    wire(candidate);
+    const ready = new Promise<void>((resolve) => candidate.once(Events.ClientReady, () => resolve()));
+    await candidate.login(options.token);
+    await ready;
+    return candidate;
+  }
+
+  async function register(ready: Client): Promise<void> {
+    const applicationId = ready.application?.id;
+    if (applicationId === undefined)
+      return logger.error("cannot register commands: Discord sent no application id");
+    try {
+      const result = await registerCommands(ready.rest, {
+        applicationId,
+        guildId: options.guildId,
+        commands: options.bot.commands,
+      });
+      logger.info({ ...result, guild: options.guildId }, "slash commands registered");
+    } catch (error) {
+      logger.error(
+        { ...discordErrorFields(error) },
+        "could not register the slash commands (chat by mention still works)",
+      );
+    }
+  }
+
+  return {
+    name: "discord",
+    async start() {
+      try {
+        client = await login(true);
+      } catch (error) {
+        // 4014: the privileged Message Content intent is not switched on for this application.
+        if (!(error instanceof Error && /disallowed intents/i.test(error.message))) throw error;
+        logger.warn(
+          "the Message Content intent is not enabled for this bot: mentions, DMs and slash commands work; " +
+            "thread follow-ups without a mention need it (Developer Portal › Bot › Message Content Intent)",
+        );
+        client = await login(false);
+      }
+      if (options.registerCommands) await register(client);
+      logger.info(
+        { user: client.user?.tag, guilds: client.guilds.cache.size, shards: client.ws.shards.size },
+        "connected to Discord",
+      );
+    },
+    async stop() {
+      stopping = true;
+      for (const dispose of disposers.splice(0)) dispose();
+      await client?.destroy();
+      client = undefined;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The per-resource write budget Discord enforces on message writes: about 5 per 5 seconds per
+ * channel (and per webhook), shared by every conversation writing there. A write over budget gets a
+ * 429 the way Discord sends it: `Retry-After` (seconds), the `X-RateLimit-*` headers, and a body
+ * `{ message, retry_after, global }`. The fake counts every 429 it sends, so a test can assert none.
+ */
+
+export interface RateLimitOptions {
+  /** Writes allowed per window and bucket. Default 5. */
+  limit?: number;
+  /** Default 5000 ms. */
+  windowMs?: number;
+}
+
+export type RateLimitVerdict =
+  | { ok: true }
+  | { ok: false; status: 429; headers: Record<string, string>; body: Record<string, unknown> };
+
+export interface WriteRateLimiter {
+  /** Spends one write in `bucket`, or says why not. */
+  spend(bucket: string): RateLimitVerdict;
+  /** When each accepted write of a bucket arrived (ms since the epoch). */
+  times(bucket: string): number[];
+  buckets(): string[];
+  readonly rejected: number;
+}
+
+export function createWriteRateLimiter(options: RateLimitOptions = {}): WriteRateLimiter {
+  const limit = options.limit ?? 5;
+  const windowMs = options.windowMs ?? 5_000;
+  const accepted = new Map<string, number[]>();
+  let rejected = 0;
+  return {
+    spend(bucket) {
+      const now = Date.now();
+      const times = accepted.get(bucket) ?? [];
+      accepted.set(bucket, times);
+      const recent = times.filter((at) => at > now - windowMs);
+      if (recent.length < limit) {
+        times.push(now);
+        return { ok: true };
+      }
+      rejected++;
+      const resetAfterMs = (recent[0] ?? now) + windowMs - now;
+      const seconds = (resetAfterMs / 1000).toFixed(3);
+      return {
+        ok: false,
+        status: 429,
+        headers: {
+          "retry-after": String(Math.ceil(resetAfterMs / 1000)),
+          "x-ratelimit-limit": String(limit),
+          "x-ratelimit-remaining": "0",
+          "x-ratelimit-reset": ((now + resetAfterMs) / 1000).toFixed(3),
+          "x-ratelimit-reset-after": seconds,
+          "x-ratelimit-bucket": Buffer.from(bucket).toString("hex").slice(0, 32),
+          "x-ratelimit-scope": "user",
+        },
+        body: { message: "You are being rate limited.", retry_after: Number(seconds), global: false },
+      };
+    },
+    times: (bucket) => [...(accepted.get(bucket) ?? [])],
+    buckets: () => [...accepted.keys()],
+    get rejected() {
+      return rejected;
+    },
+  };
+}
