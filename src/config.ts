@@ -4,6 +4,7 @@
  */
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
+import { DEFAULT_EMBEDDED_MODEL, DEFAULT_MODELS_DIR, modelSourceProblem } from "./model/model-source.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -55,7 +56,11 @@ const httpUrl = z.string().refine((value) => {
 
 /** Each variable: its schema (with default) and a good example for the error message. */
 const variables = {
-  MODEL_PROVIDER: { schema: z.enum(["ollama", "openai"]).default("ollama"), example: "ollama" },
+  /** auto: Ollama if it answers, else OPENAI_BASE_URL if set, else the embedded engine. */
+  MODEL_PROVIDER: {
+    schema: z.enum(["auto", "ollama", "openai", "embedded"]).default("auto"),
+    example: "auto",
+  },
   OLLAMA_HOST: {
     schema: z
       .string()
@@ -76,6 +81,21 @@ const variables = {
   CONTEXT_TOKENS: { schema: integer(512, 10_000_000).default(8192), example: "8192" },
   REPLY_TOKENS: { schema: integer(16, 1_000_000).default(1024), example: "1024" },
   MODEL_IDLE_TIMEOUT_SECONDS: { schema: positiveNumber().default(120), example: "120" },
+  EMBEDDED_MODEL: {
+    schema: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .default(DEFAULT_EMBEDDED_MODEL)
+      .superRefine((value, context) => {
+        const problem = modelSourceProblem(value);
+        if (problem) context.addIssue({ code: "custom", message: problem });
+      }),
+    example: "hf:bartowski/Qwen2.5-1.5B-Instruct-GGUF/Qwen2.5-1.5B-Instruct-Q4_K_M.gguf",
+  },
+  /** Unset: the machine's cores. More threads than cores is many times slower, not faster. */
+  EMBEDDED_THREADS: { schema: integer(1, 1024).optional(), example: "2" },
+  MODELS_DIR: { schema: z.string().min(1).default(DEFAULT_MODELS_DIR), example: "./models" },
   STORE_URL: {
     schema: z
       .string()
@@ -206,6 +226,17 @@ export function loadConfig(
         "MODEL is required with MODEL_PROVIDER=openai (the server's model id). Example: MODEL=gpt-4o-mini",
       );
     }
+  }
+  // auto picks the server when OPENAI_BASE_URL is set; Ollama's default model name means nothing there.
+  if (
+    problems.length === 0 &&
+    raw.MODEL_PROVIDER === "auto" &&
+    raw.OPENAI_BASE_URL !== undefined &&
+    raw.MODEL === undefined
+  ) {
+    problems.push(
+      "MODEL is required when OPENAI_BASE_URL is set (the server's model id). Example: MODEL=gpt-4o-mini",
+    );
   }
   if (problems.length === 0 && raw.SLACK_BOT_TOKEN !== undefined) {
     if (raw.SLACK_APP_TOKEN === undefined && raw.SLACK_SIGNING_SECRET === undefined) {

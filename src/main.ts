@@ -1,16 +1,20 @@
 /**
- * Composition root: config → model → store → personas → bot → connectors; stops all on
+ * Composition root: config → personas → store → model → bot → connectors; stops all on
  * SIGINT/SIGTERM. No logic here: each step lives in its own module.
  */
 import { userInfo } from "node:os";
 import { commands } from "../commands/index.js";
 import { ConfigError, loadConfig } from "./config.js";
+import type { Connector } from "./connectors/connector.js";
 import { createConsoleConnector } from "./connectors/console/console-connector.js";
 import { createBot } from "./core/bot.js";
 import { createLogger } from "./logging.js";
+import { createYesNoQuestion } from "./model/ask-yes-no.js";
+import { chooseModelProvider } from "./model/choose-provider.js";
 import { createChatModel } from "./model/create-chat-model.js";
 import { checkModel } from "./model-notice.js";
 import { loadPersonaDirectory } from "./personas/persona-directory.js";
+import { createPlatformConnectors } from "./platform-connectors.js";
 import { createStore } from "./store/create-store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -33,6 +37,9 @@ async function main(): Promise<void> {
   const interactive = process.stdin.isTTY === true;
   // The terminal chat shares the screen with the log: keep it to warnings unless asked otherwise.
   const logger = createLogger(config.LOG_LEVEL ?? (interactive ? "warn" : "info"));
+  // The last line of defence: a bug in a handler is logged, never fatal to everyone else's chats.
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  process.on("uncaughtException", (error) => logger.error({ err: error }, "uncaught exception"));
 
   const personas = await loadPersonaDirectory(config.PERSONAS_DIR, { logger }).catch((error: unknown) =>
     fail(
@@ -48,23 +55,34 @@ async function main(): Promise<void> {
       `DEFAULT_PERSONA=${config.DEFAULT_PERSONA} is not a persona in ${config.PERSONAS_DIR}. Available: ${names}.`,
     );
   }
-  const store = await createStore(
-    config.STORE_URL,
-    {
-      historyTtlMs: config.HISTORY_TTL_DAYS * DAY_MS,
-      maxTurns: config.HISTORY_MAX_TURNS,
-    },
-    { logger },
-  ).catch((error: unknown) => fail(String((error as Error).message)));
+  const limits = { historyTtlMs: config.HISTORY_TTL_DAYS * DAY_MS, maxTurns: config.HISTORY_MAX_TURNS };
+  const store = await createStore(config.STORE_URL, limits, { logger }).catch((error: unknown) =>
+    fail(String((error as Error).message)),
+  );
 
+  const choice = await chooseModelProvider({
+    requested: config.MODEL_PROVIDER,
+    ollamaHost: config.OLLAMA_HOST,
+    openaiBaseUrl: config.OPENAI_BASE_URL,
+    embeddedModel: config.EMBEDDED_MODEL,
+    modelsDir: config.MODELS_DIR,
+    interactive,
+    ask: createYesNoQuestion(process.stdin, process.stderr),
+    progressOutput: process.stderr,
+    logger,
+  });
+  if (choice.provider === "none") fail(choice.message);
   const model = createChatModel({
-    provider: config.MODEL_PROVIDER,
+    provider: choice.provider,
     model: config.MODEL,
     contextTokens: config.CONTEXT_TOKENS,
     ollamaHost: config.OLLAMA_HOST,
     openaiBaseUrl: config.OPENAI_BASE_URL,
     openaiApiKey: config.OPENAI_API_KEY,
     idleTimeoutMs: config.MODEL_IDLE_TIMEOUT_SECONDS * 1000,
+    embeddedModelPath: choice.provider === "embedded" ? choice.embeddedModelPath : undefined,
+    embeddedThreads: config.EMBEDDED_THREADS,
+    logger,
     retry: {
       onRetry: ({ attempt, delayMs, error }) =>
         logger.warn(
@@ -88,44 +106,63 @@ async function main(): Promise<void> {
     },
   });
 
+  const connectors: Connector[] = [];
   let exitCode = 0;
   let stopping = false;
   async function shutdown(reason: string) {
     if (stopping) return;
     stopping = true;
     logger.info({ reason }, "stopping");
-    await Promise.allSettled([consoleChat.stop()]);
+    // The bot first: answers in flight get their last edit while the connectors can still send it.
     await bot.stop();
+    await Promise.allSettled(connectors.map((connector) => connector.stop()));
     personas.close();
     await store.close().catch((error: unknown) => logger.warn({ err: error }, "store did not close cleanly"));
     process.exit(exitCode);
   }
-
-  const consoleChat = createConsoleConnector({
-    bot,
-    logger,
-    input: process.stdin,
-    output: process.stdout,
-    errorOutput: process.stderr,
-    interactive,
-    color: process.stdout.isTTY === true && config.NO_COLOR === undefined,
-    identity: { userName: safeUserName() },
-    notices: modelNotice === undefined ? [] : [modelNotice],
-    onEnd({ failures, interrupted }) {
-      // Piped: a non-zero exit tells a script that some answer failed.
-      if (!interactive && failures > 0) exitCode = 1;
-      if (interactive) process.stdout.write(interrupted ? "\nBye!\n" : "Bye!\n");
-      void shutdown(interrupted ? "ctrl-c" : "end of input");
-    },
-  });
-
-  // The last line of defence: a bug in a handler is logged, never fatal to everyone else's chats.
-  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
-  process.on("uncaughtException", (error) => logger.error({ err: error }, "uncaught exception"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  await consoleChat.start();
-  logger.info({ startupMs: Math.round(process.uptime() * 1000), connectors: ["console"] }, "ready");
+
+  // With a platform token, troupe is a service: it never reads the terminal (under a service
+  // manager stdin is /dev/null, and its end must not stop the bot).
+  const platforms = createPlatformConnectors(config, bot, logger);
+  for (const platform of platforms) {
+    await platform.connector.start().catch(async (error: unknown) => {
+      await Promise.allSettled(connectors.map((connector) => connector.stop()));
+      fail(
+        `${platform.variable}: ${platform.connector.name} did not start: ${(error as Error).message}\nFix: ${platform.fix}.`,
+      );
+    });
+    connectors.push(platform.connector);
+  }
+  if (platforms.length === 0) {
+    const notices = [`Model: ${model.description} (${choice.reason})`];
+    if (modelNotice !== undefined) notices.push(modelNotice);
+    const consoleChat = createConsoleConnector({
+      bot,
+      logger,
+      input: process.stdin,
+      output: process.stdout,
+      errorOutput: process.stderr,
+      interactive,
+      color: process.stdout.isTTY === true && config.NO_COLOR === undefined,
+      identity: { userName: safeUserName() },
+      notices,
+      onEnd({ failures, interrupted }) {
+        // Piped: a non-zero exit tells a script that some answer failed.
+        if (!interactive && failures > 0) exitCode = 1;
+        if (interactive) process.stdout.write(interrupted ? "\nBye!\n" : "Bye!\n");
+        void shutdown(interrupted ? "ctrl-c" : "end of input");
+      },
+    });
+    connectors.push(consoleChat);
+    await consoleChat.start();
+  }
+  const names = connectors.map((connector) => connector.name);
+  logger.info(
+    { startupMs: Math.round(process.uptime() * 1000), connectors: names, model: model.description },
+    "ready",
+  );
 }
 
 function safeUserName(): string {

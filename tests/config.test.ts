@@ -15,10 +15,11 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe("config", () => {
-  it("has working defaults for a newcomer with Ollama", () => {
+  it("has working defaults for a newcomer: find a model by itself", () => {
     const config = loadConfig({}, { readDotenv: false });
     expect(config).toMatchObject({
-      MODEL_PROVIDER: "ollama",
+      MODEL_PROVIDER: "auto",
+      MODELS_DIR: "./models",
       OLLAMA_HOST: "http://127.0.0.1:11434",
       MODEL: "llama3.2",
       CONTEXT_TOKENS: 8192,
@@ -67,6 +68,10 @@ describe("config", () => {
   });
 
   it("requires a base URL and a model for an OpenAI-compatible server", () => {
+    expect(problemsOf({ OPENAI_BASE_URL: "http://127.0.0.1:8000/v1" })[0]).toContain(
+      "MODEL is required when OPENAI_BASE_URL is set",
+    );
+    expect(problemsOf({ EMBEDDED_THREADS: "0" })[0]).toContain("EMBEDDED_THREADS");
     const problems = problemsOf({ MODEL_PROVIDER: "openai" });
     expect(problems.join("\n")).toContain("OPENAI_BASE_URL is required");
     expect(problems.join("\n")).toContain("MODEL is required");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../../fakes/fake-ollama.js";
 import { startFakeOpenAI } from "../../fakes/fake-openai.js";
+import { writeTinyLlama } from "../../fixtures/tiny-llama.js";
 import { runTroupe } from "../../helpers/run-troupe.js";
 
 let ollama: FakeOllama;
@@ -72,7 +73,10 @@ describe("terminal chat, piped", () => {
   });
 
   it("keeps running when the model server is down: one short error line on stderr, exit code 1", async () => {
-    const run = await runTroupe(env({ OLLAMA_HOST: "http://127.0.0.1:1" }), "hello\n");
+    const run = await runTroupe(
+      env({ MODEL_PROVIDER: "ollama", OLLAMA_HOST: "http://127.0.0.1:1" }),
+      "hello\n",
+    );
     expect(troupeStdout(run.stdout)).toBe("");
     expect(run.stderr).toContain("The model server isn't answering right now");
     expect(run.stderr).toContain('"code":"unavailable"');
@@ -93,6 +97,21 @@ describe("terminal chat, piped", () => {
     } finally {
       await openai.close();
     }
+  });
+
+  it("runs the embedded engine in-process with no model server at all", async () => {
+    const modelPath = writeTinyLlama(dir, "tiny.gguf", { steering: { script: "pong!" } });
+    const run = await runTroupe(
+      env({
+        MODEL_PROVIDER: "embedded",
+        EMBEDDED_MODEL: modelPath,
+        EMBEDDED_THREADS: "1",
+      }),
+      "ping\n",
+    );
+    expect(run.stdout).toBe("pong!\n");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('"model":"embedded:');
   });
 
   it("logs the fix when the model is missing", async () => {
@@ -127,6 +146,17 @@ describe("start-up failures name the cause and exit 1", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("DEFAULT_PERSONA=wizard");
     expect(run.stderr).toContain("storyteller");
+  });
+
+  it("no model anywhere, without a terminal to ask: the three ways to get one", async () => {
+    const run = await runTroupe(
+      env({ OLLAMA_HOST: "http://127.0.0.1:1", MODELS_DIR: join(dir, "models") }),
+      "hi\n",
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("ollama pull");
+    expect(run.stderr).toContain("OPENAI_BASE_URL");
+    expect(run.stderr).toContain("MODEL_PROVIDER=embedded");
   });
 
   it("a store that cannot be reached", async () => {
