@@ -125,7 +125,7 @@ async function main(): Promise<void> {
 
   // With a platform token, troupe is a service: it never reads the terminal (under a service
   // manager stdin is /dev/null, and its end must not stop the bot).
-  const platforms = createPlatformConnectors(config, bot, logger);
+  const platforms = await createPlatformConnectors(config, bot, logger);
   for (const platform of platforms) {
     await platform.connector.start().catch(async (error: unknown) => {
       await Promise.allSettled(connectors.map((connector) => connector.stop()));

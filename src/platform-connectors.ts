@@ -1,11 +1,11 @@
 /**
  * The chat platforms a configuration asks for: Discord when DISCORD_TOKEN is set, Slack when
  * SLACK_BOT_TOKEN is. Both may run in one process; with neither, main opens the terminal chat.
+ * Each is imported only when asked for: discord.js and Bolt take a while to load, and the
+ * terminal chat needs neither.
  */
 import type { Config } from "./config.js";
 import type { Connector } from "./connectors/connector.js";
-import { createDiscordConnector } from "./connectors/discord/discord-connector.js";
-import { createSlackConnector } from "./connectors/slack/slack-connector.js";
 import type { Bot } from "./core/bot.js";
 import type { Logger } from "./core/logger.js";
 
@@ -16,9 +16,14 @@ export interface PlatformConnector {
   fix: string;
 }
 
-export function createPlatformConnectors(config: Config, bot: Bot, logger: Logger): PlatformConnector[] {
+export async function createPlatformConnectors(
+  config: Config,
+  bot: Bot,
+  logger: Logger,
+): Promise<PlatformConnector[]> {
   const connectors: PlatformConnector[] = [];
   if (config.DISCORD_TOKEN !== undefined) {
+    const { createDiscordConnector } = await import("./connectors/discord/discord-connector.js");
     connectors.push({
       connector: createDiscordConnector({
         bot,
@@ -36,6 +41,7 @@ export function createPlatformConnectors(config: Config, bot: Bot, logger: Logge
     });
   }
   if (config.SLACK_BOT_TOKEN !== undefined) {
+    const { createSlackConnector } = await import("./connectors/slack/slack-connector.js");
     connectors.push({
       connector: createSlackConnector({
         bot,

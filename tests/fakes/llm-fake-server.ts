@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 /**
  * The HTTP side of the LLM fakes: a server that listens on 127.0.0.1 only, records every request,
  * and closes every socket (stalled ones too) on `close()` so a test run never hangs.
@@ -34,6 +35,8 @@ export async function startLoopbackServer(handler: RouteHandler, port = 0): Prom
   const sockets = new Set<Socket>();
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
+  // Every stream in flight waits on this one signal; fifty at once is a benchmark, not a leak.
+  setMaxListeners(0, closing.signal);
 
   const server = createServer((request, response) => {
     void (async () => {
