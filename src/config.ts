@@ -253,3 +253,19 @@ export function loadConfig(
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...raw, MODEL: raw.MODEL ?? DEFAULT_OLLAMA_MODEL };
 }
+
+/**
+ * For a program's entry point: the configuration, or (when it is bad) every problem on standard
+ * error and exit code 1, before anything connects.
+ */
+export function loadConfigOrExit(program: string): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(
+      `${program}: ${error.message}\nSee .env.example and the README's configuration table.\n`,
+    );
+    process.exit(1);
+  }
+}

@@ -3,7 +3,7 @@
  * DISCORD_GUILD_ID when it is set. A composition root like main.ts: config in, one call, a line out.
  */
 import { commands } from "../commands/index.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfigOrExit } from "./config.js";
 import { createDiscordRest } from "./connectors/discord/discord-client.js";
 import { discordErrorFields } from "./connectors/discord/discord-errors.js";
 import { fetchApplicationId, registerCommands } from "./connectors/discord/discord-register.js";
@@ -30,14 +30,7 @@ function explain(error: unknown, guildId: string | undefined): string {
 }
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError)
-      fail(`${error.message}\nSee .env.example and the README's configuration table.`);
-    throw error;
-  }
+  const config = loadConfigOrExit("deploy:discord");
   if (config.DISCORD_TOKEN === undefined)
     fail("DISCORD_TOKEN is not set. Example: DISCORD_TOKEN=MTA4...your-bot-token");
   const guildId = config.DISCORD_GUILD_ID;

@@ -4,7 +4,7 @@
  */
 import { userInfo } from "node:os";
 import { commands } from "../commands/index.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfigOrExit } from "./config.js";
 import type { Connector } from "./connectors/connector.js";
 import { createConsoleConnector } from "./connectors/console/console-connector.js";
 import { createBot } from "./core/bot.js";
@@ -26,14 +26,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError)
-      fail(`${error.message}\nSee .env.example and the README's configuration table.`);
-    throw error;
-  }
+  const config = loadConfigOrExit("troupe");
   const interactive = process.stdin.isTTY === true;
   // The terminal chat shares the screen with the log: keep it to warnings unless asked otherwise.
   const logger = createLogger(config.LOG_LEVEL ?? (interactive ? "warn" : "info"));
