@@ -11,7 +11,8 @@ const fake = await startFakeOpenAI({ port, ...(models.length > 0 ? { models } : 
 process.stdout.write(`${JSON.stringify({ port: fake.port, baseURL: fake.baseURL })}\n`);
 
 const stop = (): void => {
-  void fake.close().then(() => process.exit(0));
+  // Once the server is closed nothing keeps the process alive: it ends with code 0 by itself.
+  void fake.close();
 };
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);
