@@ -1,4 +1,4 @@
-import type { BindingScope } from "../src/core/binding.js";
+import type { BindingScope, ResolvedPersona } from "../src/core/binding.js";
 import type { Command, CommandContext } from "../src/core/command.js";
 import { texts } from "../src/core/errors.js";
 
@@ -6,6 +6,15 @@ const scopeWords: Record<BindingScope, string> = {
   conversation: "this conversation",
   channel: "this channel",
   server: "this server",
+};
+
+/** Where the current choice comes from, so people know which `persona` call changes it. */
+const sourceWords: Record<ResolvedPersona["source"], string> = {
+  override: "just for this message",
+  conversation: "chosen for this conversation",
+  channel: "chosen for this channel",
+  server: "chosen for this server",
+  default: "the default",
 };
 
 function personaList(context: CommandContext): string {
@@ -54,7 +63,7 @@ export const personaCommand: Command = {
     const name = context.options.name?.trim().toLowerCase();
     if (name === undefined || name === "") {
       const current = await context.currentPersona();
-      const heading = `Talking to **${current.persona.displayName}** (\`${current.persona.name}\`).`;
+      const heading = `Talking to **${current.persona.displayName}** (\`${current.persona.name}\`), ${sourceWords[current.source]}.`;
       return context.sink.post(
         `${heading}\n\nPersonas:\n${personaList(context)}\n\nSwitch with \`persona <name>\`.`,
         {

@@ -120,6 +120,16 @@ describe("bot: personas in chat", () => {
     expect(sink.replies.at(-1)?.persona).toBe("coder");
   });
 
+  it("says who answers and why with `persona` alone", async () => {
+    const sink = createRecordingSink();
+    await bot.handleMessage(message("persona"), sink);
+    expect(sink.transcript()).toContain("Talking to **Tutor** (`tutor`), the default.");
+    await bot.handleMessage(message("persona coder"), createRecordingSink());
+    await bot.handleMessage(message("persona"), sink);
+    expect(sink.transcript()).toContain("Talking to **Coder** (`coder`), chosen for this conversation.");
+    expect(sink.transcript()).toContain("• `tutor` Tutor: The tutor persona");
+  });
+
   it("lists personas for an unknown name, and changes nothing", async () => {
     const sink = createRecordingSink();
     await bot.handleMessage(message("persona wizard"), sink);
