@@ -13,6 +13,7 @@ import { createYesNoQuestion } from "./model/ask-yes-no.js";
 import { chooseModelProvider } from "./model/choose-provider.js";
 import { createChatModel } from "./model/create-chat-model.js";
 import { checkModel } from "./model-notice.js";
+import { describePersonaChange } from "./personas/persona-change-text.js";
 import { loadPersonaDirectory } from "./personas/persona-directory.js";
 import { createPlatformConnectors } from "./platform-connectors.js";
 import { createStore } from "./store/create-store.js";
@@ -150,6 +151,10 @@ async function main(): Promise<void> {
     });
     connectors.push(consoleChat);
     await consoleChat.start();
+    // Someone writing a persona sees it arrive (or what is wrong with it) without reading logs.
+    personas.onChange((changes) => {
+      for (const change of changes) consoleChat.notify(describePersonaChange(change));
+    });
   }
   const names = connectors.map((connector) => connector.name);
   logger.info(

@@ -29,7 +29,12 @@ export interface ConsoleConnectorOptions {
   onEnd(result: { failures: number; interrupted: boolean }): void;
 }
 
-export function createConsoleConnector(options: ConsoleConnectorOptions): Connector {
+export interface ConsoleConnector extends Connector {
+  /** Shows a line to the person at the terminal (e.g. "persona pirate added"); nothing when piped. */
+  notify(text: string): void;
+}
+
+export function createConsoleConnector(options: ConsoleConnectorOptions): ConsoleConnector {
   const { bot, interactive } = options;
   const logger = options.logger.child({ connector: "console" });
   const sink: ConsoleSink = createConsoleSink(options);
@@ -106,6 +111,13 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Connec
 
   return {
     name: "console",
+    notify(text) {
+      // Piped, standard output belongs to the answers alone.
+      if (!interactive || ended || readline === undefined) return;
+      // Clear the prompt line, say it, and give the prompt (with what was typed) back.
+      options.output.write(`\r\u001b[K${text}\n`);
+      readline.prompt(true);
+    },
     async start() {
       readline = createInterface({
         input: options.input,

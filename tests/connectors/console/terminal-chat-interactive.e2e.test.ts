@@ -3,9 +3,20 @@
  * `script` provides one), typed input, the real ollama client against the fake Ollama.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../../fakes/fake-ollama.js";
 import { repoRoot } from "../../helpers/run-troupe.js";
+
+let personasDir: string;
+beforeAll(() => {
+  // A copy: the test adds a persona file while troupe runs, and the shipped folder stays as it is.
+  personasDir = mkdtempSync(join(tmpdir(), "troupe-personas-"));
+  cpSync(join(repoRoot, "personas"), personasDir, { recursive: true });
+});
+afterAll(() => rmSync(personasDir, { recursive: true, force: true }));
 
 let ollama: FakeOllama;
 beforeAll(async () => {
@@ -54,7 +65,11 @@ function openTerminal(env: Record<string, string>): Terminal {
 
 describe("terminal chat, interactive", () => {
   it("greets, streams an answer, switches persona, and leaves cleanly on Ctrl-C", async () => {
-    const terminal = openTerminal({ OLLAMA_HOST: ollama.host, STORE_URL: "memory://" });
+    const terminal = openTerminal({
+      OLLAMA_HOST: ollama.host,
+      STORE_URL: "memory://",
+      PERSONAS_DIR: personasDir,
+    });
     await terminal.waitFor("Ctrl-C to leave");
     expect(terminal.screen()).toContain("🎓 Tutor: ");
 
@@ -81,6 +96,15 @@ describe("terminal chat, interactive", () => {
       "def add(a, b):\n    return a + b",
       "ping",
     ]);
+
+    // A persona written while troupe runs is announced and usable at once.
+    writeFileSync(
+      join(personasDir, "pirate.md"),
+      "---\ndisplay_name: Captain Quill\n---\nYou are a pirate.\n",
+    );
+    await terminal.waitFor("Persona `pirate` added (pirate.md).");
+    terminal.child.stdin.write("/persona pirate\r");
+    await terminal.waitFor("**Captain Quill** now answers in this conversation");
 
     terminal.child.stdin.write("\u0003");
     await terminal.waitFor("Bye!");
