@@ -6,7 +6,7 @@
  */
 import { type REST, Routes } from "discord.js";
 import type { Logger } from "../../core/logger.js";
-import { BoundedMap } from "./bounded-map.js";
+import { createTtlCache } from "../shared/ttl-cache.js";
 import { discordErrorFields } from "./discord-errors.js";
 import { threadSchema } from "./discord-payloads.js";
 
@@ -22,8 +22,8 @@ export interface Threads {
 const AUTO_ARCHIVE_MINUTES = 1440;
 
 export function createThreads(rest: REST, logger: Logger): Threads {
-  const joined = new BoundedMap<string, true>(10_000);
-  const warned = new BoundedMap<string, true>(5_000);
+  const joined = createTtlCache<true>({ maxEntries: 10_000 });
+  const warned = createTtlCache<true>({ maxEntries: 5_000 });
   return {
     has: (threadId) => joined.has(threadId),
     async open(channelId, messageId, name) {

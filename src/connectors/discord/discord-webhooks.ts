@@ -6,7 +6,7 @@
  */
 import { type REST, Routes } from "discord.js";
 import type { Logger } from "../../core/logger.js";
-import { BoundedMap } from "./bounded-map.js";
+import { createTtlCache } from "../shared/ttl-cache.js";
 import { discordErrorFields } from "./discord-errors.js";
 import { type WebhookPayload, webhookSchema } from "./discord-payloads.js";
 
@@ -38,9 +38,12 @@ const INCOMING = 1;
 export function createWebhookDirectory(options: WebhookDirectoryOptions): WebhookDirectory {
   const { rest, logger } = options;
   const retryAfterMs = options.retryAfterMs ?? 10 * 60_000;
-  const byChannel = new BoundedMap<string, Promise<PersonaWebhook | undefined>>(5_000);
-  const ownIds = new BoundedMap<string, true>(5_000);
-  const refusedUntil = new BoundedMap<string, number>(5_000);
+  const byChannel = createTtlCache<Promise<PersonaWebhook | undefined>>({ maxEntries: 5_000 });
+  const ownIds = createTtlCache<true>({ maxEntries: 5_000 });
+  /** Channels that refused a webhook lately: asked again only after `retryAfterMs`. */
+  const refused = createTtlCache<true>({ maxEntries: 5_000 });
+  /** Channels already warned about, so a missing permission is said once, not at every answer. */
+  const warned = createTtlCache<true>({ maxEntries: 5_000 });
 
   function owned(webhook: WebhookPayload): webhook is WebhookPayload & { token: string } {
     return (
@@ -67,13 +70,14 @@ export function createWebhookDirectory(options: WebhookDirectoryOptions): Webhoo
       return { id: webhook.id, token: webhook.token };
     } catch (error) {
       // Usually Manage Webhooks is missing, or the channel has its 15 webhooks already.
-      if (!refusedUntil.has(channelId)) {
+      if (!warned.has(channelId)) {
         logger.warn(
           { channel: channelId, ...discordErrorFields(error) },
           "persona webhooks unavailable in this channel (does the bot have Manage Webhooks?): answering with a header instead",
         );
       }
-      refusedUntil.set(channelId, Date.now() + retryAfterMs);
+      warned.set(channelId, true);
+      refused.set(channelId, true, retryAfterMs);
       byChannel.delete(channelId);
       return undefined;
     }
@@ -81,8 +85,7 @@ export function createWebhookDirectory(options: WebhookDirectoryOptions): Webhoo
 
   return {
     get(channelId) {
-      const until = refusedUntil.get(channelId);
-      if (until !== undefined && until > Date.now()) return Promise.resolve(undefined);
+      if (refused.has(channelId)) return Promise.resolve(undefined);
       const known = byChannel.get(channelId);
       if (known) return known;
       const lookup = findOrCreate(channelId);

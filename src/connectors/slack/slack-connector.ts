@@ -7,10 +7,10 @@
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../core/logger.js";
 import type { Connector } from "../connector.js";
+import { createTtlCache } from "../shared/ttl-cache.js";
 import { createSlackApi, slackApiBase } from "./slack-api.js";
 import { type BoltApp, createBoltApp } from "./slack-app.js";
 import { checkBotToken } from "./slack-auth.js";
-import { createTtlCache } from "./slack-cache.js";
 import { createSlashCommandHandler, type Respond } from "./slack-commands.js";
 import { createEventHandler } from "./slack-events.js";
 import { createSinkContext } from "./slack-sink-context.js";

@@ -7,8 +7,8 @@
  */
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../core/logger.js";
+import type { TtlCache } from "../shared/ttl-cache.js";
 import type { SlackApi } from "./slack-api.js";
-import type { TtlCache } from "./slack-cache.js";
 import {
   classifyEvent,
   isDirectChannel,

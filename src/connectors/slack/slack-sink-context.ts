@@ -10,9 +10,9 @@
  * - chat.appendStream is Tier 4, about 100 a minute per workspace.
  */
 import type { Logger } from "../../core/logger.js";
+import { createTtlCache, type TtlCache } from "../shared/ttl-cache.js";
 import { createWriteBudget, type WriteBudget } from "../shared/write-budget.js";
 import type { SlackApi } from "./slack-api.js";
-import { createTtlCache, type TtlCache } from "./slack-cache.js";
 
 export interface SinkContext {
   api: SlackApi;

@@ -3,8 +3,9 @@
  * `<@U123>`. A bounded cache keeps memory flat and spares the API (users.info is Tier 4); a lookup
  * that fails falls back to the id and is retried after a few minutes, not on every message.
  */
+
+import { createTtlCache } from "../shared/ttl-cache.js";
 import type { SlackApi } from "./slack-api.js";
-import { createTtlCache } from "./slack-cache.js";
 import { userInfoSchema } from "./slack-payloads.js";
 
 export interface UserDirectory {

@@ -1,6 +1,5 @@
 /** Markdown → mrkdwn, escaping that can never broadcast, and Slack text → what the model reads. */
 import { describe, expect, it } from "vitest";
-import { createTtlCache } from "../../../src/connectors/slack/slack-cache.js";
 import {
   escapeMrkdwn,
   escapePlain,
@@ -159,20 +158,5 @@ describe("thread history", () => {
       ["deploybot", false, "deployed"],
     ]);
     expect(messages[0]?.at).toBe(100_000);
-  });
-});
-
-describe("bounded cache", () => {
-  it("forgets the least recently used past its size, and entries past their time", () => {
-    let now = 0;
-    const cache = createTtlCache<number>({ maxEntries: 2, ttlMs: 100, now: () => now });
-    cache.set("a", 1);
-    cache.set("b", 2);
-    cache.get("a");
-    cache.set("c", 3);
-    expect([cache.has("a"), cache.has("b"), cache.has("c")]).toEqual([true, false, true]);
-    now = 150;
-    expect(cache.get("a")).toBeUndefined();
-    expect(cache.size).toBe(1);
   });
 });

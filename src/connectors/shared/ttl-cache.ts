@@ -1,18 +1,22 @@
 /**
- * A bounded cache with a time to live: at most `maxEntries` (the least recently used go first), each
- * forgotten `ttlMs` after it was set. Memory stays flat however many users and threads pass by.
+ * A bounded cache with an optional time to live: at most `maxEntries` (the least recently used go
+ * first), each forgotten `ttlMs` after it was set. Every connector's own memory (users, threads it
+ * takes part in, webhooks per channel, channels already warned about) stays flat however many
+ * channels, threads and people a large bot sees.
  */
 
 export interface TtlCache<Value> {
   get(key: string): Value | undefined;
   set(key: string, value: Value, ttlMs?: number): void;
   has(key: string): boolean;
+  delete(key: string): void;
   readonly size: number;
 }
 
 export interface TtlCacheOptions {
   maxEntries: number;
-  ttlMs: number;
+  /** Default: entries never expire, they only make way for newer ones. */
+  ttlMs?: number;
   /** Injected for tests; defaults to the real clock. */
   now?: () => number;
 }
@@ -34,7 +38,10 @@ export function createTtlCache<Value>(options: TtlCacheOptions): TtlCache<Value>
   return {
     get,
     has: (key) => get(key) !== undefined,
-    set(key, value, ttlMs = options.ttlMs) {
+    delete(key) {
+      entries.delete(key);
+    },
+    set(key, value, ttlMs = options.ttlMs ?? Number.POSITIVE_INFINITY) {
       entries.delete(key);
       entries.set(key, { value, expires: now() + ttlMs });
       while (entries.size > options.maxEntries) {
