@@ -1,26 +1,10 @@
 /**
  * Chat end to end: mentions, replies, DMs, threads, text verbs, and what the bot must ignore.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  botMessages,
-  conversationIn,
-  eventually,
-  type Harness,
-  type HarnessOptions,
-  mention,
-  startHarness,
-} from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { botMessages, conversationIn, eventually, type Harness, harnessPerTest, mention } from "./harness.js";
 
-let h: Harness | undefined;
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const start = harnessPerTest();
 
 function lastUserMessage(harness: Harness): string | undefined {
   return harness.ollama.chatBodies().at(-1)?.messages.at(-1)?.content;

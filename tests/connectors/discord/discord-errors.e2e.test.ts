@@ -3,26 +3,11 @@
  * permission, a thread archived mid-stream), and a stricter rate limit than planned: each is logged
  * with its cause and survived; the next message is answered as usual.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { splitIntoChunks } from "../../fakes/llm-fake-reply.js";
-import {
-  botMessages,
-  eventually,
-  type Harness,
-  type HarnessOptions,
-  mention,
-  startHarness,
-} from "./harness.js";
+import { botMessages, eventually, type Harness, harnessPerTest, mention } from "./harness.js";
 
-let h: Harness | undefined;
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const start = harnessPerTest();
 
 /** After a failure, the bot still answers in #general. */
 async function stillAnswers(harness: Harness, answeredBefore: number): Promise<void> {

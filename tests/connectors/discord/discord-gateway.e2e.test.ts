@@ -4,25 +4,10 @@
  * privileged Message Content intent.
  */
 import { GatewayIntentBits } from "discord.js";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  botMessages,
-  eventually,
-  type Harness,
-  type HarnessOptions,
-  mention,
-  startHarness,
-} from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { botMessages, eventually, type Harness, harnessPerTest, mention } from "./harness.js";
 
-let h: Harness | undefined;
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const start = harnessPerTest();
 
 const BASE = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages;
 

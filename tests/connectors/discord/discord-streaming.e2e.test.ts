@@ -3,28 +3,13 @@
  * paced so a channel's write budget is never exceeded (the fake answers 429 as Discord does and
  * counts them), never pinging anyone, and surviving a message deleted mid-stream.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { splitText } from "../../../src/connectors/shared/split-text.js";
 import { splitIntoChunks } from "../../fakes/llm-fake-reply.js";
 import { maxInAnyWindow } from "../../helpers/max-in-window.js";
-import {
-  botMessages,
-  eventually,
-  type Harness,
-  type HarnessOptions,
-  mention,
-  startHarness,
-} from "./harness.js";
+import { botMessages, eventually, type Harness, harnessPerTest, mention } from "./harness.js";
 
-let h: Harness | undefined;
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(options);
-  return h;
-}
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const start = harnessPerTest();
 
 /** A short intro, a code block long enough to be cut by the 2000-character split, more prose. */
 function longAnswer(): string {

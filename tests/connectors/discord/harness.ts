@@ -4,6 +4,7 @@
  * (discord.js against the fake Discord's REST and gateway). Loopback only.
  */
 import { setTimeout as delay } from "node:timers/promises";
+import { afterEach } from "vitest";
 import { commands } from "../../../commands/index.js";
 import type { Connector } from "../../../src/connectors/connector.js";
 import type { DiscordConnectorOptions } from "../../../src/connectors/discord/discord-connector.js";
@@ -144,3 +145,19 @@ export function conversationIn(harness: Harness, request: number, persona = "tut
 
 /** `<@id>`: how a person mentions someone in Discord's message text. */
 export const mention = (id: string) => `<@${id}>`;
+
+/**
+ * For a test file's top level: a `start` that gives each test its own harness, closed after the
+ * test whatever happened in it.
+ */
+export function harnessPerTest(): (options?: HarnessOptions) => Promise<Harness> {
+  let current: Harness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await startHarness(options);
+    return current;
+  };
+}
