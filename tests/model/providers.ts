@@ -8,28 +8,52 @@ import type { FakeReply } from "../fakes/llm-fake-reply.js";
 
 export interface FakeServer {
   enqueue(...replies: FakeReply[]): void;
+  /** Every request that reached the fake, chat or not. */
+  requestCount(): number;
   /** How many chat requests reached the fake. */
   chatRequestCount(): number;
   dropConnections(): void;
   close(): Promise<void>;
 }
 
+export interface Timeouts {
+  idleTimeoutMs: number;
+  requestTimeoutMs?: number;
+}
+
 export interface ProviderUnderTest {
   name: "ollama" | "openai";
-  start(): Promise<{ fake: FakeServer; model: ChatModel }>;
+  /** `withTimeouts` builds another model on the same fake with other timeouts. */
+  start(): Promise<{ fake: FakeServer; model: ChatModel; withTimeouts(timeouts: Timeouts): ChatModel }>;
   /** The provider pointed at a port where nothing listens. */
   downModel(): Promise<ChatModel>;
 }
 
 const common = { model: "llama3.2", idleTimeoutMs: 5_000 };
 
+type AnyFake = Omit<FakeServer, "chatRequestCount" | "requestCount"> & {
+  requests: readonly unknown[];
+  chatBodies(): readonly unknown[];
+};
+
+function wrap(fake: AnyFake): FakeServer {
+  return {
+    enqueue: (...replies) => fake.enqueue(...replies),
+    dropConnections: () => fake.dropConnections(),
+    close: () => fake.close(),
+    chatRequestCount: () => fake.chatBodies().length,
+    requestCount: () => fake.requests.length,
+  };
+}
+
 export const providersUnderTest: ProviderUnderTest[] = [
   {
     name: "ollama",
     async start() {
       const fake = await startFakeOllama();
-      const model = createOllamaModel({ ...common, host: fake.host, contextTokens: 2048 });
-      return { fake: { ...fake, chatRequestCount: () => fake.chatBodies().length }, model };
+      const at = (timeouts: Partial<Timeouts> = {}) =>
+        createOllamaModel({ ...common, host: fake.host, contextTokens: 2048, ...timeouts });
+      return { fake: wrap(fake), model: at(), withTimeouts: at };
     },
     async downModel() {
       const fake = await startFakeOllama();
@@ -41,8 +65,9 @@ export const providersUnderTest: ProviderUnderTest[] = [
     name: "openai",
     async start() {
       const fake = await startFakeOpenAI();
-      const model = createOpenAIModel({ ...common, baseURL: fake.baseURL });
-      return { fake: { ...fake, chatRequestCount: () => fake.chatBodies().length }, model };
+      const at = (timeouts: Partial<Timeouts> = {}) =>
+        createOpenAIModel({ ...common, baseURL: fake.baseURL, ...timeouts });
+      return { fake: wrap(fake), model: at(), withTimeouts: at };
     },
     async downModel() {
       const fake = await startFakeOpenAI();
