@@ -60,8 +60,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     author: { id: message.author.id, name: message.author.name },
     at: started,
   };
-  // Several people can share a channel conversation; a DM or the console has one speaker.
-  const labelSpeakers = !message.isDirect && message.platform !== "console";
+  // Several people can share a channel conversation; a DM (the console is one) has one speaker.
+  const labelSpeakers = !message.isDirect;
   const built = buildPrompt({
     persona,
     history,

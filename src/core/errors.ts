@@ -4,8 +4,6 @@
  */
 import { isModelError, type ModelErrorCode } from "../model/chat-model.js";
 
-export type BotErrorCode = ModelErrorCode | "internal";
-
 const modelErrorLines: Record<ModelErrorCode, string> = {
   unavailable: "⚠️ The model server isn't answering right now. Please try again in a moment.",
   "rate-limited": "⚠️ The model is busy right now. Please try again in a few seconds.",
@@ -15,10 +13,6 @@ const modelErrorLines: Record<ModelErrorCode, string> = {
     "⚠️ The model isn't installed on the server yet. An admin can find the fix in the bot's log.",
   "bad-response": "⚠️ The model sent a broken answer. Please try again.",
 };
-
-export function errorCode(error: unknown): BotErrorCode {
-  return isModelError(error) ? error.code : "internal";
-}
 
 /** The one line a user sees for a failure. */
 export function userMessageFor(error: unknown): string {
