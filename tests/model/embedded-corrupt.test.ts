@@ -3,14 +3,13 @@
  * process down. Run in a child process: were llama.cpp to abort (it does on a GGUF without a
  * vocabulary, unless the file is checked first), only the child would die, and this test would say so.
  */
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createTempModels, type TempModels } from "../fixtures/temp-models.js";
 import { buildTinyLlama } from "../fixtures/tiny-llama.js";
-import { repoRoot } from "../helpers/run-troupe.js";
+import { runCommand } from "../helpers/run-troupe.js";
 
 const report = z.object({
   modelPath: z.string(),
@@ -31,35 +30,20 @@ beforeAll(() => {
 });
 afterAll(() => models.cleanup());
 
-function runChild(
+async function runChild(
   paths: string[],
 ): Promise<{ code: number | null; signal: string | null; reports: Report[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "tests/fixtures/check-models-child.ts", ...paths],
-      {
-        cwd: repoRoot,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      const reports = stdout
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => report.parse(JSON.parse(line)));
-      resolve({ code, signal, reports, stderr });
-    });
-  });
+  const run = await runCommand(process.execPath, [
+    "--import",
+    "tsx",
+    "tests/fixtures/check-models-child.ts",
+    ...paths,
+  ]);
+  const reports = run.stdout
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => report.parse(JSON.parse(line)));
+  return { code: run.code, signal: run.signal, reports, stderr: run.stderr };
 }
 
 describe("embedded model: broken files", () => {

@@ -2,10 +2,9 @@
  * Registering the slash commands: `npm run deploy:discord` (one bulk overwrite, globally or in
  * DISCORD_GUILD_ID) as a person runs it, and DISCORD_REGISTER_COMMANDS=true at start-up.
  */
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeDiscord, startFakeDiscord } from "../../fakes/fake-discord/fake-discord.js";
-import { repoRoot } from "../../helpers/run-troupe.js";
+import { type CommandRun, runCommand } from "../../helpers/run-troupe.js";
 import { startHarness } from "./harness.js";
 
 let discord: FakeDiscord;
@@ -16,26 +15,8 @@ afterAll(async () => {
   await discord.close();
 });
 
-function deploy(
-  env: Record<string, string>,
-): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "deploy:discord"], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ stdout, stderr, code }));
-  });
+function deploy(env: Record<string, string>): Promise<CommandRun> {
+  return runCommand("npm", ["run", "deploy:discord"], { env });
 }
 
 const puts = () =>
