@@ -1,19 +1,33 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createWriteBudget } from "../../../src/connectors/shared/write-budget.js";
 import { maxInAnyWindow } from "../../helpers/max-in-window.js";
 
 describe("write budget", () => {
   it("never lets more than `limit` writes through in any window, for one key", async () => {
-    const budget = createWriteBudget({ limit: 3, windowMs: 200 });
-    const times: number[] = [];
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        await budget.acquire("channel-1");
-        times.push(Date.now());
-      }),
-    );
-    expect(times).toHaveLength(10);
-    expect(maxInAnyWindow(times, 200)).toBeLessThanOrEqual(3);
+    // The budget's own clock, not the wall clock: a record taken a millisecond after a grant would
+    // make two windows look like one on a loaded machine.
+    let clock = 0;
+    const budget = createWriteBudget({ limit: 3, windowMs: 200, now: () => clock });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const times: number[] = [];
+      const all = Promise.all(
+        Array.from({ length: 10 }, async () => {
+          await budget.acquire("channel-1");
+          times.push(clock);
+        }),
+      );
+      await vi.advanceTimersByTimeAsync(0);
+      for (let step = 0; step < 100 && times.length < 10; step++) {
+        clock += 10;
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      await all;
+      expect(times).toEqual([0, 0, 0, 200, 200, 200, 400, 400, 400, 600]);
+      expect(maxInAnyWindow(times, 200)).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps keys independent", async () => {
