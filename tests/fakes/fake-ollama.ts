@@ -13,16 +13,16 @@ import {
   retryHeaders,
   splitIntoChunks,
 } from "./llm-fake-reply.js";
+import { type StreamFormat, streamReply } from "./llm-fake-stream.js";
 import {
   type LoopbackServer,
   type RecordedRequest,
   sendJson,
   startLoopbackServer,
-} from "./llm-fake-server.js";
-import { type StreamFormat, streamReply } from "./llm-fake-stream.js";
+} from "./loopback-server.js";
 
 export type { FakeReply } from "./llm-fake-reply.js";
-export type { RecordedRequest } from "./llm-fake-server.js";
+export type { RecordedRequest } from "./loopback-server.js";
 
 const chatBody = z.looseObject({
   model: z.string(),
@@ -60,18 +60,21 @@ const createdAt = "2025-01-01T00:00:00.000Z";
 export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
   let models = options.models ?? [defaultFakeModel];
   const queue = new ReplyQueue();
-  const server: LoopbackServer = await startLoopbackServer(async (_request, response, recorded) => {
-    const route = `${recorded.method} ${recorded.path}`;
-    if (route === "POST /api/chat") return chat(response, recorded.body, queue.next(), server.closing);
-    if (route === "GET /api/tags") return sendJson(response, 200, { models: models.map(tagEntry) });
-    if (route === "GET /api/version") return sendJson(response, 200, { version: "0.12.0" });
-    if (route === "GET /" || route === "HEAD /") {
-      response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
-      response.end("Ollama is running");
-      return;
-    }
-    sendJson(response, 404, { error: "404 page not found" });
-  }, options.port);
+  const server: LoopbackServer = await startLoopbackServer(
+    async (_request, response, recorded) => {
+      const route = `${recorded.method} ${recorded.path}`;
+      if (route === "POST /api/chat") return chat(response, recorded.body, queue.next(), server.closing);
+      if (route === "GET /api/tags") return sendJson(response, 200, { models: models.map(tagEntry) });
+      if (route === "GET /api/version") return sendJson(response, 200, { version: "0.12.0" });
+      if (route === "GET /" || route === "HEAD /") {
+        response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+        response.end("Ollama is running");
+        return;
+      }
+      sendJson(response, 404, { error: "404 page not found" });
+    },
+    { port: options.port },
+  );
 
   return {
     host: `http://127.0.0.1:${server.port}`,

@@ -13,16 +13,16 @@ import {
   retryHeaders,
   splitIntoChunks,
 } from "./llm-fake-reply.js";
+import { type StreamFormat, streamReply } from "./llm-fake-stream.js";
 import {
   type LoopbackServer,
   type RecordedRequest,
   sendJson,
   startLoopbackServer,
-} from "./llm-fake-server.js";
-import { type StreamFormat, streamReply } from "./llm-fake-stream.js";
+} from "./loopback-server.js";
 
 export type { FakeReply } from "./llm-fake-reply.js";
-export type { RecordedRequest } from "./llm-fake-server.js";
+export type { RecordedRequest } from "./loopback-server.js";
 
 const chatBody = z.looseObject({
   model: z.string(),
@@ -60,18 +60,21 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let models = options.models === undefined ? [defaultFakeModel] : options.models;
   const queue = new ReplyQueue();
   let completions = 0;
-  const server: LoopbackServer = await startLoopbackServer(async (_request, response, recorded) => {
-    const route = `${recorded.method} ${recorded.path}`;
-    if (route === "POST /v1/chat/completions") {
-      completions += 1;
-      return chat(response, recorded.body, queue.next(), `chatcmpl-fake-${completions}`, server.closing);
-    }
-    if (route === "GET /v1/models" && models !== null) {
-      const data = models.map((id) => ({ id, object: "model", created, owned_by: "fake" }));
-      return sendJson(response, 200, { object: "list", data });
-    }
-    sendJson(response, 404, openAIError(`Not found: ${recorded.path}`, "invalid_request_error", null));
-  }, options.port);
+  const server: LoopbackServer = await startLoopbackServer(
+    async (_request, response, recorded) => {
+      const route = `${recorded.method} ${recorded.path}`;
+      if (route === "POST /v1/chat/completions") {
+        completions += 1;
+        return chat(response, recorded.body, queue.next(), `chatcmpl-fake-${completions}`, server.closing);
+      }
+      if (route === "GET /v1/models" && models !== null) {
+        const data = models.map((id) => ({ id, object: "model", created, owned_by: "fake" }));
+        return sendJson(response, 200, { object: "list", data });
+      }
+      sendJson(response, 404, openAIError(`Not found: ${recorded.path}`, "invalid_request_error", null));
+    },
+    { port: options.port },
+  );
 
   return {
     baseURL: `http://127.0.0.1:${server.port}/v1`,

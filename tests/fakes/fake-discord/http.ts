@@ -3,8 +3,8 @@
  * path pattern; every request is recorded (method, route, query, body, status, arrival time). The
  * same server accepts the gateway's WebSocket upgrade.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { startLoopbackServer } from "../loopback-server.js";
 
 export interface DiscordRequest {
   at: number;
@@ -48,9 +48,8 @@ const PREFIX = "/api/v10";
 
 export async function startDiscordHttp(routes: Route[], token: string): Promise<DiscordHttp> {
   const requests: DiscordRequest[] = [];
-  const sockets = new Set<Socket>();
 
-  async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(incoming: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
     const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
     const request: DiscordRequest = {
       // Milliseconds since the epoch, below a millisecond too (the bench times requests).
@@ -60,7 +59,7 @@ export async function startDiscordHttp(routes: Route[], token: string): Promise<
         url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname,
       ),
       query: url.searchParams,
-      body: await readBody(incoming),
+      body,
       authorization: incoming.headers.authorization,
     };
     requests.push(request);
@@ -83,39 +82,9 @@ export async function startDiscordHttp(routes: Route[], token: string): Promise<
     response.end(result.body === undefined ? undefined : JSON.stringify(result.body));
   }
 
-  const server = createServer((incoming, response) => {
-    handle(incoming, response).catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
-      response.end(JSON.stringify({ message: `fake failed: ${String(error)}`, code: 0 }));
-    });
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    requests,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-async function readBody(request: IncomingMessage): Promise<unknown> {
-  const parts: Buffer[] = [];
-  for await (const part of request) parts.push(part as Buffer);
-  const text = Buffer.concat(parts).toString("utf8");
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  const loopback = await startLoopbackServer(
+    (incoming, response, recorded) => handle(incoming, response, recorded.body),
+    { failureBody: (error) => ({ message: `fake failed: ${String(error)}`, code: 0 }) },
+  );
+  return { server: loopback.server, port: loopback.port, requests, close: () => loopback.close() };
 }

@@ -5,8 +5,8 @@
  * scripted failures (`failNext`, `rateLimitNext`, `refuseChannel`) exercise the bot's error paths.
  * Never contacts slack.com: every URL it hands out is 127.0.0.1.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sendJson, startLoopbackServer } from "../loopback-server.js";
 import {
   type FakeMessage,
   FakeSlackState,
@@ -44,21 +44,14 @@ export const DEFAULT_SCOPES = [
   "users:read",
 ];
 
-async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const parts: Buffer[] = [];
-  for await (const part of request) parts.push(part as Buffer);
-  const text = Buffer.concat(parts).toString("utf8");
-  if (text === "") return {};
-  if ((request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-  const json: unknown = JSON.parse(text);
-  return typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {};
-}
-
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-  response.end(JSON.stringify(body));
+/** Call arguments: the SDK sends forms, response URLs get JSON. */
+function argsOf(request: IncomingMessage, body: unknown): Record<string, unknown> {
+  if (
+    typeof body === "string" &&
+    (request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
+  )
+    return Object.fromEntries(new URLSearchParams(body));
+  return typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
 }
 
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
@@ -75,10 +68,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const socket = new SocketModeServer();
   const methods = createMethods(identity);
   const responses: RecordedResponse[] = [];
-  const connections = new Set<Socket>();
   let scopes = options.scopes ?? DEFAULT_SCOPES;
   let responseCounter = 0;
-  let port = 0;
 
   function api(
     method: string,
@@ -88,52 +79,47 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   ) {
     state.calls.push({ method, args, at: performance.now(), token });
     const expected = method === "apps.connections.open" ? identity.appToken : identity.botToken;
-    if (token === undefined) return send(response, 200, { ok: false, error: "not_authed" });
-    if (token !== expected) return send(response, 200, { ok: false, error: "invalid_auth" });
+    if (token === undefined) return sendJson(response, 200, { ok: false, error: "not_authed" });
+    if (token !== expected) return sendJson(response, 200, { ok: false, error: "invalid_auth" });
     const failure = state.takeFailure(method);
     if (failure?.kind === "ratelimited") {
-      return send(
+      return sendJson(
         response,
         429,
         { ok: false, error: "ratelimited" },
         { "retry-after": String(failure.retryAfterSeconds) },
       );
     }
-    if (failure?.kind === "error") return send(response, 200, { ok: false, error: failure.error });
+    if (failure?.kind === "error") return sendJson(response, 200, { ok: false, error: failure.error });
     const refused = typeof args.channel === "string" ? state.refusedChannels.get(args.channel) : undefined;
     if (refused !== undefined && method.startsWith("chat."))
-      return send(response, 200, { ok: false, error: refused });
+      return sendJson(response, 200, { ok: false, error: refused });
     if (method === "apps.connections.open")
-      return send(response, 200, { ok: true, url: socket.issueUrl(port) });
+      return sendJson(response, 200, { ok: true, url: socket.issueUrl(port) });
     const handler = methods[method];
-    if (!handler) return send(response, 200, { ok: false, error: "unknown_method" });
+    if (!handler) return sendJson(response, 200, { ok: false, error: "unknown_method" });
     const headers: Record<string, string> =
       method === "auth.test" ? { "x-oauth-scopes": scopes.join(",") } : {};
-    send(response, 200, handler(args, state), headers);
+    sendJson(response, 200, handler(args, state), headers);
   }
 
-  const server = createServer((request, response) => {
-    void (async () => {
-      const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
-      const body = await readBody(request);
-      if (request.method === "POST" && path.startsWith("/api/")) {
+  const loopback = await startLoopbackServer(
+    (request, response, recorded) => {
+      const body = argsOf(request, recorded.body);
+      if (recorded.method === "POST" && recorded.path.startsWith("/api/")) {
         const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
-        return api(path.slice("/api/".length), body, token, response);
+        return api(recorded.path.slice("/api/".length), body, token, response);
       }
-      if (request.method === "POST" && path.startsWith("/respond/")) {
-        responses.push({ path, body, at: performance.now() });
-        return send(response, 200, { ok: true });
+      if (recorded.method === "POST" && recorded.path.startsWith("/respond/")) {
+        responses.push({ path: recorded.path, body, at: performance.now() });
+        return sendJson(response, 200, { ok: true });
       }
-      send(response, 404, { ok: false, error: "not_found" });
-    })().catch((error: unknown) => send(response, 500, { ok: false, error: String(error) }));
-  });
-  server.on("upgrade", (request, stream, head) => socket.handleUpgrade(request, stream, head));
-  server.on("connection", (connection) => {
-    connections.add(connection);
-    connection.once("close", () => connections.delete(connection));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
+      sendJson(response, 404, { ok: false, error: "not_found" });
+    },
+    { failureBody: (error) => ({ ok: false, error: String(error) }) },
+  );
+  loopback.server.on("upgrade", (request, stream, head) => socket.handleUpgrade(request, stream, head));
+  const port = loopback.port;
 
   return {
     identity,
@@ -173,8 +159,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     },
     async close() {
       socket.close();
-      for (const connection of connections) connection.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loopback.close();
     },
   };
 }

@@ -1,16 +1,23 @@
-import { setMaxListeners } from "node:events";
 /**
- * The HTTP side of the LLM fakes: a server that listens on 127.0.0.1 only, records every request,
- * and closes every socket (stalled ones too) on `close()` so a test run never hangs.
+ * The HTTP side of every fake (Ollama, OpenAI, Discord, Slack): a server that listens on 127.0.0.1
+ * only, records every request with its body read, and closes every socket (stalled ones too) on
+ * `close()` so a test run never hangs. The fakes differ only in their routes and error bodies.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { setMaxListeners } from "node:events";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
-  /** Parsed JSON, or undefined for an empty body. */
+  /** Parsed JSON; the raw text when it is not JSON (a form); undefined for an empty body. */
   body: unknown;
 }
 
@@ -21,6 +28,8 @@ export type RouteHandler = (
 ) => Promise<void> | void;
 
 export interface LoopbackServer {
+  /** For a WebSocket server on the same port (Discord's gateway, Slack's Socket Mode). */
+  readonly server: Server;
   readonly port: number;
   readonly requests: RecordedRequest[];
   /** Aborts when the server closes: streaming loops stop waiting. */
@@ -30,8 +39,19 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on 127.0.0.1 (loopback only); `port` 0 picks a free one. */
-export async function startLoopbackServer(handler: RouteHandler, port = 0): Promise<LoopbackServer> {
+export interface LoopbackOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The JSON body of the 500 sent when a handler throws, in the faked service's error shape. */
+  failureBody?: (error: unknown) => unknown;
+}
+
+/** Starts an HTTP server on 127.0.0.1 (loopback only). */
+export async function startLoopbackServer(
+  handler: RouteHandler,
+  options: LoopbackOptions = {},
+): Promise<LoopbackServer> {
+  const failureBody = options.failureBody ?? ((error) => ({ error: `fake failed: ${String(error)}` }));
   const sockets = new Set<Socket>();
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
@@ -50,7 +70,7 @@ export async function startLoopbackServer(handler: RouteHandler, port = 0): Prom
       await handler(request, response, recorded);
     })().catch((error: unknown) => {
       if (!response.headersSent && !response.destroyed) {
-        sendJson(response, 500, { error: `fake failed: ${String(error)}` });
+        sendJson(response, 500, failureBody(error));
       } else {
         response.destroy();
       }
@@ -62,7 +82,7 @@ export async function startLoopbackServer(handler: RouteHandler, port = 0): Prom
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
 
@@ -70,6 +90,7 @@ export async function startLoopbackServer(handler: RouteHandler, port = 0): Prom
     for (const socket of sockets) socket.destroy();
   };
   return {
+    server,
     port: address.port,
     requests,
     closing: closing.signal,
