@@ -3,8 +3,9 @@
  * `/persona` in a channel and a mention there share the conversation. Discord computes the caller's
  * permissions in the channel itself and sends them with the interaction.
  */
-import { conversationId, type IncomingMessage } from "../../core/message.js";
-import { bindingRights } from "./discord-permissions.js";
+import type { IncomingMessage } from "../../core/message.js";
+import { discordLocation } from "./discord-message.js";
+import { bindingRights, DM_RIGHTS } from "./discord-permissions.js";
 
 export interface InteractionFacts {
   guildId?: string;
@@ -21,31 +22,22 @@ export interface InteractionFacts {
 
 export function interactionToIncoming(facts: InteractionFacts): IncomingMessage {
   const direct = facts.place === "dm";
-  const inThread = facts.place === "thread" && facts.parentId !== undefined;
-  const channelId = inThread && facts.parentId !== undefined ? facts.parentId : facts.channelId;
-  const threadId = inThread ? facts.channelId : undefined;
-  const serverId = direct ? undefined : facts.guildId;
+  const thread = facts.place === "thread" ? facts.parentId : undefined;
   const rights = direct
-    ? { canManageChannel: true, canManageServer: false }
+    ? DM_RIGHTS
     : facts.guildId === undefined
       ? // Nobody manages a group DM for the others.
         { canManageChannel: false, canManageServer: false }
       : bindingRights(facts.permissions);
   return {
-    platform: "discord",
-    conversationId: conversationId({
-      platform: "discord",
-      serverId,
-      channelId,
-      threadId,
+    ...discordLocation({
+      serverId: direct ? undefined : facts.guildId,
+      channelId: thread ?? facts.channelId,
+      threadId: thread === undefined ? undefined : facts.channelId,
       directUserId: direct ? facts.user.id : undefined,
     }),
-    serverId,
-    channelId,
-    threadId,
     author: { id: facts.user.id, name: facts.user.name, ...rights },
     text: facts.text,
-    isDirect: direct,
     attachments: [],
   };
 }

@@ -7,7 +7,7 @@
 import { MessageType } from "discord.js";
 import { conversationId, type IncomingMessage } from "../../core/message.js";
 import type { MessagePayload } from "./discord-payloads.js";
-import { bindingRights } from "./discord-permissions.js";
+import { bindingRights, DM_RIGHTS } from "./discord-permissions.js";
 import { cleanText, displayName, type MentionNames } from "./discord-text.js";
 
 export type ChannelPlace =
@@ -64,29 +64,19 @@ export function toIncomingMessage(payload: MessagePayload, context: MessageConte
   });
   const direct = context.place.kind === "dm" || payload.guild_id === undefined;
   const place = context.place;
-  const channelId = place.kind === "thread" ? place.parentId : payload.channel_id;
-  const threadId = place.kind === "thread" ? place.id : undefined;
-  const serverId = direct ? undefined : payload.guild_id;
   return {
-    platform: "discord",
-    conversationId: conversationId({
-      platform: "discord",
-      serverId,
-      channelId,
-      threadId,
+    ...discordLocation({
+      serverId: direct ? undefined : payload.guild_id,
+      channelId: place.kind === "thread" ? place.parentId : payload.channel_id,
+      threadId: place.kind === "thread" ? place.id : undefined,
       directUserId: direct ? payload.author.id : undefined,
     }),
-    serverId,
-    channelId,
-    threadId,
     author: {
       id: payload.author.id,
       name: displayName(payload.author, payload.member),
-      // A DM has one person in it: its "channel" is theirs to set.
-      ...(direct ? { canManageChannel: true, canManageServer: false } : bindingRights(context.permissions)),
+      ...(direct ? DM_RIGHTS : bindingRights(context.permissions)),
     },
     text,
-    isDirect: direct,
     attachments: payload.attachments.map((attachment) => ({
       name: attachment.filename,
       url: attachment.url,
@@ -99,12 +89,30 @@ export function toIncomingMessage(payload: MessagePayload, context: MessageConte
 export function moveToThread(message: IncomingMessage, threadId: string): IncomingMessage {
   return {
     ...message,
-    threadId,
-    conversationId: conversationId({
-      platform: "discord",
-      serverId: message.serverId,
-      channelId: message.channelId,
-      threadId,
-    }),
+    ...discordLocation({ serverId: message.serverId, channelId: message.channelId, threadId }),
+  };
+}
+
+export interface DiscordPlaceIds {
+  /** Undefined in DMs. */
+  serverId?: string;
+  /** A thread's parent channel, so the thread inherits the channel's persona. */
+  channelId: string;
+  threadId?: string;
+  /** Set in DMs only: the conversation is the person's own. */
+  directUserId?: string;
+}
+
+/** Where a message or a slash command sits, as core's ids; one rule for both, so they share a conversation. */
+export function discordLocation(
+  ids: DiscordPlaceIds,
+): Pick<IncomingMessage, "platform" | "conversationId" | "serverId" | "channelId" | "threadId" | "isDirect"> {
+  return {
+    platform: "discord",
+    conversationId: conversationId({ platform: "discord", ...ids }),
+    serverId: ids.serverId,
+    channelId: ids.channelId,
+    threadId: ids.threadId,
+    isDirect: ids.directUserId !== undefined,
   };
 }

@@ -50,11 +50,16 @@ export function computePermissions(input: PermissionInputs): bigint {
   return permissions;
 }
 
-/** Who may bind a persona beyond the conversation: Manage Channels for a channel, Manage Server for the server. */
-export function bindingRights(permissions: bigint | undefined): {
+export interface BindingRights {
   canManageChannel: boolean;
   canManageServer: boolean;
-} {
+}
+
+/** A DM has one person in it: its "channel" is theirs to set; there is no server. */
+export const DM_RIGHTS: BindingRights = { canManageChannel: true, canManageServer: false };
+
+/** Who may bind a persona beyond the conversation: Manage Channels for a channel, Manage Server for the server. */
+export function bindingRights(permissions: bigint | undefined): BindingRights {
   const has = (flag: bigint) => permissions !== undefined && (permissions & flag) === flag;
   return {
     canManageChannel: has(PermissionFlagsBits.ManageChannels),
