@@ -31,14 +31,11 @@ export interface SinkContext {
   statusOff: TtlCache<true>;
 }
 
-export interface SinkContextOptions {
-  api: SlackApi;
-  teamId: string;
-  logger: Logger;
-  canCustomize: boolean;
-  updateIntervalMs: number;
-  nativeStreaming: boolean;
-}
+/** What the connector knows; the budgets and the fallbacks' state are made here. */
+export type SinkContextOptions = Pick<
+  SinkContext,
+  "api" | "teamId" | "logger" | "canCustomize" | "updateIntervalMs" | "nativeStreaming"
+>;
 
 const MINUTE_MS = 60_000;
 
