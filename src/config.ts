@@ -178,7 +178,7 @@ export interface Config extends Omit<RawConfig, "MODEL"> {
   MODEL: string;
 }
 
-export const DEFAULT_OLLAMA_MODEL = "llama3.2";
+const DEFAULT_OLLAMA_MODEL = "llama3.2";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

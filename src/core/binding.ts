@@ -9,7 +9,7 @@ import type { Persona, PersonaCatalog } from "./persona.js";
 
 export type BindingScope = "conversation" | "channel" | "server";
 
-export const BINDING_SCOPES: readonly BindingScope[] = ["conversation", "channel", "server"];
+const BINDING_SCOPES: readonly BindingScope[] = ["conversation", "channel", "server"];
 
 /** The store key for each scope of a message; `server` is absent outside a server (DMs, console). */
 export function bindingKeys(message: IncomingMessage): Partial<Record<BindingScope, string>> {

@@ -8,7 +8,7 @@
 
 const BYTES_PER_TOKEN = 3.2;
 /** Role markers and separators every chat template adds around a message. */
-export const MESSAGE_OVERHEAD_TOKENS = 4;
+const MESSAGE_OVERHEAD_TOKENS = 4;
 
 export function utf8Length(text: string): number {
   let bytes = 0;

@@ -133,7 +133,7 @@ async function chooseEmbedded(input: ChooseProviderInput, source: ModelSource): 
 }
 
 /** Why there is no model, then the three ways to get one. */
-export function noModelMessage(problems: string[], embeddedModel: string, source: ModelSource): string {
+function noModelMessage(problems: string[], embeddedModel: string, source: ModelSource): string {
   const size = formatBytes(DEFAULT_EMBEDDED_MODEL_INFO.approximateBytes);
   const embeddedWay =
     source.kind === "file"

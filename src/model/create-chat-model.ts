@@ -35,7 +35,7 @@ export interface ModelSettings {
   retry?: Partial<RetryPolicy>;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
+const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
 const defaultOpenAIBaseUrl = "https://api.openai.com/v1";
 
 export function createChatModel(settings: ModelSettings): ChatModel {

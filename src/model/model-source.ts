@@ -31,7 +31,7 @@ export type ModelSource =
   /** `path` is where the download lands (MODELS_DIR + the file name). */
   | { kind: "remote"; url: string; fileName: string; path: string; label: string };
 
-export class ModelSourceError extends Error {
+class ModelSourceError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ModelSourceError";

@@ -7,7 +7,7 @@ const versionReply = z.looseObject({ version: z.string() });
 export type ProbeResult = { answers: true; version: string } | { answers: false; reason: string };
 
 /** Short: start-up waits for it, and a local Ollama answers in milliseconds. */
-export const defaultProbeTimeoutMs = 1_500;
+const defaultProbeTimeoutMs = 1_500;
 
 export async function probeOllama(
   host: string,

@@ -28,7 +28,7 @@ export interface RetryPolicy {
 }
 
 const retryableCodes: ReadonlySet<ModelErrorCode> = new Set(["unavailable", "rate-limited"]);
-export const defaultMaxRetryAfterMs = 30_000;
+const defaultMaxRetryAfterMs = 30_000;
 
 export function withRetry(model: ChatModel, policy: RetryPolicy): ChatModel {
   return {

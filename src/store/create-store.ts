@@ -14,7 +14,7 @@ import { openRedis } from "./redis-backend.js";
 import { openSqlite, type SqliteBackend, SqliteOpenError, sqlitePath } from "./sqlite-backend.js";
 import { redactUrl } from "./store-url.js";
 
-export const SUPPORTED_STORE_URLS =
+const SUPPORTED_STORE_URLS =
   "sqlite://<path> (e.g. sqlite://./data/troupe.sqlite or sqlite:///var/lib/troupe.sqlite), memory://, " +
   "redis://[user:password@]host:port[/db], rediss://[user:password@]host:port[/db]";
 

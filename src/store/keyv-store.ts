@@ -33,7 +33,7 @@ export interface KeyvStoreOptions {
   sweepEveryMs?: number;
 }
 
-export const DEFAULT_SWEEP_EVERY_MS = 10 * 60_000;
+const DEFAULT_SWEEP_EVERY_MS = 10 * 60_000;
 
 /**
  * The one ConversationStore implementation, for every keyv backend. It takes ownership of `keyv`:

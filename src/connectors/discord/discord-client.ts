@@ -29,7 +29,7 @@ export interface DiscordClientOptions {
  * of messages that mention the bot and of the bot's own messages, but not of thread follow-ups
  * without a mention or of replies that do not ping the bot.
  */
-export function messageIntents(messageContent: boolean): GatewayIntentBits[] {
+function messageIntents(messageContent: boolean): GatewayIntentBits[] {
   const intents = [
     GatewayIntentBits.Guilds,
     GatewayIntentBits.GuildMessages,

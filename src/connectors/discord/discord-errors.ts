@@ -8,7 +8,7 @@ import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes } from "
 export { RESTJSONErrorCodes as DiscordErrorCode };
 
 /** The path of a Discord URL without its query, with webhook and interaction tokens masked. */
-export function redactRoute(url: string): string {
+function redactRoute(url: string): string {
   let path = url;
   try {
     path = new URL(url).pathname;
@@ -61,7 +61,7 @@ export function hasDiscordCode(error: unknown, code: RESTJSONErrorCodes): boolea
  * What core receives when Discord refused an answer: the reason, never the request (its URL may hold
  * an interaction token, its body the conversation).
  */
-export class DiscordDeliveryError extends Error {
+class DiscordDeliveryError extends Error {
   constructor(readonly fields: Record<string, unknown>) {
     super(`Discord refused the write: ${String(fields.reason ?? fields.status ?? "unknown reason")}`);
     this.name = "DiscordDeliveryError";

@@ -27,7 +27,7 @@ const attachment = z.looseObject({
 });
 
 /** MESSAGE_CREATE: a message object plus the gateway's extra fields (`guild_id`, `member`, mentions' members). */
-export const messageCreateSchema = z.looseObject({
+const messageCreateSchema = z.looseObject({
   id: z.string(),
   channel_id: z.string(),
   guild_id: z.string().optional(),
