@@ -57,7 +57,10 @@ export function createMessageHandler(options: MessageHandlerOptions) {
       return;
     }
     // A rolling deploy can run two sessions of one shard for a moment: answer once.
-    if (!(await bot.claimEvent(`discord:message:${payload.id}`))) return;
+    if (!(await bot.claimEvent(`discord:message:${payload.id}`))) {
+      logger.debug({ message: payload.id }, "message already handled (another gateway session): ignored");
+      return;
+    }
 
     let channelId = payload.channel_id;
     let replyTo: string | undefined = payload.id;

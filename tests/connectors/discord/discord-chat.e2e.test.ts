@@ -53,6 +53,33 @@ describe("discord chat: mentions and replies", () => {
     ]);
   });
 
+  it("answers a message delivered twice (two sessions of one shard) once, and remembers it once", async () => {
+    const harness = await start();
+    const { discord } = harness;
+    const asked = discord.say({
+      author: discord.ids.bob,
+      channel: discord.ids.general,
+      content: `${mention(discord.ids.bot)} once, please`,
+    });
+    expect(await eventually(() => harness.logged("answered") === 1)).toBe(true);
+    discord.redeliver(asked.id);
+    expect(
+      await eventually(
+        () => harness.logged("message already handled (another gateway session): ignored") === 1,
+      ),
+    ).toBe(true);
+    // A next message queues behind anything the duplicate started in this conversation.
+    discord.say({
+      author: discord.ids.bob,
+      channel: discord.ids.general,
+      content: `${mention(discord.ids.bot)} next`,
+    });
+    expect(await eventually(() => harness.logged("answered") === 2)).toBe(true);
+    expect(botMessages(harness, discord.ids.general)).toHaveLength(2);
+    expect(harness.ollama.chatBodies()).toHaveLength(2);
+    expect(conversationIn(harness, 1)).toEqual(["bob: once, please", "echo: bob: once, please", "bob: next"]);
+  });
+
   it("never answers bots, itself included", async () => {
     const harness = await start();
     const { discord } = harness;

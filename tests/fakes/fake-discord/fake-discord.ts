@@ -9,7 +9,7 @@ import { createDefaultWorld, type DefaultWorldOptions, type WorldIds } from "./d
 import { type FakeGateway, startFakeGateway } from "./gateway.js";
 import { type DiscordRequest, startDiscordHttp } from "./http.js";
 import { interactionJson } from "./interaction-json.js";
-import { channelJson } from "./json.js";
+import { channelJson, messageJson } from "./json.js";
 import { createWriteRateLimiter, type RateLimitOptions, type WriteRateLimiter } from "./rate-limit.js";
 import { coreRoutes } from "./rest-core.js";
 import { messageRoutes } from "./rest-messages.js";
@@ -55,6 +55,8 @@ export interface FakeDiscord {
   messagesIn(channelId: string): FakeMessage[];
   /** A person writes in a channel, thread or DM: MESSAGE_CREATE goes out on the gateway. */
   say(input: { author: string; channel: string; content: string; replyTo?: string }): FakeMessage;
+  /** MESSAGE_CREATE for that message once more, as a second session of one shard sends it in a rolling deploy. */
+  redeliver(messageId: string): void;
   /** The DM channel between the bot and a person. */
   openDm(userId: string): string;
   /** A person starts a thread in a channel; `botIsMember` as if the bot had joined it. */
@@ -162,6 +164,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         content: input.content,
         replyTo: input.replyTo,
       });
+    },
+    redeliver(messageId) {
+      const message = world.messages.get(messageId);
+      if (message === undefined) throw new Error(`no message ${messageId}`);
+      running.dispatch("MESSAGE_CREATE", messageJson(world, message), message.guildId);
     },
     openDm(userId) {
       const existing = [...world.channels.values()].find(
