@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -185,6 +185,27 @@ describe("loadPersonaDirectory while running", () => {
 
     await waitFor("the fix", () => directory.get("tutor")?.systemPrompt === "Teach, fixed.");
     expect(directory.get("tutor")?.topP).toBe(0.7);
+  });
+
+  it("keeps the last good version of a file that can no longer be read, and warns", async () => {
+    await write("tutor.md", "Teach.");
+    const directory = await open();
+    const seen: PersonaChange[] = [];
+    directory.onChange((changes) => seen.push(...changes));
+
+    // A link to itself fails to read with ELOOP even for root, unlike a chmod 000 file; renamed
+    // over the original in one step, so the file never looks removed in between.
+    await symlink("tutor.md", join(dir, ".tutor.md.link"));
+    await rename(join(dir, ".tutor.md.link"), join(dir, "tutor.md"));
+
+    const unreadable = () =>
+      warnings().find((record) => record.message.startsWith("cannot read persona file"));
+    await waitFor("a warning that the file cannot be read", () => unreadable() !== undefined);
+    expect(unreadable()?.fields).toMatchObject({ file: join(dir, "tutor.md"), persona: "tutor" });
+    expect(unreadable()?.message).toContain("keeping the last good version");
+    expect(directory.get("tutor")?.systemPrompt).toBe("Teach.");
+    expect(directory.list().map((persona) => persona.name)).toEqual(["tutor"]);
+    expect(seen).toContainEqual({ kind: "rejected", fileName: "tutor.md", name: "tutor" });
   });
 
   it("does not load a new broken file, and warns", async () => {
