@@ -136,7 +136,11 @@ const variables = {
   DISCORD_AUTO_THREAD: { schema: flag(), example: "true" },
   DISCORD_PERSONA_WEBHOOKS: { schema: flag(), example: "true" },
   DISCORD_SHARDS: {
-    schema: z.union([z.literal("auto"), integer(1, 100_000)]).optional(),
+    schema: z
+      .union([z.literal("auto"), integer(1, 100_000)], {
+        error: 'must be "auto" or a whole number of shards',
+      })
+      .optional(),
     example: "auto",
   },
   SLACK_BOT_TOKEN: {

@@ -50,6 +50,43 @@ describe("config", () => {
     expect(problem).toContain("Example: CONTEXT_TOKENS=8192");
   });
 
+  // Every number setting, its limits pinned: a value just inside is taken, just outside is refused
+  // with a reason, and so are fractions and words.
+  const wholeNumbers: [name: string, min: number, max: number][] = [
+    ["CONTEXT_TOKENS", 512, 10_000_000],
+    ["REPLY_TOKENS", 16, 1_000_000],
+    ["EMBEDDED_THREADS", 1, 1024],
+    ["HISTORY_MAX_TURNS", 2, 100_000],
+    ["DISCORD_SHARDS", 1, 100_000],
+    ["PORT", 1, 65_535],
+    ["SLACK_UPDATE_INTERVAL_MS", 100, 60_000],
+  ];
+  it.each(wholeNumbers)("takes %s from %i to %i, as a whole number only", (name, min, max) => {
+    expect(problemsOf({ [name]: String(min) })).toEqual([]);
+    expect(problemsOf({ [name]: String(max) })).toEqual([]);
+    const refused: [value: string, reason: string][] = [
+      [String(min - 1), `must be at least ${min}`],
+      [String(max + 1), `must be at most ${max}`],
+      [`${min}.5`, "whole number"],
+      ["plenty", ""],
+    ];
+    for (const [value, reason] of refused) {
+      const problems = problemsOf({ [name]: value });
+      expect(problems, `${name}=${value}`).toHaveLength(1);
+      expect(problems[0]).toMatch(new RegExp(`^${name}="${value.replace(".", "\\.")}"`));
+      expect(problems[0]).toContain(reason);
+    }
+  });
+
+  it.each(["MODEL_IDLE_TIMEOUT_SECONDS", "HISTORY_TTL_DAYS"])("takes %s above 0, fractions too", (name) => {
+    expect(problemsOf({ [name]: "0.5" })).toEqual([]);
+    for (const value of ["0", "-3", "soon"]) {
+      const problems = problemsOf({ [name]: value });
+      expect(problems, `${name}=${value}`).toHaveLength(1);
+      expect(problems[0]?.startsWith(`${name}=`)).toBe(true);
+    }
+  });
+
   it("lists every bad variable at once", () => {
     const problems = problemsOf({
       MODEL_PROVIDER: "llamafile",
