@@ -1,18 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Bot } from "../../src/core/bot.js";
 import { texts, userMessageFor } from "../../src/core/errors.js";
 import { ModelError } from "../../src/model/chat-model.js";
-import type { RecordingLogger } from "../helpers/recording-logger.js";
 import { createRecordingSink } from "../helpers/recording-sink.js";
-import { modelError, type ScriptedModel } from "../helpers/scripted-model.js";
-import type { SwitchableStore } from "../helpers/switchable-store.js";
+import { modelError } from "../helpers/scripted-model.js";
 import { createBotFixture, message } from "./bot-fixture.js";
 
-let model: ScriptedModel;
-let store: SwitchableStore;
-let logger: RecordingLogger;
-let bot: Bot;
-
+// A fresh bot for every test; the first one only gives the names their types.
+let { bot, model, store, logger } = createBotFixture();
 beforeEach(() => {
   ({ bot, model, store, logger } = createBotFixture());
 });
