@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEmbeddedModel } from "../src/model/embedded.js";
-import { getSharedLlama, importNodeLlamaCpp } from "../src/model/embedded-llama.js";
+import { getSharedLlama, importNodeLlamaCpp } from "../src/model/embedded/embedded-llama.js";
+import { createEmbeddedModel } from "../src/model/embedded/embedded-provider.js";
 import { writeTinyLlama } from "../tests/fixtures/tiny-llama.js";
 import { summarize } from "./stats.js";
 

@@ -4,7 +4,11 @@
  */
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
-import { DEFAULT_EMBEDDED_MODEL, DEFAULT_MODELS_DIR, modelSourceProblem } from "./model/model-source.js";
+import {
+  DEFAULT_EMBEDDED_MODEL,
+  DEFAULT_MODELS_DIR,
+  modelSourceProblem,
+} from "./model/startup/model-source.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

@@ -6,7 +6,7 @@ import { commands } from "../commands/index.js";
 import { loadConfigOrExit } from "./config.js";
 import { createDiscordRest } from "./connectors/discord/discord-client.js";
 import { discordErrorFields } from "./connectors/discord/discord-errors.js";
-import { fetchApplicationId, registerCommands } from "./connectors/discord/discord-register.js";
+import { fetchApplicationId, registerCommands } from "./connectors/discord/discord-register-commands.js";
 
 function fail(message: string): never {
   process.stderr.write(`deploy:discord: ${message}\n`);

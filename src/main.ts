@@ -4,18 +4,18 @@
  */
 import { userInfo } from "node:os";
 import { commands } from "../commands/index.js";
+import { createLogger } from "./app/create-logger.js";
+import { createPlatformConnectors } from "./app/platform-connectors.js";
 import { loadConfigOrExit } from "./config.js";
 import type { Connector } from "./connectors/connector.js";
 import { createConsoleConnector } from "./connectors/console/console-connector.js";
 import { createBot } from "./core/bot.js";
-import { createLogger } from "./logging.js";
-import { createYesNoQuestion } from "./model/ask-yes-no.js";
-import { chooseModelProvider } from "./model/choose-provider.js";
 import { createChatModel } from "./model/create-chat-model.js";
-import { checkModel } from "./model-notice.js";
+import { createYesNoQuestion } from "./model/startup/ask-yes-no.js";
+import { chooseModelProvider } from "./model/startup/choose-provider.js";
+import { checkModel } from "./model/startup/model-notice.js";
 import { describePersonaChange } from "./personas/persona-change-text.js";
 import { loadPersonaDirectory } from "./personas/persona-directory.js";
-import { createPlatformConnectors } from "./platform-connectors.js";
 import { createStore } from "./store/create-store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

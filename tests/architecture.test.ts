@@ -1,6 +1,7 @@
 /**
- * Imports point one way (DESIGN.md): connectors and providers → core contracts, never back; core
- * never imports a connector, a provider, a concrete store, an SDK, node:fs or process.env.
+ * Imports point one way (docs/architecture.md): platforms and providers → core contracts, never back;
+ * src/lib is the leaf everything may use; core never imports a connector, a provider, a concrete
+ * store, an SDK, node:fs or process.env; no platform imports another.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -39,18 +40,35 @@ function violations(dir: string, allowed: (target: string) => boolean): string[]
 }
 
 const CORE_CONTRACTS = new Set(["src/model/chat-model.ts", "src/store/conversation-store.ts"]);
+const PLATFORMS = ["console", "discord", "slack"];
+
+/** Anything outside the project (a package, a node: module) is always allowed by these rules. */
+const external = (resolved: string) => !resolved.startsWith("src/") && !resolved.startsWith("commands/");
+const under =
+  (...folders: string[]) =>
+  (resolved: string) =>
+    folders.some((folder) => resolved.startsWith(folder));
 
 describe("architecture", () => {
   it("finds the sources it checks (a renamed folder must not turn this test into a no-op)", () => {
     expect(sourceFiles("src/core").length).toBeGreaterThan(10);
-    expect(importsOf("src/core/bot.ts")).toContain("./conversation-queue.js");
+    expect(sourceFiles("src/lib").length).toBeGreaterThanOrEqual(3);
+    for (const platform of PLATFORMS)
+      expect(sourceFiles(`src/connectors/${platform}`).length).toBeGreaterThan(2);
+    expect(importsOf("src/core/bot.ts")).toContain("../lib/keyed-queue.js");
   });
 
-  it("core imports only core, the model and store contracts, zod, yaml and node:events", () => {
+  it("the leaf folder src/lib imports nothing of the project", () => {
+    expect(
+      violations("src/lib", (resolved) => external(resolved) || resolved.startsWith("src/lib/")),
+    ).toEqual([]);
+  });
+
+  it("core imports only core, lib, the model and store contracts, zod and node:events", () => {
     const allowed = (resolved: string) =>
-      resolved.startsWith("src/core/") ||
+      under("src/core/", "src/lib/")(resolved) ||
       CORE_CONTRACTS.has(resolved) ||
-      ["zod", "yaml", "node:events"].includes(resolved);
+      ["zod", "node:events"].includes(resolved);
     expect(violations("src/core", allowed)).toEqual([]);
   });
 
@@ -61,28 +79,52 @@ describe("architecture", () => {
     expect(offenders).toEqual([]);
   });
 
-  it("commands see core only, never a platform, a provider or a store", () => {
+  it("commands see core and lib only, never a platform, a provider or a store", () => {
     expect(
       violations(
         "commands",
-        (resolved) => resolved.startsWith("src/core/") || resolved.startsWith("commands/"),
+        (resolved) => external(resolved) || under("src/core/", "src/lib/", "commands/")(resolved),
       ),
     ).toEqual([]);
   });
 
-  it("model providers and stores never import core, connectors or each other's folders", () => {
-    const inside = (folder: string) => (resolved: string) =>
-      !resolved.startsWith("src/") || resolved.startsWith(folder) || resolved === "src/core/logger.ts";
-    expect(violations("src/model", inside("src/model/"))).toEqual([]);
-    expect(violations("src/store", inside("src/store/"))).toEqual([]);
+  it("model providers and stores import only their own folder and lib: never core, connectors or each other", () => {
+    expect(
+      violations("src/model", (resolved) => external(resolved) || under("src/model/", "src/lib/")(resolved)),
+    ).toEqual([]);
+    expect(
+      violations("src/store", (resolved) => external(resolved) || under("src/store/", "src/lib/")(resolved)),
+    ).toEqual([]);
+  });
+
+  it("persona files are read by src/personas alone, which sees core's types and lib", () => {
+    expect(
+      violations(
+        "src/personas",
+        (resolved) => external(resolved) || under("src/personas/", "src/core/", "src/lib/")(resolved),
+      ),
+    ).toEqual([]);
   });
 
   it("connectors reach the model and the store only through core", () => {
     const allowed = (resolved: string) =>
-      !resolved.startsWith("src/") ||
-      resolved.startsWith("src/core/") ||
-      resolved.startsWith("src/connectors/");
+      external(resolved) || under("src/core/", "src/lib/", "src/connectors/")(resolved);
     expect(violations("src/connectors", allowed)).toEqual([]);
+  });
+
+  it("no platform imports another platform: each sees only itself and connectors/shared", () => {
+    for (const platform of PLATFORMS) {
+      const others = PLATFORMS.filter((other) => other !== platform).map(
+        (other) => `src/connectors/${other}/`,
+      );
+      expect(violations(`src/connectors/${platform}`, (resolved) => !under(...others)(resolved))).toEqual([]);
+    }
+    expect(
+      violations(
+        "src/connectors/shared",
+        (resolved) => !PLATFORMS.some((p) => resolved.startsWith(`src/connectors/${p}/`)),
+      ),
+    ).toEqual([]);
   });
 
   it("only config.ts reads process.env", () => {

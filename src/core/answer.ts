@@ -4,10 +4,11 @@
  * that fails shows one short line (or the text so far plus an "interrupted" note), and a failed or
  * cut answer is never stored, so history never holds a corrupted turn.
  */
+
+import type { Logger } from "../lib/logger.js";
 import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { logFieldsFor, texts, userMessageFor } from "./errors.js";
-import type { Logger } from "./logger.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
 import { buildPrompt, speakerLabel } from "./prompt.js";

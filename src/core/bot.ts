@@ -4,14 +4,14 @@
  * line and the log gets one structured line with the cause; nothing escapes to crash the process.
  */
 import { setMaxListeners } from "node:events";
+import { createConversationQueue } from "../lib/keyed-queue.js";
+import type { Logger } from "../lib/logger.js";
 import type { ChatModel } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { type AnswerSettings, answerPrompt } from "./answer.js";
 import { type BindingScope, bindingKeys, type ResolvedPersona, resolvePersona } from "./binding.js";
 import type { Command, CommandContext, CommandOptions } from "./command.js";
-import { createConversationQueue } from "./conversation-queue.js";
 import { logFieldsFor, texts, userMessageFor } from "./errors.js";
-import type { Logger } from "./logger.js";
 import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import type { ReplySink } from "./reply-sink.js";

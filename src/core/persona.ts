@@ -1,45 +1,8 @@
 /**
- * A persona: a lightweight adapter over the one base model. Parsed from a Markdown file whose YAML
- * front matter holds the settings and whose body is the system prompt. Pure: no file system here
- * (reading files and watching them lives in src/personas/).
+ * A persona: a lightweight adapter over the one base model: a system prompt, sampling settings,
+ * examples, a greeting. Only the type lives in core; the file format (schema, parser) and reading
+ * the folder live in src/personas/.
  */
-import { z } from "zod";
-
-export const PERSONA_NAME_PATTERN = /^[a-z0-9-]{1,32}$/;
-
-const exampleSchema = z
-  .object({
-    user: z.string().min(1, "must not be empty"),
-    assistant: z.string().min(1, "must not be empty"),
-  })
-  .strict();
-
-/** The front matter. `.strict()` so a typo (`temprature`) is an error that names the field. */
-export const personaFrontMatterSchema = z
-  .object({
-    name: z
-      .string()
-      .regex(PERSONA_NAME_PATTERN, "must be 1-32 characters of a-z, 0-9 and '-' (e.g. 'tutor')")
-      .optional(),
-    display_name: z.string().min(1).max(80).optional(),
-    description: z.string().min(1).max(100, "must be at most 100 characters (Discord's limit)").optional(),
-    avatar: z.string().min(1).optional(),
-    emoji: z.string().min(1).max(16).optional(),
-    greeting: z.string().min(1).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().gt(0).max(1).optional(),
-    max_tokens: z.number().int().positive().optional(),
-    stop: z.array(z.string().min(1)).max(8).optional(),
-    examples: z.array(exampleSchema).optional(),
-    post_history: z.string().min(1).optional(),
-    tags: z.array(z.string().min(1)).optional(),
-    model: z.string().min(1).optional(),
-    adapter: z.string().min(1).optional(),
-  })
-  .strict();
-
-export type PersonaFrontMatter = z.infer<typeof personaFrontMatterSchema>;
-
 export interface PersonaExample {
   user: string;
   assistant: string;

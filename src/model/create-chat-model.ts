@@ -2,11 +2,11 @@
  * The only switch on the model provider. Each provider is built here and wrapped in the retry
  * policy; core receives a `ChatModel` and never learns which one it got.
  */
-import type { Logger } from "../core/logger.js";
+import type { Logger } from "../lib/logger.js";
 import type { ChatModel } from "./chat-model.js";
-import { createEmbeddedModel } from "./embedded.js";
-import { createOllamaModel } from "./ollama.js";
-import { createOpenAIModel } from "./openai.js";
+import { createEmbeddedModel } from "./embedded/embedded-provider.js";
+import { createOllamaModel } from "./ollama/ollama-provider.js";
+import { createOpenAIModel } from "./openai/openai-provider.js";
 import { type RetryPolicy, withRetry } from "./retry.js";
 
 export type ModelProvider = "ollama" | "openai" | "embedded";

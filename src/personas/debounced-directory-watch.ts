@@ -4,7 +4,7 @@
  * twice: waiting for a short quiet spell turns that burst into one batch of changed file names.
  */
 import { type FSWatcher, watch } from "node:fs";
-import type { Logger } from "../core/logger.js";
+import type { Logger } from "../lib/logger.js";
 
 /** The file names that changed, or "all" when the platform did not say which (filename null). */
 export type ChangedFiles = ReadonlySet<string> | "all";

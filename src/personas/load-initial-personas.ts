@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { Persona } from "../core/persona.js";
-import { formatPersonaProblem } from "../core/persona-file-error.js";
+import { formatPersonaProblem } from "./parser/persona-file-error.js";
 import { listPersonaFileNames, type PersonaFileRead, readPersonaFile } from "./persona-files.js";
 
 export class PersonaDirectoryError extends Error {

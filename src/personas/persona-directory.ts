@@ -3,8 +3,9 @@
  * running it is forgiving: a file broken mid-edit keeps its last good version and logs a warning,
  * so a typo never takes a persona away from the people using it.
  */
-import type { Logger } from "../core/logger.js";
+
 import type { PersonaCatalog } from "../core/persona.js";
+import type { Logger } from "../lib/logger.js";
 import { type DirectoryWatch, watchDirectory } from "./debounced-directory-watch.js";
 import { loadInitialPersonas } from "./load-initial-personas.js";
 import { isPersonaFileName } from "./persona-files.js";

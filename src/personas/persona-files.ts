@@ -3,7 +3,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ParsedPersonaFile, PersonaFileError, parsePersonaFile } from "../core/persona-parser.js";
+import { type ParsedPersonaFile, PersonaFileError, parsePersonaFile } from "./parser/persona-parser.js";
 
 /** `*.md`, but not README.md (a folder's notes for humans) and not dotfiles (editor swap and lock files). */
 export function isPersonaFileName(fileName: string): boolean {

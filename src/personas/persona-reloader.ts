@@ -5,8 +5,8 @@
  */
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import type { Logger } from "../core/logger.js";
 import type { Persona } from "../core/persona.js";
+import type { Logger } from "../lib/logger.js";
 import type { ChangedFiles } from "./debounced-directory-watch.js";
 import { listPersonaFileNames, type PersonaFileRead, readPersonaFile } from "./persona-files.js";
 

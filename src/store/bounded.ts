@@ -1,5 +1,5 @@
 import { StoreError } from "./conversation-store.js";
-import { errorText } from "./error-text.js";
+import { errorText } from "./store-error-text.js";
 
 /**
  * Runs one store operation with a deadline and turns every failure into a StoreError naming it.

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Keyv } from "keyv";
-import type { Logger } from "../core/logger.js";
+import type { Logger } from "../lib/logger.js";
 import { bounded } from "./bounded.js";
 import { type ConversationStore, StoreError, type StoreLimits } from "./conversation-store.js";
-import { describeFailure } from "./error-text.js";
 import {
   createKeyvStore,
   DEFAULT_TIMEOUT_MS,
@@ -12,6 +11,7 @@ import {
 } from "./keyv-store.js";
 import { openRedis } from "./redis-backend.js";
 import { openSqlite, type SqliteBackend, SqliteOpenError, sqlitePath } from "./sqlite-backend.js";
+import { describeFailure } from "./store-error-text.js";
 import { redactUrl } from "./store-url.js";
 
 const SUPPORTED_STORE_URLS =

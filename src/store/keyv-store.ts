@@ -1,6 +1,6 @@
 import type { Keyv } from "keyv";
 import type { z } from "zod";
-import type { Logger } from "../core/logger.js";
+import type { Logger } from "../lib/logger.js";
 import { bounded } from "./bounded.js";
 import { type ConversationStore, StoreError, type StoreLimits, type Turn } from "./conversation-store.js";
 import { createKeyedLock } from "./keyed-lock.js";

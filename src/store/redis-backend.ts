@@ -1,9 +1,9 @@
 import KeyvRedis, { createClient } from "@keyv/redis";
 import { Keyv } from "keyv";
-import type { Logger } from "../core/logger.js";
+import type { Logger } from "../lib/logger.js";
 import { bounded } from "./bounded.js";
-import { errorText } from "./error-text.js";
 import { type SetIfAbsent, STORE_NAMESPACE } from "./keyv-store.js";
+import { errorText } from "./store-error-text.js";
 
 export interface RedisBackend {
   keyv: Keyv;

@@ -3,8 +3,8 @@ import { dirname, resolve } from "node:path";
 import KeyvSqlite from "@keyv/sqlite";
 import { Keyv } from "keyv";
 import { bounded } from "./bounded.js";
-import { describeFailure } from "./error-text.js";
 import { STORE_NAMESPACE } from "./keyv-store.js";
+import { describeFailure } from "./store-error-text.js";
 
 /** How long SQLite waits on a lock held by another process before failing (below the operation deadline). */
 const BUSY_TIMEOUT_MS = 1_000;

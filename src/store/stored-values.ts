@@ -1,7 +1,7 @@
 import type { Deserialize, DeserializedData } from "keyv";
 import { z } from "zod";
 import type { Turn } from "./conversation-store.js";
-import { errorText } from "./error-text.js";
+import { errorText } from "./store-error-text.js";
 
 /**
  * What the store keeps, checked on the way back in: a stored value is outside data (an older

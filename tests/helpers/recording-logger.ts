@@ -1,5 +1,5 @@
 /** A Logger that keeps every line, so tests can assert that a failure was logged with its cause. */
-import type { Logger } from "../../src/core/logger.js";
+import type { Logger } from "../../src/lib/logger.js";
 
 export interface LogLine {
   level: "debug" | "info" | "warn" | "error";

@@ -4,8 +4,8 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { afterEach, expect, it } from "vitest";
 import { z } from "zod";
-import { createOllamaModel } from "../../src/model/ollama.js";
-import { createOpenAIModel } from "../../src/model/openai.js";
+import { createOllamaModel } from "../../src/model/ollama/ollama-provider.js";
+import { createOpenAIModel } from "../../src/model/openai/openai-provider.js";
 import { collect, hello } from "./collect.js";
 
 const started = z.object({ port: z.number().int().positive() });

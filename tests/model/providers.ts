@@ -1,7 +1,7 @@
 /** Both providers against their fakes, behind one shape, for tests that must hold for each. */
 import type { ChatModel } from "../../src/model/chat-model.js";
-import { createOllamaModel } from "../../src/model/ollama.js";
-import { createOpenAIModel } from "../../src/model/openai.js";
+import { createOllamaModel } from "../../src/model/ollama/ollama-provider.js";
+import { createOpenAIModel } from "../../src/model/openai/openai-provider.js";
 import { startFakeOllama } from "../fakes/fake-ollama.js";
 import { startFakeOpenAI } from "../fakes/fake-openai.js";
 import type { FakeReply } from "../fakes/llm-fake-reply.js";

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger } from "../../src/core/logger.js";
+import type { Logger } from "../../src/lib/logger.js";
 
 export interface LogRecord {
   level: "debug" | "info" | "warn" | "error";

@@ -1,8 +1,8 @@
 /** The personas shipped in personas/ are product: they must load, and each must be complete. */
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/core/logger.js";
 import type { Persona } from "../../src/core/persona.js";
+import { silentLogger } from "../../src/lib/logger.js";
 import { loadPersonaDirectory } from "../../src/personas/persona-directory.js";
 
 const shippedDir = fileURLToPath(new URL("../../personas", import.meta.url));

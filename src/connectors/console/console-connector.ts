@@ -5,11 +5,11 @@
  */
 import { createInterface, type Interface } from "node:readline";
 import type { Bot } from "../../core/bot.js";
-import type { Logger } from "../../core/logger.js";
+import { parseCommandText } from "../../core/command-text.js";
+import type { Logger } from "../../lib/logger.js";
 import type { Connector } from "../connector.js";
-import { parseCommandText } from "../shared/command-text.js";
-import { type ConsoleIdentity, toIncomingMessage } from "./console-message.js";
 import { type ConsoleSink, createConsoleSink, speakerHeading } from "./console-sink.js";
+import { type ConsoleIdentity, toIncomingMessage } from "./console-to-incoming.js";
 
 /** Lines closer together than this came from one paste, not from typing. */
 const PASTE_WINDOW_MS = 30;

@@ -6,19 +6,19 @@
  */
 import { type Client, Events, GatewayDispatchEvents, RESTEvents } from "discord.js";
 import type { Bot } from "../../core/bot.js";
-import type { Logger } from "../../core/logger.js";
+import type { Logger } from "../../lib/logger.js";
 import type { Connector } from "../connector.js";
 import { createWriteBudget } from "../shared/write-budget.js";
-import type { Pacing } from "./discord-buckets.js";
 import { createDiscordClient } from "./discord-client.js";
-import { createContextReader } from "./discord-context.js";
 import { discordErrorFields, errorFields } from "./discord-errors.js";
-import { createDiscordEvents } from "./discord-events.js";
-import { createGlobalLane } from "./discord-global-lane.js";
-import { createInteractionHandler } from "./discord-interactions.js";
-import { createMessageHandler } from "./discord-messages.js";
+import { createContextReader } from "./discord-incoming-context.js";
+import { createDiscordEvents } from "./discord-lifecycle-logs.js";
+import { createInteractionHandler } from "./discord-on-command.js";
+import { createMessageHandler } from "./discord-on-message.js";
+import type { Pacing } from "./discord-pacing.js";
+import { createGlobalLane } from "./discord-pacing-lane.js";
 import { readMessagePayload } from "./discord-payloads.js";
-import { registerCommands } from "./discord-register.js";
+import { registerCommands } from "./discord-register-commands.js";
 import { createThreads } from "./discord-threads.js";
 import { createWebhookDirectory } from "./discord-webhooks.js";
 

@@ -5,8 +5,8 @@
  * moment before Discord's word arrives.
  */
 import { type REST, Routes } from "discord.js";
-import type { Logger } from "../../core/logger.js";
-import { createTtlCache } from "../shared/ttl-cache.js";
+import type { Logger } from "../../lib/logger.js";
+import { createTtlCache } from "../../lib/ttl-cache.js";
 import { discordErrorFields } from "./discord-errors.js";
 import { threadSchema } from "./discord-payloads.js";
 

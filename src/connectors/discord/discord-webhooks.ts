@@ -5,8 +5,8 @@
  * messages with the persona's header, and the log says so once per channel.
  */
 import { type REST, Routes } from "discord.js";
-import type { Logger } from "../../core/logger.js";
-import { createTtlCache } from "../shared/ttl-cache.js";
+import type { Logger } from "../../lib/logger.js";
+import { createTtlCache } from "../../lib/ttl-cache.js";
 import { discordErrorFields } from "./discord-errors.js";
 import { type WebhookPayload, webhookSchema } from "./discord-payloads.js";
 

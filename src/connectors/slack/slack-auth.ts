@@ -4,9 +4,10 @@
  * response (the SDK puts it in `response_metadata.scopes`): no extra call and no extra scope, and
  * it is exactly what the installed token may do. A failure names the variable and the fix.
  */
-import type { SlackApi } from "./slack-api.js";
+
 import { AUTH_ERRORS, describeSlackError } from "./slack-errors.js";
 import { authTestSchema } from "./slack-payloads.js";
+import type { SlackApi } from "./slack-web-api.js";
 
 export interface SlackBotIdentity {
   botUserId: string;

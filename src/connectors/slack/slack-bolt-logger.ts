@@ -5,7 +5,7 @@
  * context, so its own lines drop to debug.
  */
 import { LogLevel, type Logger as SdkLogger } from "@slack/bolt";
-import type { Logger } from "../../core/logger.js";
+import type { Logger } from "../../lib/logger.js";
 
 type Level = "debug" | "info" | "warn" | "error";
 

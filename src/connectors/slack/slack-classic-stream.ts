@@ -10,7 +10,7 @@
 import type { StreamReplyOptions, StreamResult } from "../../core/reply-sink.js";
 import { type MessageWriter, streamToMessages } from "../shared/edit-stream.js";
 import type { WriteBudget } from "../shared/write-budget.js";
-import { markdownToMrkdwn } from "./slack-format.js";
+import { markdownToMrkdwn } from "./slack-outgoing-text.js";
 import { postedMessageSchema } from "./slack-payloads.js";
 import { personaFace } from "./slack-persona-face.js";
 import type { SinkContext } from "./slack-sink-context.js";

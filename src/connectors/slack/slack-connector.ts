@@ -5,16 +5,16 @@
  * never fatal, and never stops the next event.
  */
 import type { Bot } from "../../core/bot.js";
-import type { Logger } from "../../core/logger.js";
+import type { Logger } from "../../lib/logger.js";
+import { createTtlCache } from "../../lib/ttl-cache.js";
 import type { Connector } from "../connector.js";
-import { createTtlCache } from "../shared/ttl-cache.js";
-import { createSlackApi, slackApiBase } from "./slack-api.js";
-import { type BoltApp, createBoltApp } from "./slack-app.js";
 import { checkBotToken } from "./slack-auth.js";
-import { createSlashCommandHandler, type Respond } from "./slack-commands.js";
-import { createEventHandler } from "./slack-events.js";
+import { type BoltApp, createBoltApp } from "./slack-client.js";
+import { createSlashCommandHandler, type Respond } from "./slack-on-command.js";
+import { createEventHandler } from "./slack-on-message.js";
 import { createSinkContext } from "./slack-sink-context.js";
 import { createUserDirectory } from "./slack-users.js";
+import { createSlackApi, slackApiBase } from "./slack-web-api.js";
 
 /** Thrown by start() when a token or the set-up is wrong; its message names the variable and the fix. */
 export { SlackStartError } from "./slack-auth.js";

@@ -10,7 +10,7 @@
  */
 import type { StreamReplyOptions, StreamResult } from "../../core/reply-sink.js";
 import { describeSlackError } from "./slack-errors.js";
-import { neutralizeMarkdownText, unsafeTailLength } from "./slack-format.js";
+import { neutralizeMarkdownText, unsafeTailLength } from "./slack-outgoing-text.js";
 import { postedMessageSchema } from "./slack-payloads.js";
 import { personaFace } from "./slack-persona-face.js";
 import type { SinkContext } from "./slack-sink-context.js";

@@ -4,7 +4,7 @@
  * from that persona. Without it Slack ignores those fields, so the display name heads the message.
  */
 import type { StreamReplyOptions } from "../../core/reply-sink.js";
-import { escapePlain, neutralizeMarkdownText } from "./slack-format.js";
+import { escapePlain, neutralizeMarkdownText } from "./slack-outgoing-text.js";
 
 export type PersonaLook = StreamReplyOptions["persona"];
 

@@ -9,10 +9,10 @@
  *   an answer waits on this one only, so it goes out quickly even while edits queue;
  * - chat.appendStream is Tier 4, about 100 a minute per workspace.
  */
-import type { Logger } from "../../core/logger.js";
-import { createTtlCache, type TtlCache } from "../shared/ttl-cache.js";
+import type { Logger } from "../../lib/logger.js";
+import { createTtlCache, type TtlCache } from "../../lib/ttl-cache.js";
 import { createWriteBudget, type WriteBudget } from "../shared/write-budget.js";
-import type { SlackApi } from "./slack-api.js";
+import type { SlackApi } from "./slack-web-api.js";
 
 export interface SinkContext {
   api: SlackApi;

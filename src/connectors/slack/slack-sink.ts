@@ -5,8 +5,8 @@
 import type { ReplySink } from "../../core/reply-sink.js";
 import { splitText } from "../shared/split-text.js";
 import { SLACK_TEXT_LIMIT, type StreamTarget, streamClassic } from "./slack-classic-stream.js";
-import { markdownToMrkdwn } from "./slack-format.js";
 import { streamNative } from "./slack-native-stream.js";
+import { markdownToMrkdwn } from "./slack-outgoing-text.js";
 import type { SinkContext } from "./slack-sink-context.js";
 import { createThinkingStatus } from "./slack-status.js";
 

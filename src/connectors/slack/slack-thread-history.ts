@@ -5,11 +5,11 @@
  * outside the Slack Marketplace, so after that the store's own transcript is the memory.
  */
 import type { ThreadMessage } from "../../core/message.js";
-import type { SlackApi } from "./slack-api.js";
-import type { SlackIdentity } from "./slack-message.js";
+import { mentionedUserIds, toPlainText } from "./slack-incoming-text.js";
+import type { SlackIdentity } from "./slack-message-to-incoming.js";
 import { type SlackThreadReply, threadRepliesSchema } from "./slack-payloads.js";
-import { mentionedUserIds, toPlainText } from "./slack-text.js";
 import type { UserDirectory } from "./slack-users.js";
+import type { SlackApi } from "./slack-web-api.js";
 
 const PERSON_SUBTYPES = new Set([undefined, "file_share", "thread_broadcast", "bot_message"]);
 /** The heading this bot puts on answers when it cannot set a persona's name: not part of the text. */

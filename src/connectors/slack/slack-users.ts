@@ -4,9 +4,9 @@
  * that fails falls back to the id and is retried after a few minutes, not on every message.
  */
 
-import { createTtlCache } from "../shared/ttl-cache.js";
-import type { SlackApi } from "./slack-api.js";
+import { createTtlCache } from "../../lib/ttl-cache.js";
 import { userInfoSchema } from "./slack-payloads.js";
+import type { SlackApi } from "./slack-web-api.js";
 
 export interface UserDirectory {
   /** Names for these ids (unknown ones map to the id itself). */

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createSlackConnector } from "../../../src/connectors/slack/slack-connector.js";
 import type { Bot } from "../../../src/core/bot.js";
-import { silentLogger } from "../../../src/core/logger.js";
+import { silentLogger } from "../../../src/lib/logger.js";
 import { type FakeSlack, startFakeSlack } from "../../fakes/fake-slack/fake-slack.js";
 import { ADA, type Harness, startHarness } from "./slack-harness.js";
 

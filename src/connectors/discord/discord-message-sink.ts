@@ -1,0 +1,134 @@
+/**
+ * The reply sink for a chat message (a mention, a reply, a DM, a thread follow-up): answers in place
+ * and streams through the shared edit stream. Discord caps a message at 2000 characters, so a long
+ * answer continues in new messages split at paragraphs or lines, code fences closed and reopened.
+ * Every write waits for the channel's share of the write budget (about 5 per 5 s per channel,
+ * shared by every conversation there). A Discord failure is logged and never thrown at core.
+ */
+import type { REST } from "discord.js";
+import type { PostOptions, ReplySink, StreamReplyOptions, StreamResult } from "../../core/reply-sink.js";
+import type { Logger } from "../../lib/logger.js";
+import { type MessageWriter, streamToMessages } from "../shared/edit-stream.js";
+import { splitText } from "../shared/split-text.js";
+import { DiscordErrorCode, deliveryError, discordErrorFields, hasDiscordCode } from "./discord-errors.js";
+import { type Pacing, pacedBudget } from "./discord-pacing.js";
+import { startTyping } from "./discord-typing.js";
+import type { WebhookDirectory } from "./discord-webhooks.js";
+import {
+  createChannelWriter,
+  createWebhookWriter,
+  MESSAGE_LIMIT,
+  personaHeader,
+  webhookFace,
+} from "./discord-writers.js";
+
+export interface MessageSinkOptions {
+  rest: REST;
+  pacing: Pacing;
+  logger: Logger;
+  /** Where the answer goes: the channel, thread or DM. */
+  channelId: string;
+  /** The message answered in place; unset when the answer opens a thread of its own. */
+  replyTo?: string;
+  /** Set when persona webhooks apply: the webhook lives on `parentId`, and posts into `threadId`. */
+  webhooks?: { directory: WebhookDirectory; parentId: string; threadId?: string };
+  /** The least time between two edits of one message. */
+  editIntervalMs: number;
+}
+
+interface Face {
+  writer: MessageWriter<unknown>;
+  /** Buckets spent besides the channel's own. */
+  buckets: string[];
+  header?: string;
+}
+
+export function createMessageSink(options: MessageSinkOptions): ReplySink {
+  const { rest, pacing, channelId } = options;
+  const logger = options.logger.child({ channel: channelId });
+
+  /** The persona's webhook when there is one, else the bot's own messages with a header. */
+  async function faceFor(persona: StreamReplyOptions["persona"]): Promise<Face> {
+    const webhooks = options.webhooks;
+    const hook = webhooks === undefined ? undefined : await webhooks.directory.get(webhooks.parentId);
+    if (webhooks === undefined || hook === undefined) {
+      return {
+        writer: createChannelWriter(rest, channelId, options.replyTo),
+        buckets: [],
+        header: personaHeader(persona),
+      };
+    }
+    // A webhook deleted meanwhile (10015): forgotten, and made again for the next answer.
+    const current = async () => (await webhooks.directory.get(webhooks.parentId)) ?? hook;
+    const writer = createWebhookWriter(rest, current, webhookFace(persona), webhooks.threadId);
+    // Discord limits a webhook's writes per webhook: every thread of the channel shares them.
+    return { writer: forgetOnUnknown(writer, webhooks), buckets: [`webhook:${hook.id}`] };
+  }
+
+  function forgetOnUnknown<Handle>(
+    writer: MessageWriter<Handle>,
+    webhooks: NonNullable<MessageSinkOptions["webhooks"]>,
+  ): MessageWriter<Handle> {
+    return {
+      create: (text) =>
+        writer.create(text).catch((error: unknown) => {
+          if (hasDiscordCode(error, DiscordErrorCode.UnknownWebhook))
+            webhooks.directory.forget(webhooks.parentId);
+          throw error;
+        }),
+      edit: (handle, text) => writer.edit(handle, text),
+    };
+  }
+
+  return {
+    async post(text: string, _postOptions?: PostOptions) {
+      // Plain messages have no ephemeral form: a notice or an error line is a reply everyone sees.
+      const writer = createChannelWriter(rest, channelId, options.replyTo);
+      const budget = pacedBudget(pacing, [], () => true);
+      try {
+        for (const chunk of splitText(text, MESSAGE_LIMIT)) {
+          await budget.acquire(channelId);
+          await writer.create(chunk);
+        }
+      } catch (error) {
+        logger.warn({ ...discordErrorFields(error) }, "could not post a message to Discord");
+      }
+    },
+
+    async stream(deltas: AsyncIterable<string>, streamOptions: StreamReplyOptions): Promise<StreamResult> {
+      const face = await faceFor(streamOptions.persona);
+      let created = 0;
+      const writer: MessageWriter<unknown> = {
+        create: async (text) => {
+          const handle = await face.writer.create(text);
+          created++;
+          return handle;
+        },
+        edit: (handle, text) => face.writer.edit(handle, text),
+      };
+      const result = await streamToMessages(deltas, {
+        writer,
+        budget: pacedBudget(pacing, face.buckets, () => created === 0),
+        budgetKey: channelId,
+        maxLength: MESSAGE_LIMIT,
+        minEditIntervalMs: options.editIntervalMs,
+        header: face.header,
+        interruptedNote: streamOptions.interruptedNote,
+        startTyping: () =>
+          startTyping(rest, channelId, (error) =>
+            logger.debug({ ...discordErrorFields(error) }, "typing indicator refused"),
+          ),
+        onWriteError: (error, write) =>
+          logger.warn(
+            { write, ...discordErrorFields(error) },
+            write === "edit"
+              ? "could not edit an answer (deleted or archived?): continuing in a new message"
+              : "could not post an answer",
+          ),
+      });
+      return result.deliveryError === undefined
+        ? result
+        : { ...result, deliveryError: deliveryError(result.deliveryError) };
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The Bolt app: Socket Mode when an app-level token is set (no public URL needed), otherwise the
+ * HTTP Events API on PORT, where Bolt checks every request's signature and rejects bad or stale
+ * ones with 401 before any listener runs. Bolt types stay in this folder.
+ *
+ * Bolt is given the identity that auth.test already returned, so it makes no second call; its own
+ * Web API client only serves Socket Mode (apps.connections.open, with the SDK's patient retries for
+ * reconnecting): replies go through slack-api.ts.
+ */
+import type { AddressInfo } from "node:net";
+import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
+import type { Logger } from "../../lib/logger.js";
+import { SlackStartError } from "./slack-auth.js";
+import { createSdkLogger } from "./slack-bolt-logger.js";
+import { AUTH_ERRORS, describeSlackError } from "./slack-errors.js";
+import { slackApiBase } from "./slack-web-api.js";
+
+export interface BoltAppOptions {
+  botToken: string;
+  botUserId: string;
+  botId?: string;
+  appToken?: string;
+  signingSecret?: string;
+  apiUrl?: string;
+  port: number;
+  /** HTTP mode's listening address; all interfaces when unset. */
+  host?: string;
+  /** Socket Mode keep-alive: pings every third of it, reconnects after it (times failures). Default 5000. */
+  socketPingTimeoutMs?: number;
+  logger: Logger;
+}
+
+export interface BoltApp {
+  app: App;
+  mode: "socket" | "http";
+  /** Connects (Socket Mode) or listens (HTTP); resolves with the HTTP port, if any. */
+  start(): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+export function createBoltApp(options: BoltAppOptions): BoltApp {
+  const sdkLogger = createSdkLogger(options.logger);
+  const clientOptions = { slackApiUrl: slackApiBase(options.apiUrl), logger: sdkLogger };
+  const common = {
+    token: options.botToken,
+    botUserId: options.botUserId,
+    botId: options.botId,
+    tokenVerificationEnabled: false,
+    convoStore: false as const,
+    logger: sdkLogger,
+    clientOptions,
+  };
+
+  if (options.appToken !== undefined) {
+    const receiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      logger: sdkLogger,
+      clientPingTimeout: options.socketPingTimeoutMs,
+      // Bolt hands these to the Socket Mode client: apps.connections.open goes to SLACK_API_URL too.
+      installerOptions: { clientOptions },
+    });
+    const app = new App({ ...common, receiver, socketMode: true });
+    return {
+      app,
+      mode: "socket",
+      async start() {
+        try {
+          await receiver.start();
+        } catch (error) {
+          await receiver.client.disconnect().catch(() => {});
+          const { code } = describeSlackError(error);
+          throw new SlackStartError(
+            AUTH_ERRORS.has(code)
+              ? `Slack rejected SLACK_APP_TOKEN (${code}). Create an app-level token with the connections:write scope ` +
+                  '("Basic Information" → "App-Level Tokens") and make sure Socket Mode is enabled for the app.'
+              : `Could not open a Socket Mode connection with SLACK_APP_TOKEN: ${code}.`,
+            { cause: error },
+          );
+        }
+        return undefined;
+      },
+      async stop() {
+        // Bolt's own stop() does not wait for the socket to close; this does (a socket that is
+        // already gone may never report it, hence the bound).
+        await Promise.race([
+          receiver.client.disconnect(),
+          new Promise((resolve) => setTimeout(resolve, 3_000).unref()),
+        ]);
+      },
+    };
+  }
+
+  if (options.signingSecret === undefined) {
+    throw new SlackStartError(
+      "Slack needs SLACK_APP_TOKEN (Socket Mode, no public URL needed) or SLACK_SIGNING_SECRET (HTTP Events API on PORT).",
+    );
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: "/slack/events",
+    logger: sdkLogger,
+  });
+  const app = new App({ ...common, receiver });
+  let started = false;
+  return {
+    app,
+    mode: "http",
+    async start() {
+      const server = await receiver
+        .start({ port: options.port, host: options.host })
+        .catch((error: unknown) => {
+          throw new SlackStartError(
+            `Could not listen on PORT=${options.port} for Slack's Events API: ${String(error)}`,
+            {
+              cause: error,
+            },
+          );
+        });
+      started = true;
+      return (server.address() as AddressInfo).port;
+    },
+    async stop() {
+      if (started) await receiver.stop();
+      started = false;
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Why the embedded model cannot run, said so that an admin can act on it: each problem names the file
+ * and the fix. `check()` shows message and hint apart; a stream throws them joined in a ModelError.
+ */
+import { ModelError, type ModelErrorCode, type ModelHealth } from "../chat-model.js";
+import { describeError } from "../server-error-text.js";
+import { formatBytes } from "../startup/progress-bar.js";
+import type { GgufCheck } from "./gguf-header.js";
+
+export class EmbeddedProblem extends Error {
+  constructor(
+    readonly code: ModelErrorCode,
+    message: string,
+    readonly hint: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = "EmbeddedProblem";
+  }
+
+  toModelError(): ModelError {
+    return new ModelError(this.code, `${this.message} (fix: ${this.hint})`, { cause: this });
+  }
+
+  toHealth(): ModelHealth {
+    return { ok: false, code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+const pickAnother = "set EMBEDDED_MODEL to another GGUF file, hf: URI or URL";
+
+export function fileProblem(path: string, check: Exclude<GgufCheck, { ok: true }>): EmbeddedProblem {
+  if (check.reason === "missing") {
+    return new EmbeddedProblem(
+      "model-missing",
+      `the embedded model file ${path} does not exist`,
+      "check the path in EMBEDDED_MODEL, or unset it to download the default model (or set it to an hf: URI or URL)",
+    );
+  }
+  return new EmbeddedProblem(
+    "model-missing",
+    `the embedded model file ${path} cannot be used: ${check.problem}`,
+    `delete it and download it again, or ${pickAnother}`,
+  );
+}
+
+export function loadProblem(path: string, reasons: string[], error: unknown): EmbeddedProblem {
+  const reason = reasons[0] ?? describeError(error);
+  const unknownArchitecture = /unknown model architecture/i.test(reason);
+  return new EmbeddedProblem(
+    "model-missing",
+    `llama.cpp cannot load ${path}: ${reason}`,
+    unknownArchitecture
+      ? `this llama.cpp build does not know the model's architecture: ${pickAnother}`
+      : `the file may be incomplete or corrupt: delete it and download it again, or ${pickAnother}`,
+    { cause: error },
+  );
+}
+
+export function tooLargeProblem(path: string, fileBytes: number, memoryBytes: number): EmbeddedProblem {
+  return new EmbeddedProblem(
+    "unavailable",
+    `the embedded model ${path} is ${formatBytes(fileBytes)}, more than this machine's ${formatBytes(memoryBytes)} of memory`,
+    `use a smaller model or a smaller quantization (Q4_K_M, Q3_K_M): ${pickAnother}`,
+  );
+}
+
+export function memoryProblem(
+  path: string,
+  contextTokens: number,
+  sequences: number,
+  error: unknown,
+): EmbeddedProblem {
+  return new EmbeddedProblem(
+    "unavailable",
+    `not enough memory for ${path} with a context of ${contextTokens} tokens × ${sequences} conversations at once: ${describeError(error)}`,
+    "lower CONTEXT_TOKENS, or use a smaller model (EMBEDDED_MODEL)",
+    { cause: error },
+  );
+}
+
+export function engineProblem(error: unknown, noBinary: boolean): EmbeddedProblem {
+  return new EmbeddedProblem(
+    "unavailable",
+    `the embedded engine (node-llama-cpp) cannot start: ${describeError(error)}`,
+    noBinary
+      ? "reinstall with its prebuilt binaries: `npm ci` (do not use --omit=optional)"
+      : "run `npm ci`, or use Ollama or an OpenAI-compatible server instead (MODEL_PROVIDER)",
+    { cause: error },
+  );
+}
+
+/** A stream that was running when `close()` freed the model. */
+export function closedError(error: unknown): ModelError {
+  return new ModelError("unavailable", "the embedded model was closed while answering", { cause: error });
+}
+
+/** A failure while answering, once the model is loaded. */
+export function generationError(error: unknown): ModelError {
+  if (error instanceof ModelError) return error;
+  if (error instanceof EmbeddedProblem) return error.toModelError();
+  const text = describeError(error);
+  if (/too long prompt|context size|context shift/i.test(text)) {
+    return new ModelError(
+      "context-overflow",
+      `the prompt does not fit the embedded model's context: ${text}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new ModelError("bad-response", `the embedded model failed: ${text}`, { cause: error });
+}

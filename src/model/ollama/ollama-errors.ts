@@ -1,0 +1,88 @@
+import { ModelError } from "../chat-model.js";
+import { describeError, mentionsContextOverflow, mentionsOverload } from "../server-error-text.js";
+
+/** What the stream knew when it failed: the thrown value alone cannot tell these apart. */
+export interface OllamaFailure {
+  model: string;
+  host: string;
+  idleTimeoutMs: number;
+  requestTimeoutMs: number | undefined;
+  /** Our idle timer aborted the request. */
+  idleTimedOut: boolean;
+  /** The wait for response headers ran out. */
+  headersTimedOut: boolean;
+  /** Response headers had arrived (a failure after this happened mid-stream). */
+  responded: boolean;
+  /** From the failed response's Retry-After header. */
+  retryAfterMs: number | undefined;
+}
+
+/** The ollama client's `ResponseError` (not exported by the package): `{ error, status_code }`. */
+function responseStatus(error: unknown): number | undefined {
+  if (!(error instanceof Error) || error.name !== "ResponseError") return undefined;
+  const status: unknown = Reflect.get(error, "status_code");
+  return typeof status === "number" ? status : undefined;
+}
+
+// The client throws this exact text when the NDJSON body ends without a `done: true` line.
+const endedEarly = "Did not receive done or success response in stream.";
+
+export function toOllamaError(error: unknown, failure: OllamaFailure): ModelError {
+  const cause = { cause: error };
+  if (failure.headersTimedOut) {
+    return new ModelError("timeout", `Ollama did not answer within ${failure.requestTimeoutMs} ms`, cause);
+  }
+  if (failure.idleTimedOut) {
+    return new ModelError("timeout", `Ollama sent nothing for ${failure.idleTimeoutMs} ms`, cause);
+  }
+  const status = responseStatus(error);
+  if (status !== undefined) return fromStatus(status, describeError(error), failure, error);
+  if (!failure.responded) {
+    // fetch rejects with `TypeError: fetch failed` (cause ECONNREFUSED, ENOTFOUND, …).
+    return new ModelError(
+      "unavailable",
+      `cannot reach Ollama at ${failure.host}: ${describeError(error)}`,
+      cause,
+    );
+  }
+  const text = describeError(error);
+  if (text.includes(endedEarly)) return new ModelError("bad-response", "the stream ended early", cause);
+  if (error instanceof TypeError) {
+    // undici fails the body with `TypeError: terminated` when the socket closes mid-stream.
+    return new ModelError("bad-response", `the connection to Ollama dropped mid-stream: ${text}`, cause);
+  }
+  // Anything else is the client rethrowing an NDJSON `{"error": "..."}` line sent under HTTP 200.
+  const code = mentionsOverload(text) ? "unavailable" : "bad-response";
+  return new ModelError(code, `Ollama failed mid-stream: ${text}`, cause);
+}
+
+function fromStatus(status: number, text: string, failure: OllamaFailure, error: unknown): ModelError {
+  const options = { cause: error, status };
+  // Ollama's own wording is `model "x" not found, try pulling it first`; a bare "404 page not found"
+  // means OLLAMA_HOST points at something that is not Ollama (or at the wrong path).
+  if (status === 404 && /model/i.test(text)) {
+    return new ModelError(
+      "model-missing",
+      `model "${failure.model}" is not on the Ollama server: run \`ollama pull ${failure.model}\``,
+      options,
+    );
+  }
+  if (status === 404) {
+    return new ModelError(
+      "bad-response",
+      `${failure.host} has no /api/chat (${text}): is OLLAMA_HOST an Ollama server?`,
+      options,
+    );
+  }
+  if (status === 429) {
+    return new ModelError("rate-limited", `Ollama is rate limiting: ${text}`, {
+      ...options,
+      retryAfterMs: failure.retryAfterMs,
+    });
+  }
+  if (status >= 500) return new ModelError("unavailable", `Ollama answered ${status}: ${text}`, options);
+  if (status === 400 && mentionsContextOverflow(text)) {
+    return new ModelError("context-overflow", `the prompt does not fit the context: ${text}`, options);
+  }
+  return new ModelError("bad-response", `Ollama rejected the request (${status}): ${text}`, options);
+}
