@@ -4,7 +4,7 @@
  * line and the log gets one structured line with the cause; nothing escapes to crash the process.
  */
 import { setMaxListeners } from "node:events";
-import { createConversationQueue } from "../lib/keyed-queue.js";
+import { createKeyedQueue } from "../lib/keyed-queue.js";
 import type { Logger } from "../lib/logger.js";
 import type { ChatModel } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
@@ -68,7 +68,7 @@ export interface Bot {
 export function createBot(dependencies: BotDependencies): Bot {
   const { store, personas, commands, settings } = dependencies;
   const logger = dependencies.logger.child({ component: "bot" });
-  const queue = createConversationQueue();
+  const queue = createKeyedQueue();
   const stopping = new AbortController();
   // Every answer in flight listens to this one signal; dozens at once are normal, not a leak.
   setMaxListeners(0, stopping.signal);

@@ -1,38 +1,40 @@
 /**
- * Per-conversation ordering: messages of one conversation run strictly one after another (two that
- * arrive together never interleave and neither is lost), while different conversations run
- * concurrently. In-process only: several instances sharing Redis each order their own events.
+ * Runs work for one key strictly one after another (two tasks that arrive together never
+ * interleave and neither is lost), while different keys run concurrently. The bot keys it by
+ * conversation, the store by record (its appends are read-modify-write). In-process only: several
+ * instances sharing Redis each order their own work.
  */
-export interface ConversationQueue {
-  run<T>(conversationId: string, task: () => Promise<T>): Promise<T>;
+export interface KeyedQueue {
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
   /** Resolves once every task queued so far has settled. */
   idle(): Promise<void>;
-  /** Conversations with work queued or running. */
-  readonly activeConversations: number;
+  /** Keys with work queued or running. */
+  readonly activeKeys: number;
 }
 
-export function createConversationQueue(): ConversationQueue {
+export function createKeyedQueue(): KeyedQueue {
   const tails = new Map<string, Promise<unknown>>();
 
   return {
-    run(conversationId, task) {
-      const previous = tails.get(conversationId) ?? Promise.resolve();
+    run(key, task) {
+      const previous = tails.get(key) ?? Promise.resolve();
       const result = previous.then(task, task);
       // The tail never rejects, so one failed task does not poison the ones behind it.
       const tail = result.then(
         () => undefined,
         () => undefined,
       );
-      tails.set(conversationId, tail);
+      tails.set(key, tail);
+      // Only the last task of a key removes it, so the map does not grow with every key ever seen.
       void tail.then(() => {
-        if (tails.get(conversationId) === tail) tails.delete(conversationId);
+        if (tails.get(key) === tail) tails.delete(key);
       });
       return result;
     },
     async idle() {
       while (tails.size > 0) await Promise.all([...tails.values()]);
     },
-    get activeConversations() {
+    get activeKeys() {
       return tails.size;
     },
   };

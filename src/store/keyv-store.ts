@@ -1,9 +1,9 @@
 import type { Keyv } from "keyv";
 import type { z } from "zod";
+import { createKeyedQueue } from "../lib/keyed-queue.js";
 import type { Logger } from "../lib/logger.js";
 import { bounded } from "./bounded.js";
 import { type ConversationStore, StoreError, type StoreLimits, type Turn } from "./conversation-store.js";
-import { createKeyedLock } from "./keyed-lock.js";
 import { bindingSchema, historySchema, tolerant, UnreadableValue } from "./stored-values.js";
 
 /** Every key lives under this namespace: `troupe:history:<conversationId>` and so on. */
@@ -50,7 +50,7 @@ export function createKeyvStore(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   prepare(keyv, logger);
 
-  const lock = createKeyedLock();
+  const queue = createKeyedQueue();
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -120,7 +120,7 @@ export function createKeyvStore(
       // Across processes (several instances on one Redis) two appends to one conversation can
       // still race; core orders each conversation, and a platform event reaches one instance.
       return run(`saving the history of ${conversationId}`, (signal) =>
-        lock(key, async () => {
+        queue.run(key, async () => {
           signal.throwIfAborted();
           const existing = (await read(key, historySchema)) ?? [];
           if (existing.length === 0 && turns.length === 0) return;
@@ -152,7 +152,7 @@ export function createKeyvStore(
           throw new StoreError(`markSeen: ttlMs must be > 0, got ${ttlMs}`);
         const ttl = Math.ceil(ttlMs);
         if (setIfAbsent === undefined) {
-          return lock(key, async () => {
+          return queue.run(key, async () => {
             signal.throwIfAborted();
             return markSeenBestEffort(key, ttl, signal);
           });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createConversationQueue } from "../../src/lib/keyed-queue.js";
+import { createKeyedQueue } from "../../src/lib/keyed-queue.js";
 
 function deferred() {
   let resolve: () => void = () => {};
@@ -9,9 +9,9 @@ function deferred() {
   return { promise, resolve };
 }
 
-describe("conversation queue", () => {
+describe("keyed queue", () => {
   it("runs one conversation's tasks strictly in order, never interleaved", async () => {
-    const queue = createConversationQueue();
+    const queue = createKeyedQueue();
     const events: string[] = [];
     const gate = deferred();
     const first = queue.run("a", async () => {
@@ -31,7 +31,7 @@ describe("conversation queue", () => {
   });
 
   it("runs different conversations concurrently", async () => {
-    const queue = createConversationQueue();
+    const queue = createKeyedQueue();
     const gate = deferred();
     const events: string[] = [];
     const blocked = queue.run("a", async () => {
@@ -48,7 +48,7 @@ describe("conversation queue", () => {
   });
 
   it("keeps going after a task fails, and reports the failure to its caller", async () => {
-    const queue = createConversationQueue();
+    const queue = createKeyedQueue();
     const failing = queue.run("a", async () => {
       throw new Error("boom");
     });
@@ -56,6 +56,6 @@ describe("conversation queue", () => {
     await expect(failing).rejects.toThrow("boom");
     await expect(next).resolves.toBe("still here");
     await queue.idle();
-    expect(queue.activeConversations).toBe(0);
+    expect(queue.activeKeys).toBe(0);
   });
 });
