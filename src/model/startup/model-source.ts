@@ -24,7 +24,7 @@ export const DEFAULT_EMBEDDED_MODEL_INFO = {
   /** The Hugging Face listing says 398 MB; the download verifies the exact size the server states. */
   approximateBytes: 398_000_000,
 } as const;
-export const DEFAULT_MODELS_DIR = "../models";
+export const DEFAULT_MODELS_DIR = "./models";
 
 export type ModelSource =
   | { kind: "file"; path: string; label: string }

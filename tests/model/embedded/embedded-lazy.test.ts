@@ -33,7 +33,7 @@ async function child(...args: string[]): Promise<z.infer<typeof report>> {
       "--import",
       "tsx",
       "--import",
-      "../tests/fixtures/import-trace.mjs",
+      "./tests/fixtures/import-trace.mjs",
       "tests/fixtures/lazy-import-child.ts",
       ...args,
     ],

@@ -10,11 +10,11 @@ import {
 
 describe("parseModelSource", () => {
   it("maps the default hf: URI to a Hugging Face download URL and a file in MODELS_DIR", () => {
-    expect(parseModelSource(DEFAULT_EMBEDDED_MODEL, "../models")).toEqual({
+    expect(parseModelSource(DEFAULT_EMBEDDED_MODEL, "./models")).toEqual({
       kind: "remote",
       url: "https://huggingface.co/bartowski/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf",
       fileName: DEFAULT_EMBEDDED_MODEL_FILE,
-      path: join(resolve("../models"), DEFAULT_EMBEDDED_MODEL_FILE),
+      path: join(resolve("./models"), DEFAULT_EMBEDDED_MODEL_FILE),
       label: DEFAULT_EMBEDDED_MODEL,
     });
   });
@@ -46,10 +46,10 @@ describe("parseModelSource", () => {
   });
 
   it("treats anything else as a local file path, resolved from the working directory", () => {
-    expect(parseModelSource("../models/mine.gguf", "/m")).toEqual({
+    expect(parseModelSource("./models/mine.gguf", "/m")).toEqual({
       kind: "file",
-      path: resolve("../models/mine.gguf"),
-      label: "../models/mine.gguf",
+      path: resolve("./models/mine.gguf"),
+      label: "./models/mine.gguf",
     });
     expect(parseModelSource("/opt/models/a.gguf", "/m")).toMatchObject({
       kind: "file",
