@@ -28,9 +28,17 @@ export function describeError(error: unknown): string {
   let text = "";
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current !== undefined; depth++) {
-    const message = current instanceof Error ? current.message || current.name : String(current);
+    const message = errorMessage(current);
     if (!text.includes(message)) text = text === "" ? message : `${text}: ${message}`;
     current = current instanceof Error ? current.cause : undefined;
   }
   return maskUrlsIn(text);
+}
+
+/** An AggregateError (a refused dual-stack connect) has no message of its own: its errors say it. */
+function errorMessage(error: unknown): string {
+  if (error instanceof AggregateError && error.message === "") {
+    return error.errors.map(errorMessage).join("; ") || error.name;
+  }
+  return error instanceof Error ? error.message || error.name : String(error);
 }
