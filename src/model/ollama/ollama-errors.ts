@@ -48,11 +48,11 @@ export function refusedCredentials(
   return sentCredentials
     ? {
         message: `the server at ${host} refused the user name and password in OLLAMA_HOST (HTTP ${status})`,
-        hint: "correct the user name and password in OLLAMA_HOST (http://user:password@host:port)",
+        hint: "correct the user name and password in OLLAMA_HOST (user:password@ before the host)",
       }
     : {
         message: `the server at ${host} asks for credentials (HTTP ${status}) and OLLAMA_HOST has none`,
-        hint: "put the user name and password in OLLAMA_HOST (http://user:password@host:port)",
+        hint: "put the user name and password in OLLAMA_HOST (user:password@ before the host)",
       };
 }
 
