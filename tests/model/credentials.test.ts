@@ -4,13 +4,14 @@
  * is its own short error that names the setting to fix and is not retried, and the password never
  * reaches a log line, an error, a notice or a chat.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { commands } from "../../commands/index.js";
 import { createBot } from "../../src/core/bot.js";
 import { userMessageFor } from "../../src/core/errors.js";
 import { type ChatModel, ModelError } from "../../src/model/chat-model.js";
 import { createChatModel, type ModelSettings } from "../../src/model/create-chat-model.js";
 import { createOpenAIModel } from "../../src/model/openai/openai-provider.js";
+import { describeError } from "../../src/model/server-error-text.js";
 import { chooseModelProvider } from "../../src/model/startup/choose-provider.js";
 import { checkModel } from "../../src/model/startup/model-notice.js";
 import { DEFAULT_EMBEDDED_MODEL } from "../../src/model/startup/model-source.js";
@@ -52,22 +53,23 @@ interface ProviderCase {
   settings(url: string): Pick<ModelSettings, "provider" | "ollamaHost" | "openaiBaseUrl">;
 }
 
-const providers: ProviderCase[] = [
-  {
-    name: "ollama",
-    variable: "OLLAMA_HOST",
-    start: (basicAuth) => startFakeOllama({ basicAuth }),
-    url: (port, secret) => `http://${secret === undefined ? "" : `${user}:${secret}@`}127.0.0.1:${port}`,
-    settings: (url) => ({ provider: "ollama", ollamaHost: url }),
-  },
-  {
-    name: "openai",
-    variable: "OPENAI_BASE_URL",
-    start: (basicAuth) => startFakeOpenAI({ basicAuth }),
-    url: (port, secret) => `http://${secret === undefined ? "" : `${user}:${secret}@`}127.0.0.1:${port}/v1`,
-    settings: (url) => ({ provider: "openai", ollamaHost: "http://127.0.0.1:11434", openaiBaseUrl: url }),
-  },
-];
+const ollamaCase: ProviderCase = {
+  name: "ollama",
+  variable: "OLLAMA_HOST",
+  start: (basicAuth) => startFakeOllama({ basicAuth }),
+  url: (port, secret) => `http://${secret === undefined ? "" : `${user}:${secret}@`}127.0.0.1:${port}`,
+  settings: (url) => ({ provider: "ollama", ollamaHost: url }),
+};
+
+const openaiCase: ProviderCase = {
+  name: "openai",
+  variable: "OPENAI_BASE_URL",
+  start: (basicAuth) => startFakeOpenAI({ basicAuth }),
+  url: (port, secret) => `http://${secret === undefined ? "" : `${user}:${secret}@`}127.0.0.1:${port}/v1`,
+  settings: (url) => ({ provider: "openai", ollamaHost: "http://127.0.0.1:11434", openaiBaseUrl: url }),
+};
+
+const providers = [ollamaCase, openaiCase];
 
 let cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -232,9 +234,26 @@ describe.each(providers)("$name behind a proxy with basic auth", (provider) => {
   });
 });
 
+describe("ollama: a proxy's own error page", () => {
+  it("is read as the error's words, without the client printing to standard output", async () => {
+    const fake = await started(ollamaCase, proxy);
+    const printed = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      const model = modelFor(ollamaCase.settings(ollamaCase.url(fake.port)), createRecordingLogger());
+      const { error } = await collect(model.stream(hello));
+      expect(codeOf(error)).toBe("unauthorized");
+      // nginx's HTML page becomes its status line.
+      expect(describeError(error)).toMatch(/: 401 Unauthorized$/);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
+  });
+});
+
 describe("ollama: the start-up probe (MODEL_PROVIDER=auto)", () => {
   it("reaches Ollama behind the proxy with the URL's credentials, and logs the URL masked", async () => {
-    const fake = await started(providers[0] as ProviderCase, proxy);
+    const fake = await started(ollamaCase, proxy);
     const logger = createRecordingLogger();
     const choice = await chooseModelProvider({
       requested: "auto",
@@ -254,7 +273,7 @@ describe("ollama: the start-up probe (MODEL_PROVIDER=auto)", () => {
   });
 
   it("says a refused password is why Ollama is not used", async () => {
-    const fake = await started(providers[0] as ProviderCase, proxy);
+    const fake = await started(ollamaCase, proxy);
     const choice = await chooseModelProvider({
       requested: "auto",
       ollamaHost: `http://${user}:${wrongPassword}@127.0.0.1:${fake.port}`,
