@@ -61,10 +61,11 @@ export function createOpenAIModel(settings: OpenAIModelSettings): ChatModel {
     ...(settings.requestTimeoutMs === undefined ? {} : { timeout: settings.requestTimeoutMs }),
     ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
   });
-  const failure = { baseURL: server.display, credentials };
+  /** Where the requests go, as errors may name it, and with which credentials. */
+  const target = { baseURL: server.display, credentials };
   return {
     description: `openai:${settings.model}`,
-    stream: (request, options) => streamChat(client, settings, failure, request, options?.signal),
+    stream: (request, options) => streamChat(client, settings, target, request, options?.signal),
     check: () => checkOpenAI(client, server.display, credentials, settings.model),
   };
 }
@@ -79,7 +80,7 @@ function splitQuery(url: string): { base: string; query: Record<string, string> 
 async function* streamChat(
   client: OpenAI,
   settings: OpenAIModelSettings,
-  server: { baseURL: string; credentials: SentCredentials },
+  target: { baseURL: string; credentials: SentCredentials },
   request: ChatRequest,
   callerSignal: AbortSignal | undefined,
 ): AsyncGenerator<ChatPart> {
@@ -118,7 +119,7 @@ async function* streamChat(
     if (idle.callerAborted) return;
     throw toOpenAIError(error, {
       model,
-      ...server,
+      ...target,
       idleTimeoutMs: settings.idleTimeoutMs,
       idleTimedOut: idle.timedOut,
     });
