@@ -4,6 +4,7 @@
  */
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
+import { maskUrl } from "./lib/mask-url.js";
 import {
   DEFAULT_EMBEDDED_MODEL,
   DEFAULT_MODELS_DIR,
@@ -195,6 +196,31 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables that hold a URL, which may carry a password or a `?key=` token. */
+const URL_VARIABLES = new Set([
+  "OLLAMA_HOST",
+  "OPENAI_BASE_URL",
+  "STORE_URL",
+  "DISCORD_API_URL",
+  "SLACK_API_URL",
+  "EMBEDDED_MODEL",
+]);
+/** Variables whose whole value is a secret: a problem with one never prints it. */
+const SECRET_VARIABLES = new Set([
+  "OPENAI_API_KEY",
+  "DISCORD_TOKEN",
+  "SLACK_BOT_TOKEN",
+  "SLACK_APP_TOKEN",
+  "SLACK_SIGNING_SECRET",
+]);
+
+/** A bad value as a config error prints it: URLs masked, secrets not at all (standard error may be logged). */
+function shownValue(name: string, raw: string | undefined): string {
+  if (raw !== undefined && SECRET_VARIABLES.has(name)) return `(${raw.length} characters, not shown)`;
+  if (raw !== undefined && URL_VARIABLES.has(name)) return JSON.stringify(maskUrl(raw));
+  return JSON.stringify(raw);
+}
+
 /**
  * Reads the configuration from `env` (the process environment by default), after filling it from a
  * `.env` file (`./.env` unless `dotenvPath` says otherwise; `readDotenv: false` skips it). Variables
@@ -219,7 +245,7 @@ export function loadConfig(
       values[name] = parsed.data;
     } else {
       const reason = parsed.error.issues[0]?.message ?? "is not valid";
-      problems.push(`${name}=${JSON.stringify(raw)} ${reason}. Example: ${name}=${variable.example}`);
+      problems.push(`${name}=${shownValue(name, raw)} ${reason}. Example: ${name}=${variable.example}`);
     }
   }
   const raw = values as RawConfig;

@@ -11,6 +11,7 @@ import type { Connector } from "./connectors/connector.js";
 import { createConsoleConnector } from "./connectors/console/console-connector.js";
 import { createBot } from "./core/bot.js";
 import { createChatModel } from "./model/create-chat-model.js";
+import { describeError } from "./model/server-error-text.js";
 import { createYesNoQuestion } from "./model/startup/ask-yes-no.js";
 import { chooseModelProvider } from "./model/startup/choose-provider.js";
 import { checkModel } from "./model/startup/model-notice.js";
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     retry: {
       onRetry: ({ attempt, delayMs, error }) =>
         logger.warn(
-          { code: error.code, attempt, delayMs, reason: error.message },
+          { code: error.code, attempt, delayMs, reason: describeError(error) },
           "model call failed: retrying",
         ),
     },

@@ -5,6 +5,8 @@
 import { isModelError, type ModelErrorCode } from "../model/chat-model.js";
 
 const modelErrorLines: Record<ModelErrorCode, string> = {
+  unauthorized:
+    "⚠️ The model server refused troupe's credentials. An admin can find the fix in the bot's log.",
   unavailable: "⚠️ The model server isn't answering right now. Please try again in a moment.",
   "rate-limited": "⚠️ The model is busy right now. Please try again in a few seconds.",
   timeout: "⚠️ The model took too long to answer. Please try again.",

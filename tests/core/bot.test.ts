@@ -149,6 +149,7 @@ describe("bot: faults", () => {
     "model-missing",
     "context-overflow",
     "bad-response",
+    "unauthorized",
   ] as const)("model %s before any text: one short error line, logged with its code", async (code) => {
     model.enqueue({ deltas: [], failWith: modelError(code) });
     const sink = createRecordingSink();
