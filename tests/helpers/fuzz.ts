@@ -202,3 +202,43 @@ export function describeInput(value: unknown): string {
     return `(not printable: ${String(error)})`;
   }
 }
+
+/** Literal JSON text waiting in jsonText's stack. */
+class Text {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * JSON.stringify without recursion, so 50,000 levels of nesting can be sent as a request body
+ * (JSON.stringify overflows the stack on those). Own keys only, `__proto__` included, as JSON.parse
+ * would read them back.
+ */
+export function jsonText(value: unknown): string {
+  const out: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item instanceof Text) {
+      out.push(item.text);
+    } else if (Array.isArray(item)) {
+      const parts: unknown[] = [new Text("[")];
+      item.forEach((element, index) => {
+        if (index > 0) parts.push(new Text(","));
+        parts.push(element === undefined ? null : element);
+      });
+      parts.push(new Text("]"));
+      for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
+    } else if (typeof item === "object" && item !== null) {
+      const parts: unknown[] = [new Text("{")];
+      const entries = Object.entries(item).filter(([, inner]) => inner !== undefined);
+      entries.forEach(([key, inner], index) => {
+        parts.push(new Text(`${index > 0 ? "," : ""}${JSON.stringify(key)}:`), inner);
+      });
+      parts.push(new Text("}"));
+      for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
+    } else {
+      out.push(JSON.stringify(item) ?? "null");
+    }
+  }
+  return out.join("");
+}

@@ -23,11 +23,19 @@ export type BodyVerdict =
 /** Workspace, enterprise and user ids: capital letters and digits (never `__proto__` or `constructor`). */
 const slackId = z.string().regex(/^[A-Z0-9]{1,64}$/);
 
+/** Present but null: Bolt reads a field of it. */
+const notNull = z.unknown().refine((value) => value !== null, "must not be null");
+
+/** The fields Bolt's router reads on any event (App.ts buildSource, helpers.ts getTypeAndConversation). */
 const eventSchema = z.looseObject({
   type: z.string().min(1),
-  // Bolt reads `'id' in event.channel` when it is an object, `'channel' in event.item`.
+  // `'id' in event.channel` / `'creator' in event.channel` when it is not a string.
   channel: z.union([z.string(), z.looseObject({})]).optional(),
+  // `'channel' in event.item`.
   item: z.looseObject({}).optional(),
+  // `event.user.id` when it is an object, null included; `event.subteam.created_by`.
+  user: notNull.optional(),
+  subteam: notNull.optional(),
 });
 
 const eventCallbackSchema = z.looseObject({
@@ -40,6 +48,8 @@ const eventCallbackSchema = z.looseObject({
   authorizations: z
     .array(z.looseObject({ team_id: slackId.nullish(), enterprise_id: slackId.nullish() }))
     .optional(),
+  // Without a `response_url`, Bolt reads `response_urls.length` and `response_urls[0].response_url`.
+  response_urls: z.array(z.looseObject({})).optional(),
 });
 
 const commandSchema = slashCommandSchema.extend({

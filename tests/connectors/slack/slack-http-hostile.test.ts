@@ -172,6 +172,26 @@ describe("signed bodies Bolt could not route or would crash on", () => {
       /at event\.channel/,
     ],
     [
+      "an event whose user is null",
+      () => [json({ ...validEvent(), event: { type: "message", channel: CHANNEL, user: null } }), JSON_TYPE],
+      /at event\.user/,
+    ],
+    [
+      "an event whose subteam is null",
+      () => [json({ ...validEvent(), event: { type: "subteam_created", subteam: null } }), JSON_TYPE],
+      /at event\.subteam/,
+    ],
+    [
+      "an event whose channel is a number",
+      () => [json({ ...validEvent(), event: { type: "channel_created", channel: 5 } }), JSON_TYPE],
+      /at event\.channel/,
+    ],
+    [
+      "response_urls that is null",
+      () => [json({ ...validEvent(), response_urls: null }), JSON_TYPE],
+      /response_urls/,
+    ],
+    [
       "authorizations holding null",
       () => [json({ ...validEvent(), authorizations: [null] }), JSON_TYPE],
       /authorizations/,
