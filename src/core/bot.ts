@@ -14,8 +14,9 @@ import type { Command, CommandContext, CommandOptions } from "./command.js";
 import { logFieldsFor, texts, userMessageFor } from "./errors.js";
 import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
+import { findNamedPersona } from "./persona-lookup.js";
 import type { ReplySink } from "./reply-sink.js";
-import { parseText } from "./text-verbs.js";
+import { parseChatMessage } from "./typed-commands.js";
 
 /** Slack retries an event for up to about an hour; remembering ids a day covers every retry. */
 const EVENT_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -110,6 +111,7 @@ export function createBot(dependencies: BotDependencies): Bot {
       sink,
       personas,
       commands,
+      findPersona: (name) => findNamedPersona(personas, name, sink),
       currentPersona: () => currentPersona(message),
       async bindPersona(scope, persona) {
         const key = bindingKeys(message)[scope];
@@ -160,15 +162,12 @@ export function createBot(dependencies: BotDependencies): Bot {
     personas,
     handleMessage(message, sink) {
       return guarded(message, sink, async () => {
-        const parsed = parseText(message.text);
-        if (parsed.kind === "command") return dispatch(parsed.name, parsed.options, message, sink);
+        const parsed = parseChatMessage(message.text, commands);
+        if (parsed.kind === "command") return dispatch(parsed.command.name, parsed.options, message, sink);
         if (parsed.kind === "one-off") {
-          const persona = personas.get(parsed.persona);
-          if (!persona) {
-            const names = personas.list().map((candidate) => candidate.name);
-            return sink.post(texts.unknownPersona(parsed.persona, names), { ephemeral: true, error: true });
-          }
-          return answer(message, parsed.prompt, persona, sink);
+          const persona = await findNamedPersona(personas, parsed.persona, sink);
+          if (persona) await answer(message, parsed.prompt, persona, sink);
+          return;
         }
         const { persona } = await currentPersona(message);
         return answer(message, parsed.text, persona, sink);

@@ -1,13 +1,14 @@
 /**
  * The terminal chat: what `npm start` opens when no platform token is set. Interactive on a
- * terminal (greeting, streamed answers, /commands, Ctrl-C to leave); line-by-line when piped, where
- * standard output holds only the answers and the process ends with the input.
+ * terminal (greeting, streamed answers, pasted lines kept together, Ctrl-C to leave); line-by-line
+ * when piped, where standard output holds only the answers and the process ends with the input.
+ * This file owns the readline's life; what one line means is console-on-message.ts.
  */
 import { createInterface, type Interface } from "node:readline";
 import type { Bot } from "../../core/bot.js";
-import { parseCommandText } from "../../core/command-text.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Connector } from "../connector.js";
+import { createLineHandler } from "./console-on-message.js";
 import { type ConsoleSink, createConsoleSink, speakerHeading } from "./console-sink.js";
 import { type ConsoleIdentity, toIncomingMessage } from "./console-to-incoming.js";
 
@@ -47,17 +48,7 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
     options.onEnd({ failures: sink.failures, interrupted });
   }
 
-  async function handleLine(line: string): Promise<void> {
-    const text = line.trim();
-    if (text.length === 0) return;
-    const message = toIncomingMessage(text, options.identity);
-    const parsed = parseCommandText(text, bot.commands);
-    if (parsed === undefined) return bot.handleMessage(message, sink);
-    if (parsed.kind === "unknown") {
-      return sink.post(`Unknown command \`/${parsed.name}\`. Type \`/help\` for the list.`, { error: true });
-    }
-    return bot.runCommand(parsed.command.name, parsed.options, message, sink);
-  }
+  const handleLine = createLineHandler({ bot, identity: options.identity, sink });
 
   async function greet() {
     for (const notice of options.notices ?? []) options.output.write(`${notice}\n`);
