@@ -29,8 +29,8 @@ import {
   messageEventSchema,
   slashCommandSchema,
 } from "../../../src/connectors/slack/slack-payloads.js";
-import { parseCommandText } from "../../../src/core/command-text.js";
 import type { IncomingMessage } from "../../../src/core/message.js";
+import { parseCommandLine } from "../../../src/core/typed-commands.js";
 import {
   createRng,
   describeInput,
@@ -131,7 +131,7 @@ function readCommand(body: unknown): void {
   const text = toPlainText(payload.text, { botUserId: BOT, names });
   isDirectCommand(payload);
   const name = payload.command.replace(/^\//, "").toLowerCase();
-  const command = parseCommandText(`/${name} ${text}`, commands);
+  const command = parseCommandLine(`/${name} ${text}`, commands);
   if (command === undefined || command.kind === "unknown") return;
   const message = toCommandMessage(payload, { names, adminUsers: [], text });
   checkMessage(message, body);
