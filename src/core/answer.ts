@@ -129,6 +129,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     result.deliveryError === undefined &&
     outcome.finish !== undefined &&
     result.text.trim().length > 0;
+  // The question is kept even when its answer failed: the next prompt joins it to the next message
+  // (buildPrompt keeps the turns alternating), so the model sees what went unanswered.
   const turns: Turn[] = [userTurn];
   if (complete)
     turns.push({ role: "assistant", content: result.text, persona: persona.name, at: Date.now() });

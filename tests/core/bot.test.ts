@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { texts, userMessageFor } from "../../src/core/errors.js";
+import { JOINED_TURNS_SEPARATOR } from "../../src/core/prompt.js";
 import { ModelError } from "../../src/model/chat-model.js";
 import { createRecordingSink } from "../helpers/recording-sink.js";
 import { modelError } from "../helpers/scripted-model.js";
@@ -163,6 +164,24 @@ describe("bot: faults", () => {
     expect(logger.lines.some((line) => line.level === "error" && line.fields.code === code)).toBe(true);
     // The question is kept; no half answer is stored.
     expect(store.histories.get("console:ada")?.map((turn) => turn.role)).toEqual(["user"]);
+  });
+
+  it("after a failed answer, the next request alternates and carries both questions in one user turn", async () => {
+    model.enqueue({ deltas: [], failWith: modelError("unavailable") });
+    await bot.handleMessage(message("What is a prime?"), createRecordingSink());
+    await bot.handleMessage(message("And a composite?"), createRecordingSink());
+    expect(model.requests[1]?.messages).toEqual([
+      { role: "system", content: "You are the tutor." },
+      { role: "user", content: `What is a prime?${JOINED_TURNS_SEPARATOR}And a composite?` },
+    ]);
+    // Once answered, the history alternates again from there on.
+    await bot.handleMessage(message("Thanks"), createRecordingSink());
+    expect(model.requests[2]?.messages.map((entry) => entry.role)).toEqual([
+      "system",
+      "user",
+      "assistant",
+      "user",
+    ]);
   });
 
   it("a stream cut mid-way shows what came plus an interrupted note, and stores no corrupted turn", async () => {
