@@ -113,8 +113,9 @@ export const JOINED_TURNS_SEPARATOR = "\n\n---\n\n";
 /**
  * User and assistant turns made to alternate, ending with `last` (a user turn). Turns of one role in
  * a row are joined into one, with a rule between them: two user turns in a row are a question whose
- * answer failed (never stored) and the next one, and the model should see both, as one message it
- * can answer together; a repeat of the same text (the user retried) is kept once. Empty turns go,
+ * answer failed (its answer is never stored) and the next one, or several people in a thread, and
+ * the model should see all of them, as one message it can answer together; a repeat of the same
+ * text (the user retried) is kept once. Empty turns go,
  * and a leading assistant turn goes (a reply without its question). Joining never costs more than
  * the separate turns did: the separator is cheaper than the per-message overhead it replaces.
  */
