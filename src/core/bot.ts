@@ -16,6 +16,7 @@ import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import { findNamedPersona } from "./persona-lookup.js";
 import type { ReplySink } from "./reply-sink.js";
+import { createStoreOutage } from "./store-outage.js";
 import { parseChatMessage } from "./typed-commands.js";
 
 /** Slack retries an event for up to about an hour; remembering ids a day covers every retry. */
@@ -73,6 +74,8 @@ export function createBot(dependencies: BotDependencies): Bot {
   const stopping = new AbortController();
   // Every answer in flight listens to this one signal; dozens at once are normal, not a leak.
   setMaxListeners(0, stopping.signal);
+  // A store outage swaps the chosen persona for the default: the answer says so, once per outage.
+  const outage = createStoreOutage();
 
   async function readBindings(message: IncomingMessage): Promise<Partial<Record<BindingScope, string>>> {
     const keys = bindingKeys(message);
@@ -86,6 +89,7 @@ export function createBot(dependencies: BotDependencies): Bot {
         { err: error, conversation: message.conversationId },
         "store unavailable: using the default persona",
       );
+      outage.failed(message.conversationId);
     }
     return bindings;
   }
@@ -101,7 +105,10 @@ export function createBot(dependencies: BotDependencies): Bot {
     sink: ReplySink,
   ): Promise<void> {
     if (prompt.trim().length === 0) return sink.post(texts.emptyMessage, { ephemeral: true });
-    return answerPrompt(dependencies, { message, prompt, persona, sink, signal: stopping.signal });
+    return answerPrompt(
+      { ...dependencies, outage },
+      { message, prompt, persona, sink, signal: stopping.signal },
+    );
   }
 
   function contextFor(message: IncomingMessage, options: CommandOptions, sink: ReplySink): CommandContext {
