@@ -7,6 +7,7 @@
 import { createInterface, type Interface } from "node:readline";
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../lib/logger.js";
+import { terminalSafe } from "../../lib/terminal-safe-text.js";
 import type { Connector } from "../connector.js";
 import { createLineHandler } from "./console-on-message.js";
 import { type ConsoleSink, createConsoleSink, speakerHeading } from "./console-sink.js";
@@ -51,10 +52,10 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
   const handleLine = createLineHandler({ bot, identity: options.identity, sink });
 
   async function greet() {
-    for (const notice of options.notices ?? []) options.output.write(`${notice}\n`);
+    for (const notice of options.notices ?? []) options.output.write(`${terminalSafe(notice)}\n`);
     const { persona } = await bot.currentPersona(toIncomingMessage("", options.identity));
     const greeting = persona.greeting ?? `Hello! I'm ${persona.displayName}.`;
-    options.output.write(`${speakerHeading(persona)}: ${greeting}\n`);
+    options.output.write(`${speakerHeading(persona)}: ${terminalSafe(greeting)}\n`);
     options.output.write("(Type a message, /help for commands, Ctrl-C to leave.)\n");
   }
 
@@ -106,7 +107,8 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
       // Piped, standard output belongs to the answers alone.
       if (!interactive || ended || readline === undefined) return;
       // Clear the prompt line, say it, and give the prompt (with what was typed) back.
-      options.output.write(`\r\u001b[K${text}\n`);
+      // The text names persona files, which may come from anyone: shown, never acted on.
+      options.output.write(`\r\u001b[K${terminalSafe(text)}\n`);
       readline.prompt(true);
     },
     async start() {
