@@ -1,7 +1,9 @@
 /**
- * The persona catalog backed by PERSONAS_DIR. Start-up is strict (every problem is an error); while
- * running it is forgiving: a file broken mid-edit keeps its last good version and logs a warning,
- * so a typo never takes a persona away from the people using it.
+ * The persona catalog backed by PERSONAS_DIR. Start-up is strict (every problem in a persona file is
+ * an error); while running it is forgiving: a file broken mid-edit keeps its last good version and
+ * logs a warning, so a typo never takes a persona away from the people using it. Entries that are no
+ * persona files at all (a link leaving the folder, a FIFO, a directory) are skipped with a warning
+ * both times, and never opened.
  */
 
 import type { PersonaCatalog } from "../core/persona.js";
