@@ -10,6 +10,7 @@ import {
   DEFAULT_MODELS_DIR,
   modelSourceProblem,
 } from "./model/startup/model-source.js";
+import { DEFAULT_PERSONA_MAX_KB } from "./personas/persona-limits.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -114,6 +115,8 @@ const variables = {
   HISTORY_TTL_DAYS: { schema: positiveNumber().default(30), example: "30" },
   HISTORY_MAX_TURNS: { schema: integer(2, 100_000).default(200), example: "200" },
   PERSONAS_DIR: { schema: z.string().min(1).default("./personas"), example: "./personas" },
+  /** A larger persona file is refused unread: a persona is a prompt sent with every message. */
+  PERSONA_MAX_KB: { schema: integer(1, 102_400).default(DEFAULT_PERSONA_MAX_KB), example: "256" },
   DEFAULT_PERSONA: {
     schema: z
       .string()

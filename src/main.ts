@@ -36,7 +36,13 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   process.on("uncaughtException", (error) => logger.error({ err: error }, "uncaught exception"));
 
-  const personas = await loadPersonaDirectory(config.PERSONAS_DIR, { logger }).catch((error: unknown) =>
+  const personas = await loadPersonaDirectory(config.PERSONAS_DIR, {
+    logger,
+    // Persona limits (personas-hardening): file size, and the fixed prompt against the context window.
+    maxFileKb: config.PERSONA_MAX_KB,
+    contextTokens: config.CONTEXT_TOKENS,
+    replyTokens: config.REPLY_TOKENS,
+  }).catch((error: unknown) =>
     fail(
       `cannot load the personas in PERSONAS_DIR=${config.PERSONAS_DIR}:\n${String((error as Error).message)}`,
     ),
