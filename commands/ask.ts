@@ -1,7 +1,9 @@
 import type { Command } from "../src/core/command.js";
-import { texts } from "../src/core/errors.js";
 
-/** `/ask prompt [persona]`: one question, optionally to another persona just this once. */
+/**
+ * `/ask [persona:<name>] <prompt>`: one question, optionally to another persona just this once. Not a
+ * chat verb: "ask me anything" is a prompt.
+ */
 export const askCommand: Command = {
   name: "ask",
   description: "Ask a question, optionally to a specific persona",
@@ -17,12 +19,8 @@ export const askCommand: Command = {
   async run(context) {
     const prompt = context.options.prompt ?? "";
     const personaName = context.options.persona;
-    if (personaName === undefined || personaName === "") return context.answer(prompt);
-    const persona = context.personas.get(personaName.toLowerCase());
-    if (!persona) {
-      const names = context.personas.list().map((candidate) => candidate.name);
-      return context.sink.post(texts.unknownPersona(personaName, names), { ephemeral: true, error: true });
-    }
-    return context.answer(prompt, { persona });
+    if (personaName === undefined || personaName.trim() === "") return context.answer(prompt);
+    const persona = await context.findPersona(personaName);
+    if (persona) await context.answer(prompt, { persona });
   },
 };

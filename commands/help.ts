@@ -1,17 +1,23 @@
 import type { Command } from "../src/core/command.js";
+import { chatVerbUsage, commandUsage, ONE_OFF_USAGE } from "../src/core/typed-commands.js";
 
-/** `/help`: the commands, the chat verbs, and who is answering. */
+/**
+ * `/help`: who is answering, the commands and the chat verbs, all written from the command
+ * definitions the way they are typed, so a new command shows up here by being defined.
+ */
 export const helpCommand: Command = {
   name: "help",
   description: "What I can do and how to talk to me",
   options: [],
+  chatVerb: true,
   async run(context) {
     const { persona } = await context.currentPersona();
-    const commandLines = context.commands.map((command) => {
-      const options = command.options.map((option) =>
-        option.required ? `<${option.name}>` : `[${option.name}]`,
-      );
-      return `• \`/${[command.name, ...options].join(" ")}\`: ${command.description}`;
+    const commandLines = context.commands.map(
+      (command) => `• \`${commandUsage(command)}\`: ${command.description}`,
+    );
+    const verbLines = context.commands.flatMap((command) => {
+      const usage = chatVerbUsage(command);
+      return usage === undefined ? [] : [`• \`${usage}\``];
     });
     const text = [
       `You're talking to **${persona.displayName}** (\`${persona.name}\`): ${persona.description}`,
@@ -20,9 +26,8 @@ export const helpCommand: Command = {
       ...commandLines,
       "",
       "In a message you can also write:",
-      "• `persona` to list personas, `persona <name>` to switch",
-      "• `as <name>: <question>` to ask another persona just once",
-      "• `reset` to forget this conversation, `help` for this message",
+      ...verbLines,
+      `• \`${ONE_OFF_USAGE}\` to ask another persona just once`,
     ].join("\n");
     return context.sink.post(text, { ephemeral: true });
   },

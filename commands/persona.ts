@@ -1,6 +1,5 @@
 import type { BindingScope, ResolvedPersona } from "../src/core/binding.js";
 import type { Command, CommandContext } from "../src/core/command.js";
-import { texts } from "../src/core/errors.js";
 
 const scopeWords: Record<BindingScope, string> = {
   conversation: "this conversation",
@@ -42,7 +41,10 @@ function refusal(context: CommandContext, scope: BindingScope): string | undefin
   return undefined;
 }
 
-/** `/persona [name] [scope]`: no name shows the current persona and the list; a name switches. */
+/**
+ * `/persona [<name>] [conversation|channel|server]`: no name shows the current persona and the list;
+ * a name switches. Also a chat verb: `persona`, `persona coder channel`.
+ */
 export const personaCommand: Command = {
   name: "persona",
   description: "Show the personas, or switch who answers",
@@ -57,8 +59,11 @@ export const personaCommand: Command = {
         { name: "channel", value: "channel" },
         { name: "server", value: "server" },
       ],
+      // Slack calls a server a workspace; both mean the widest scope.
+      choiceAliases: { workspace: "server" },
     },
   ],
+  chatVerb: true,
   async run(context) {
     const name = context.options.name?.trim().toLowerCase();
     if (name === undefined || name === "") {
@@ -71,17 +76,11 @@ export const personaCommand: Command = {
         },
       );
     }
-    const persona = context.personas.get(name);
-    if (!persona) {
-      const names = context.personas.list().map((candidate) => candidate.name);
-      return context.sink.post(`${texts.unknownPersona(name, names)}\n\n${personaList(context)}`, {
-        ephemeral: true,
-        error: true,
-      });
-    }
-    const scopeOption = context.options.scope?.toLowerCase() ?? "conversation";
-    const scope: BindingScope = scopeOption === "workspace" ? "server" : (scopeOption as BindingScope);
-    if (!(scope in scopeWords)) {
+    const persona = await context.findPersona(name);
+    if (!persona) return;
+    const scope = (context.options.scope?.toLowerCase() ?? "conversation") as BindingScope;
+    // hasOwn, not `in`: "constructor" is no scope.
+    if (!Object.hasOwn(scopeWords, scope)) {
       return context.sink.post("Scope must be `conversation`, `channel` or `server`.", { ephemeral: true });
     }
     const refused = refusal(context, scope);

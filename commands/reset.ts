@@ -5,6 +5,7 @@ export const resetCommand: Command = {
   name: "reset",
   description: "Forget this conversation's history (the persona stays)",
   options: [],
+  chatVerb: true,
   async run(context) {
     await context.resetConversation();
     const { persona } = await context.currentPersona();

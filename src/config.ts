@@ -4,11 +4,13 @@
  */
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
+import { maskUrl } from "./lib/mask-url.js";
 import {
   DEFAULT_EMBEDDED_MODEL,
   DEFAULT_MODELS_DIR,
   modelSourceProblem,
 } from "./model/startup/model-source.js";
+import { DEFAULT_PERSONA_MAX_KB } from "./personas/persona-limits.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -113,6 +115,8 @@ const variables = {
   HISTORY_TTL_DAYS: { schema: positiveNumber().default(30), example: "30" },
   HISTORY_MAX_TURNS: { schema: integer(2, 100_000).default(200), example: "200" },
   PERSONAS_DIR: { schema: z.string().min(1).default("./personas"), example: "./personas" },
+  /** A larger persona file is refused unread: a persona is a prompt sent with every message. */
+  PERSONA_MAX_KB: { schema: integer(1, 102_400).default(DEFAULT_PERSONA_MAX_KB), example: "256" },
   DEFAULT_PERSONA: {
     schema: z
       .string()
@@ -195,6 +199,31 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables that hold a URL, which may carry a password or a `?key=` token. */
+const URL_VARIABLES = new Set([
+  "OLLAMA_HOST",
+  "OPENAI_BASE_URL",
+  "STORE_URL",
+  "DISCORD_API_URL",
+  "SLACK_API_URL",
+  "EMBEDDED_MODEL",
+]);
+/** Variables whose whole value is a secret: a problem with one never prints it. */
+const SECRET_VARIABLES = new Set([
+  "OPENAI_API_KEY",
+  "DISCORD_TOKEN",
+  "SLACK_BOT_TOKEN",
+  "SLACK_APP_TOKEN",
+  "SLACK_SIGNING_SECRET",
+]);
+
+/** A bad value as a config error prints it: URLs masked, secrets not at all (standard error may be logged). */
+function shownValue(name: string, raw: string | undefined): string {
+  if (raw !== undefined && SECRET_VARIABLES.has(name)) return `(${raw.length} characters, not shown)`;
+  if (raw !== undefined && URL_VARIABLES.has(name)) return JSON.stringify(maskUrl(raw));
+  return JSON.stringify(raw);
+}
+
 /**
  * Reads the configuration from `env` (the process environment by default), after filling it from a
  * `.env` file (`./.env` unless `dotenvPath` says otherwise; `readDotenv: false` skips it). Variables
@@ -219,7 +248,7 @@ export function loadConfig(
       values[name] = parsed.data;
     } else {
       const reason = parsed.error.issues[0]?.message ?? "is not valid";
-      problems.push(`${name}=${JSON.stringify(raw)} ${reason}. Example: ${name}=${variable.example}`);
+      problems.push(`${name}=${shownValue(name, raw)} ${reason}. Example: ${name}=${variable.example}`);
     }
   }
   const raw = values as RawConfig;

@@ -57,6 +57,7 @@ describe("config", () => {
     ["REPLY_TOKENS", 16, 1_000_000],
     ["EMBEDDED_THREADS", 1, 1024],
     ["HISTORY_MAX_TURNS", 2, 100_000],
+    ["PERSONA_MAX_KB", 1, 102_400],
     ["DISCORD_SHARDS", 1, 100_000],
     ["PORT", 1, 65_535],
     ["SLACK_UPDATE_INTERVAL_MS", 100, 60_000],

@@ -8,10 +8,11 @@ import type { Config } from "../config.js";
 import type { Logger } from "../lib/logger.js";
 import type { ChatModel } from "../model/chat-model.js";
 import { createChatModel } from "../model/create-chat-model.js";
+import { describeError } from "../model/server-error-text.js";
 import { createYesNoQuestion } from "../model/startup/ask-yes-no.js";
 import { chooseModelProvider } from "../model/startup/choose-provider.js";
+import { checkModel } from "../model/startup/model-notice.js";
 import { FatalError } from "./fatal.js";
-import { checkModel } from "./model-notice.js";
 
 export type ModelConfig = Pick<
   Config,
@@ -72,7 +73,7 @@ export async function buildModel(config: ModelConfig, options: BuildModelOptions
     retry: {
       onRetry: ({ attempt, delayMs, error }) =>
         logger.warn(
-          { code: error.code, attempt, delayMs, reason: error.message },
+          { code: error.code, attempt, delayMs, reason: describeError(error) },
           "model call failed: retrying",
         ),
     },

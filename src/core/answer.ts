@@ -1,8 +1,9 @@
 /**
  * Answering one prompt: history in, prompt built, model streamed through the think filter to the
- * sink, turns stored. A store that fails is logged and the answer goes on without memory; a model
- * that fails shows one short line (or the text so far plus an "interrupted" note), and a failed or
- * cut answer is never stored, so history never holds a corrupted turn.
+ * sink, turns stored. A store that fails is logged and the answer goes on without memory, with a
+ * short note to the conversation once per outage (store-outage.ts); a model that fails shows one
+ * short line (or the text so far plus an "interrupted" note), and a failed or cut answer is never
+ * stored, so history never holds a corrupted turn.
  */
 
 import type { Logger } from "../lib/logger.js";
@@ -13,6 +14,7 @@ import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
 import { buildPrompt, speakerLabel } from "./prompt.js";
 import type { ReplySink } from "./reply-sink.js";
+import type { StoreOutage } from "./store-outage.js";
 import { createThinkFilter } from "./think-filter.js";
 
 export interface AnswerSettings {
@@ -26,6 +28,8 @@ export interface AnswerDependencies {
   store: ConversationStore;
   logger: Logger;
   settings: AnswerSettings;
+  /** Who has been told the store is down: the note comes once per conversation per outage. */
+  outage: StoreOutage;
 }
 
 export interface AnswerRequest {
@@ -53,6 +57,15 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   } catch (error) {
     remember = false;
     logger.warn({ err: error }, "store unavailable: answering without memory");
+    dependencies.outage.failed(message.conversationId);
+  }
+  // The answer still comes; the note says why it may not remember or be the persona they chose.
+  if (dependencies.outage.takeNotice(message.conversationId)) {
+    try {
+      await sink.post(texts.storeOutage(persona.displayName), { ephemeral: true });
+    } catch (error) {
+      logger.warn({ err: error }, "could not post the store-outage note; answering anyway");
+    }
   }
 
   const userTurn: Turn = {
@@ -129,6 +142,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     result.deliveryError === undefined &&
     outcome.finish !== undefined &&
     result.text.trim().length > 0;
+  // The question is kept even when its answer failed: the next prompt joins it to the next message
+  // (buildPrompt keeps the turns alternating), so the model sees what went unanswered.
   const turns: Turn[] = [userTurn];
   if (complete)
     turns.push({ role: "assistant", content: result.text, persona: persona.name, at: Date.now() });

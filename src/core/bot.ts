@@ -14,8 +14,10 @@ import type { Command, CommandContext, CommandOptions } from "./command.js";
 import { logFieldsFor, texts, userMessageFor } from "./errors.js";
 import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
+import { findNamedPersona } from "./persona-lookup.js";
 import type { ReplySink } from "./reply-sink.js";
-import { parseText } from "./text-verbs.js";
+import { createStoreOutage } from "./store-outage.js";
+import { parseChatMessage } from "./typed-commands.js";
 
 /** Slack retries an event for up to about an hour; remembering ids a day covers every retry. */
 const EVENT_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -72,6 +74,8 @@ export function createBot(dependencies: BotDependencies): Bot {
   const stopping = new AbortController();
   // Every answer in flight listens to this one signal; dozens at once are normal, not a leak.
   setMaxListeners(0, stopping.signal);
+  // A store outage swaps the chosen persona for the default: the answer says so, once per outage.
+  const outage = createStoreOutage();
 
   async function readBindings(message: IncomingMessage): Promise<Partial<Record<BindingScope, string>>> {
     const keys = bindingKeys(message);
@@ -85,6 +89,7 @@ export function createBot(dependencies: BotDependencies): Bot {
         { err: error, conversation: message.conversationId },
         "store unavailable: using the default persona",
       );
+      outage.failed(message.conversationId);
     }
     return bindings;
   }
@@ -100,7 +105,10 @@ export function createBot(dependencies: BotDependencies): Bot {
     sink: ReplySink,
   ): Promise<void> {
     if (prompt.trim().length === 0) return sink.post(texts.emptyMessage, { ephemeral: true });
-    return answerPrompt(dependencies, { message, prompt, persona, sink, signal: stopping.signal });
+    return answerPrompt(
+      { ...dependencies, outage },
+      { message, prompt, persona, sink, signal: stopping.signal },
+    );
   }
 
   function contextFor(message: IncomingMessage, options: CommandOptions, sink: ReplySink): CommandContext {
@@ -110,6 +118,7 @@ export function createBot(dependencies: BotDependencies): Bot {
       sink,
       personas,
       commands,
+      findPersona: (name) => findNamedPersona(personas, name, sink),
       currentPersona: () => currentPersona(message),
       async bindPersona(scope, persona) {
         const key = bindingKeys(message)[scope];
@@ -160,15 +169,12 @@ export function createBot(dependencies: BotDependencies): Bot {
     personas,
     handleMessage(message, sink) {
       return guarded(message, sink, async () => {
-        const parsed = parseText(message.text);
-        if (parsed.kind === "command") return dispatch(parsed.name, parsed.options, message, sink);
+        const parsed = parseChatMessage(message.text, commands);
+        if (parsed.kind === "command") return dispatch(parsed.command.name, parsed.options, message, sink);
         if (parsed.kind === "one-off") {
-          const persona = personas.get(parsed.persona);
-          if (!persona) {
-            const names = personas.list().map((candidate) => candidate.name);
-            return sink.post(texts.unknownPersona(parsed.persona, names), { ephemeral: true, error: true });
-          }
-          return answer(message, parsed.prompt, persona, sink);
+          const persona = await findNamedPersona(personas, parsed.persona, sink);
+          if (persona) await answer(message, parsed.prompt, persona, sink);
+          return;
         }
         const { persona } = await currentPersona(message);
         return answer(message, parsed.text, persona, sink);

@@ -1,6 +1,8 @@
 /**
  * A command defined once, platform-neutral, and rendered by each connector (Discord and Slack slash
- * commands, mention verbs, the console's `/name`). Commands never see platform objects.
+ * commands, the console's `/name`) and, when it says so, as a chat verb (`persona tutor` in a
+ * message). Typed text is read by typed-commands.ts from these definitions. Commands never see
+ * platform objects.
  */
 import type { BindingScope, ResolvedPersona } from "./binding.js";
 import type { IncomingMessage } from "./message.js";
@@ -13,9 +15,14 @@ export interface CommandOption {
   description: string;
   type: "string";
   required?: boolean;
-  /** Fixed choices; a connector renders them as a picker. */
+  /** Fixed choices; a connector renders them as a picker. Typed, a value must be one of them. */
   choices?: readonly { name: string; value: string }[];
-  /** Suggest values while typing (Discord autocomplete). */
+  /** Other words accepted when typed, and the choice value each one means (Slack's `workspace` for `server`). */
+  choiceAliases?: Readonly<Record<string, string>>;
+  /**
+   * The value is a persona name: suggested while typing (Discord autocomplete), and in a chat verb it
+   * must look like one (`[a-z0-9-]{1,32}`).
+   */
   autocomplete?: "persona";
 }
 
@@ -28,6 +35,8 @@ export interface CommandContext {
   sink: ReplySink;
   personas: PersonaCatalog;
   commands: readonly Command[];
+  /** The persona called `name`; when there is none, tells the person which there are and gives undefined. */
+  findPersona(name: string): Promise<Persona | undefined>;
   currentPersona(): Promise<ResolvedPersona>;
   bindPersona(scope: BindingScope, persona: Persona): Promise<void>;
   resetConversation(): Promise<void>;
@@ -40,5 +49,11 @@ export interface Command {
   name: string;
   description: string;
   options: readonly CommandOption[];
+  /**
+   * Also understood as a plain chat message that is exactly the name plus values fitting the options
+   * (`persona coder`, `reset`). Not for commands whose name starts ordinary sentences as a prompt
+   * (`ask me anything`).
+   */
+  chatVerb?: boolean;
   run(context: CommandContext): Promise<void>;
 }

@@ -5,6 +5,8 @@
 import { isModelError, type ModelErrorCode } from "../model/chat-model.js";
 
 const modelErrorLines: Record<ModelErrorCode, string> = {
+  unauthorized:
+    "⚠️ The model server refused troupe's credentials. An admin can find the fix in the bot's log.",
   unavailable: "⚠️ The model server isn't answering right now. Please try again in a moment.",
   "rate-limited": "⚠️ The model is busy right now. Please try again in a few seconds.",
   timeout: "⚠️ The model took too long to answer. Please try again.",
@@ -35,6 +37,8 @@ export const texts = {
   lengthNote: "_(cut short: the answer reached its length limit)_",
   messageCut: (originalChars: number, keptChars: number) =>
     `_(Your message was too long for the model: I read the first ${keptChars.toLocaleString("en")} of ${originalChars.toLocaleString("en")} characters.)_`,
+  storeOutage: (displayName: string) =>
+    `_(My memory is unavailable right now: **${displayName}** answers, without earlier messages or saved persona choices, until it is back.)_`,
   unknownPersona: (name: string, available: string[]) =>
     `There's no persona called \`${name}\`. Available: ${available.map((n) => `\`${n}\``).join(", ")}.`,
 } as const;

@@ -3,6 +3,11 @@
  * examples, as much recent history as fits, the post-history reminder, the new message. The oldest
  * turns go first; the system prompt and the new message never go (an over-long new message is cut
  * with a visible note instead).
+ *
+ * The prompt always alternates: after the system prompt, user and assistant turns take turns,
+ * starting and ending with a user turn, whatever the stored history holds (a question whose answer
+ * failed, history written by an older version or by two instances at once). Many chat templates
+ * (Mistral, Gemma, several llama.cpp and vLLM ones) refuse anything else.
  */
 import type { ChatMessage } from "../model/chat-model.js";
 import type { Turn } from "../store/conversation-store.js";
@@ -47,13 +52,14 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const budget = Math.max(input.contextTokens - input.replyTokens, MIN_MESSAGE_TOKENS * 2);
 
   const head: ChatMessage[] = [{ role: "system", content: persona.systemPrompt }];
-  for (const example of persona.examples) {
-    head.push({ role: "user", content: example.user }, { role: "assistant", content: example.assistant });
-  }
+  const examples: ChatMessage[] = persona.examples.flatMap((example) => [
+    { role: "user", content: example.user },
+    { role: "assistant", content: example.assistant },
+  ]);
   const tail: ChatMessage[] = [];
   if (persona.postHistory !== undefined) tail.push({ role: "system", content: persona.postHistory });
 
-  const fixedTokens = sumTokens(head) + sumTokens(tail);
+  const fixedTokens = sumTokens(head) + sumTokens(examples) + sumTokens(tail);
   let message = input.message;
   let cut: BuiltPrompt["cut"];
   const roomForMessage = Math.max(budget - fixedTokens, MIN_MESSAGE_TOKENS);
@@ -84,7 +90,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     orphanReplies++;
   }
 
-  const messages = mergeSameRole([...head, ...kept, ...tail, newMessage]);
+  const dialogue = alternate([...examples, ...kept], newMessage);
+  // The reminder sits just before the last user turn, which holds the new message.
+  const messages = [...head, ...dialogue.slice(0, -1), ...tail, ...dialogue.slice(-1)];
   return {
     messages,
     droppedTurns: index + 1 + orphanReplies,
@@ -99,19 +107,33 @@ function sumTokens(messages: readonly ChatMessage[]): number {
   return total;
 }
 
+/** Between two turns joined into one: a Markdown rule, so neither reads as part of the other. */
+export const JOINED_TURNS_SEPARATOR = "\n\n---\n\n";
+
 /**
- * History can hold two user turns in a row (an answer that failed is never stored), and some chat
- * templates reject a role repeated; joining them keeps the prompt valid. System messages stay apart.
+ * User and assistant turns made to alternate, ending with `last` (a user turn). Turns of one role in
+ * a row are joined into one, with a rule between them: two user turns in a row are a question whose
+ * answer failed (its answer is never stored) and the next one, or several people in a thread, and
+ * the model should see all of them, as one message it can answer together; a repeat of the same
+ * text (the user retried) is kept once. Empty turns go,
+ * and a leading assistant turn goes (a reply without its question). Joining never costs more than
+ * the separate turns did: the separator is cheaper than the per-message overhead it replaces.
  */
-function mergeSameRole(messages: ChatMessage[]): ChatMessage[] {
-  const merged: ChatMessage[] = [];
-  for (const message of messages) {
-    const last = merged[merged.length - 1];
-    if (last && last.role === message.role && message.role !== "system") {
-      last.content = `${last.content}\n\n${message.content}`;
-    } else {
-      merged.push({ ...message });
+function alternate(turns: readonly ChatMessage[], last: ChatMessage): ChatMessage[] {
+  const result: ChatMessage[] = [];
+  for (const turn of [...turns.filter((candidate) => candidate.content.trim().length > 0), last]) {
+    const previous = result[result.length - 1];
+    if (previous === undefined && turn.role === "assistant") continue;
+    if (previous === undefined || previous.role !== turn.role) {
+      result.push({ role: turn.role, content: turn.content });
+    } else if (!endsWithTurn(previous.content, turn.content)) {
+      previous.content = `${previous.content}${JOINED_TURNS_SEPARATOR}${turn.content}`;
     }
   }
-  return merged;
+  return result;
+}
+
+/** Whether `joined` (one turn, or turns joined) already ends with `content`. */
+function endsWithTurn(joined: string, content: string): boolean {
+  return joined === content || joined.endsWith(`${JOINED_TURNS_SEPARATOR}${content}`);
 }

@@ -57,6 +57,8 @@ export interface ChatModel {
 }
 
 export type ModelErrorCode =
+  /** The server refused troupe's credentials (HTTP 401/403): a setting to fix, never retried. */
+  | "unauthorized"
   | "unavailable"
   | "rate-limited"
   | "timeout"
@@ -64,6 +66,11 @@ export type ModelErrorCode =
   | "model-missing"
   | "bad-response";
 
+/**
+ * A model failure. Its message says what troupe makes of it and never repeats the `cause`'s own
+ * words: the log's error serializer appends every cause's message to the line, and
+ * `describeError` does the same for text shown to people.
+ */
 export class ModelError extends Error {
   readonly code: ModelErrorCode;
   /** Server-suggested wait before retrying (Retry-After), when it gave one. */

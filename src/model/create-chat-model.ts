@@ -3,11 +3,13 @@
  * policy; core receives a `ChatModel` and never learns which one it got.
  */
 import type { Logger } from "../lib/logger.js";
+import { maskUrl } from "../lib/mask-url.js";
 import type { ChatModel } from "./chat-model.js";
 import { createEmbeddedModel } from "./embedded/embedded-provider.js";
 import { createOllamaModel } from "./ollama/ollama-provider.js";
 import { createOpenAIModel } from "./openai/openai-provider.js";
 import { type RetryPolicy, withRetry } from "./retry.js";
+import { parseServerUrl } from "./server-url.js";
 
 export type ModelProvider = "ollama" | "openai" | "embedded";
 
@@ -20,8 +22,9 @@ export interface ModelSettings {
    */
   contextTokens: number;
   ollamaHost: string;
-  /** Defaults to the OpenAI API itself. */
+  /** Defaults to the OpenAI API itself. May carry `user:password@` (basic auth) and a query. */
   openaiBaseUrl?: string;
+  /** Sent as the bearer token; wins over credentials in `openaiBaseUrl` when both are given. */
   openaiApiKey?: string;
   /** The embedded provider's GGUF file (a download already resolved to its path); required with it. */
   embeddedModelPath?: string;
@@ -29,7 +32,7 @@ export interface ModelSettings {
   embeddedThreads?: number;
   /** Conversations the embedded provider answers at once; unset: 2. */
   embeddedParallel?: number;
-  /** For the embedded provider's load and native logs. */
+  /** For the embedded provider's load and native logs, and warnings about the settings. */
   logger?: Logger;
   idleTimeoutMs: number;
   retry?: Partial<RetryPolicy>;
@@ -59,6 +62,12 @@ function createProviderModel(settings: ModelSettings): ChatModel {
         idleTimeoutMs: settings.idleTimeoutMs,
       });
     case "openai":
+      if (settings.openaiApiKey && settings.openaiBaseUrl && hasCredentials(settings.openaiBaseUrl)) {
+        settings.logger?.warn(
+          { openaiBaseUrl: maskUrl(settings.openaiBaseUrl) },
+          "OPENAI_BASE_URL has a user name and password and OPENAI_API_KEY is set: the key is sent, the URL's credentials are not",
+        );
+      }
       return createOpenAIModel({
         baseURL: settings.openaiBaseUrl ?? defaultOpenAIBaseUrl,
         apiKey: settings.openaiApiKey,
@@ -86,4 +95,8 @@ function createProviderModel(settings: ModelSettings): ChatModel {
 /** A compile error here means a provider was added to `ModelProvider` but not to the switch. */
 function unknownProvider(provider: never): never {
   throw new Error(`unknown model provider: ${String(provider)}`);
+}
+
+function hasCredentials(url: string): boolean {
+  return parseServerUrl(url).basicAuthorization !== undefined;
 }

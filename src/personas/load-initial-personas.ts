@@ -1,11 +1,16 @@
 /**
- * The start-up read of PERSONAS_DIR. Strict: any problem stops start-up, and the error lists every
- * problem in every file so an admin fixes them all in one pass instead of one restart per typo.
+ * The start-up read of PERSONAS_DIR. Strict: any problem in a persona file stops start-up, and the
+ * error lists every problem in every file so an admin fixes them all in one pass instead of one
+ * restart per typo. An entry that is no persona file at all (a link leaving the folder, a FIFO, a
+ * directory named `x.md`) is skipped with a warning naming it: it is never read, so it has no problem
+ * to fix, only a place that is not the persona folder's.
  */
 import { join } from "node:path";
 import type { Persona } from "../core/persona.js";
+import type { Logger } from "../lib/logger.js";
 import { formatPersonaProblem } from "./parser/persona-file-error.js";
 import { listPersonaFileNames, type PersonaFileRead, readPersonaFile } from "./persona-files.js";
+import type { PersonaFileLimits } from "./persona-limits.js";
 
 export class PersonaDirectoryError extends Error {
   override readonly name = "PersonaDirectoryError";
@@ -19,15 +24,28 @@ export class PersonaDirectoryError extends Error {
 }
 
 /** Reads every persona file; returns personas by file name, or throws a PersonaDirectoryError. */
-export async function loadInitialPersonas(dir: string): Promise<Map<string, Persona>> {
+export async function loadInitialPersonas(
+  dir: string,
+  limits: PersonaFileLimits,
+  logger: Logger,
+): Promise<Map<string, Persona>> {
   const fileNames = await listOrExplain(dir);
-  if (fileNames.length === 0) {
+  const reads = await Promise.all(fileNames.map((fileName) => readPersonaFile(dir, fileName, limits)));
+  const skipped = reads.filter((read) => read.kind === "skipped");
+  for (const read of skipped) {
+    const file = join(dir, read.fileName);
+    logger.warn({ file, reason: read.reason }, `skipping ${file}: it ${read.reason}`);
+  }
+  if (reads.every((read) => read.kind === "skipped" || read.kind === "missing")) {
+    const skippedNote =
+      skipped.length === 0
+        ? ""
+        : ` (skipped, not regular files in the folder: ${skipped.map((read) => read.fileName).join(", ")})`;
     throw new PersonaDirectoryError(dir, [
-      `${dir}: has no persona files (*.md; README.md and dotfiles are skipped): add one, e.g. ` +
+      `${dir}: has no persona files${skippedNote} (*.md; README.md and dotfiles are skipped): add one, e.g. ` +
         `${join(dir, "tutor.md")} whose Markdown body is the system prompt`,
     ]);
   }
-  const reads = await Promise.all(fileNames.map((fileName) => readPersonaFile(dir, fileName)));
   const problems: string[] = [];
   const byFile = new Map<string, Persona>();
   const ownerByName = new Map<string, string>();

@@ -1,7 +1,9 @@
 /**
- * The persona catalog backed by PERSONAS_DIR. Start-up is strict (every problem is an error); while
- * running it is forgiving: a file broken mid-edit keeps its last good version and logs a warning,
- * so a typo never takes a persona away from the people using it.
+ * The persona catalog backed by PERSONAS_DIR. Start-up is strict (every problem in a persona file is
+ * an error); while running it is forgiving: a file broken mid-edit keeps its last good version and
+ * logs a warning, so a typo never takes a persona away from the people using it. Entries that are no
+ * persona files at all (a link leaving the folder, a FIFO, a directory) are skipped with a warning
+ * both times, and never opened.
  */
 
 import type { PersonaCatalog } from "../core/persona.js";
@@ -9,6 +11,7 @@ import type { Logger } from "../lib/logger.js";
 import { type DirectoryWatch, watchDirectory } from "./debounced-directory-watch.js";
 import { loadInitialPersonas } from "./load-initial-personas.js";
 import { isPersonaFileName } from "./persona-files.js";
+import { DEFAULT_PERSONA_MAX_KB, type PersonaFileLimits } from "./persona-limits.js";
 import { type PersonaChange, PersonaIndex, PersonaReloader } from "./persona-reloader.js";
 
 export { PersonaDirectoryError } from "./load-initial-personas.js";
@@ -21,23 +24,40 @@ export interface PersonaDirectory extends PersonaCatalog {
   onChange(listener: (changes: readonly PersonaChange[]) => void): () => void;
 }
 
-export interface PersonaDirectoryOptions {
+export type PersonaDirectoryOptions = {
   logger: Logger;
   /** Reload files as they change. Default true. */
   watch?: boolean;
   /** The quiet spell to wait for after a file event. Default 150 ms. */
   debounceMs?: number;
-}
+  /** PERSONA_MAX_KB: a larger persona file is refused unread. Default 256. */
+  maxFileKb?: number;
+} & (
+  | {
+      /** CONTEXT_TOKENS: a persona whose fixed prompt leaves no room to converse in it is refused. */
+      contextTokens: number;
+      /** REPLY_TOKENS: room kept for the answer when a persona sets no max_tokens. */
+      replyTokens: number;
+    }
+  /** Without the context size (tools and tests that only list personas), no prompt is checked. */
+  | { contextTokens?: undefined; replyTokens?: undefined }
+);
 
 export async function loadPersonaDirectory(
   dir: string,
   options: PersonaDirectoryOptions,
 ): Promise<PersonaDirectory> {
   const { logger } = options;
-  const byFile = await loadInitialPersonas(dir);
+  const limits: PersonaFileLimits = {
+    maxFileKb: options.maxFileKb ?? DEFAULT_PERSONA_MAX_KB,
+    ...(options.contextTokens === undefined
+      ? {}
+      : { budget: { contextTokens: options.contextTokens, replyTokens: options.replyTokens } }),
+  };
+  const byFile = await loadInitialPersonas(dir, limits, logger);
   const catalog = new PersonaIndex(byFile);
   logger.info({ dir, personas: catalog.list().map((persona) => persona.name) }, "personas loaded");
-  const reloader = new PersonaReloader(dir, byFile, catalog, logger);
+  const reloader = new PersonaReloader(dir, byFile, catalog, logger, limits);
   const watch =
     options.watch === false ? undefined : startWatching(dir, reloader, logger, options.debounceMs);
   return {

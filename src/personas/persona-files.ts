@@ -1,44 +1,81 @@
 /**
- * Reading persona files from PERSONAS_DIR: which files count, and what reading one gives.
+ * Reading persona files from PERSONAS_DIR: which names count, and what reading one gives. Only a
+ * regular file inside the folder is opened (persona-entry.ts), never more than PERSONA_MAX_KB of it
+ * (read-capped.ts), and a persona whose fixed prompt leaves no room to converse is refused
+ * (persona-prompt-fit.ts): the last two are problems in the file, like a typo in its front matter.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type ParsedPersonaFile, PersonaFileError, parsePersonaFile } from "./parser/persona-parser.js";
+import {
+  type ParsedPersonaFile,
+  PersonaFileError,
+  type PersonaProblem,
+  parsePersonaFile,
+} from "./parser/persona-parser.js";
+import { inspectPersonaEntry } from "./persona-entry.js";
+import type { PersonaFileLimits } from "./persona-limits.js";
+import { promptFitProblem } from "./persona-prompt-fit.js";
+import { readCapped } from "./read-capped.js";
 
 /** `*.md`, but not README.md (a folder's notes for humans) and not dotfiles (editor swap and lock files). */
 export function isPersonaFileName(fileName: string): boolean {
   return /\.md$/i.test(fileName) && !fileName.startsWith(".") && fileName.toLowerCase() !== "readme.md";
 }
 
+/** Every entry named like a persona file, whatever it is: reading one decides whether it is a file. */
 export async function listPersonaFileNames(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && isPersonaFileName(entry.name))
-    .map((entry) => entry.name)
-    .sort();
+  const entries = await readdir(dir);
+  return entries.filter(isPersonaFileName).sort();
 }
 
 export type PersonaFileRead =
   | { kind: "parsed"; fileName: string; parsed: ParsedPersonaFile }
   | { kind: "invalid"; fileName: string; error: PersonaFileError }
   | { kind: "missing"; fileName: string }
+  /** Not a persona file at all (a link leaving the folder, a FIFO, a directory…): never opened. */
+  | { kind: "skipped"; fileName: string; reason: string }
   | { kind: "unreadable"; fileName: string; error: Error };
 
-export async function readPersonaFile(dir: string, fileName: string): Promise<PersonaFileRead> {
+export async function readPersonaFile(
+  dir: string,
+  fileName: string,
+  limits: PersonaFileLimits,
+): Promise<PersonaFileRead> {
   const path = join(dir, fileName);
+  const entry = await inspectPersonaEntry(dir, fileName);
+  if (entry.kind !== "file") return { ...entry, fileName };
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    const read = await readCapped(entry.path, entry.stats, limits.maxFileKb * 1024);
+    if (read.kind === "replaced") {
+      // Swapped between the check and the open: the watcher reports that change and it is read then.
+      return { kind: "unreadable", fileName, error: new Error("it was replaced while being read") };
+    }
+    if (read.kind === "too-big") return invalid(fileName, { file: path, reason: tooBig(read.bytes, limits) });
+    text = read.text;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // Gone (deleted, or renamed away mid-save) or not a file at all: either way, no persona here.
-    if (code === "ENOENT" || code === "EISDIR") return { kind: "missing", fileName };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing", fileName };
     return { kind: "unreadable", fileName, error: error as Error };
   }
+  let parsed: ParsedPersonaFile;
   try {
-    return { kind: "parsed", fileName, parsed: parsePersonaFile(text, { path, fileName }) };
+    parsed = parsePersonaFile(text, { path, fileName });
   } catch (error) {
     if (error instanceof PersonaFileError) return { kind: "invalid", fileName, error };
     throw error;
   }
+  const problem = limits.budget && promptFitProblem(parsed.persona, limits.budget);
+  return problem ? invalid(fileName, problem) : { kind: "parsed", fileName, parsed };
+}
+
+function invalid(fileName: string, problem: PersonaProblem): PersonaFileRead {
+  return { kind: "invalid", fileName, error: new PersonaFileError([problem]) };
+}
+
+function tooBig(bytes: number | undefined, limits: PersonaFileLimits): string {
+  const over =
+    bytes === undefined
+      ? `grew past PERSONA_MAX_KB=${limits.maxFileKb} while being read`
+      : `${Math.ceil(bytes / 1024).toLocaleString("en-US")} KB is over PERSONA_MAX_KB=${limits.maxFileKb}`;
+  return `${over}: a persona file is a prompt sent with every message; shorten it, or raise PERSONA_MAX_KB`;
 }

@@ -1,7 +1,8 @@
 /**
  * Applies file changes in PERSONAS_DIR to the running catalog: added, changed and removed files
  * take effect; a broken file or one claiming a taken name is refused with a warning and keeps its
- * last good version.
+ * last good version, and so does a name that stops being a regular file inside the folder (a link
+ * out of it, a FIFO): it is never opened.
  */
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -9,6 +10,7 @@ import type { Persona } from "../core/persona.js";
 import type { Logger } from "../lib/logger.js";
 import type { ChangedFiles } from "./debounced-directory-watch.js";
 import { listPersonaFileNames, type PersonaFileRead, readPersonaFile } from "./persona-files.js";
+import type { PersonaFileLimits } from "./persona-limits.js";
 
 /** What one reload did to one file. `rejected`: the file is broken or claims a taken name. */
 export interface PersonaChange {
@@ -50,6 +52,7 @@ export class PersonaReloader {
     private readonly byFile: Map<string, Persona>,
     private readonly catalog: PersonaIndex,
     private readonly logger: Logger,
+    private readonly limits: PersonaFileLimits,
   ) {}
 
   subscribe(listener: (changes: readonly PersonaChange[]) => void): () => void {
@@ -102,7 +105,7 @@ export class PersonaReloader {
   /** Reads the files, then applies removals before the rest so a name freed in a batch is free for it. */
   private async apply(fileNames: readonly string[]): Promise<PersonaChange[]> {
     const reads = await Promise.all(
-      [...fileNames].sort().map((fileName) => readPersonaFile(this.dir, fileName)),
+      [...fileNames].sort().map((fileName) => readPersonaFile(this.dir, fileName, this.limits)),
     );
     if (this.stopped) return [];
     const ordered = [
@@ -127,6 +130,12 @@ export class PersonaReloader {
           `persona "${previous.name}" removed`,
         );
         return [{ kind: "removed", fileName, name: previous.name }];
+      case "skipped":
+        this.logger.warn(
+          { file, reason: read.reason, persona: previous?.name },
+          `skipping ${file}: it ${read.reason}; ${keeping}`,
+        );
+        return [rejected(fileName, previous)];
       case "unreadable":
         this.logger.warn(
           { err: read.error, file, persona: previous?.name },

@@ -25,7 +25,10 @@ export async function bounded<T>(
     return await Promise.race([work(controller.signal), deadline]);
   } catch (error) {
     if (error instanceof StoreError) throw error;
-    throw new StoreError(`${what} failed: ${errorText(error)}`, { cause: error });
+    // The log appends the cause's own message; only one without words (an AggregateError from a
+    // refused dual-stack connect) is said here, or the line would read "failed: X: X".
+    const said = error instanceof Error && error.message !== "";
+    throw new StoreError(said ? `${what} failed` : `${what} failed: ${errorText(error)}`, { cause: error });
   } finally {
     clearTimeout(timer);
   }

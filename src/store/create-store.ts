@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Keyv } from "keyv";
 import type { Logger } from "../lib/logger.js";
+import { maskUrl } from "../lib/mask-url.js";
 import { bounded } from "./bounded.js";
 import { type ConversationStore, StoreError, type StoreLimits } from "./conversation-store.js";
 import {
@@ -12,7 +13,6 @@ import {
 import { openRedis } from "./redis-backend.js";
 import { openSqlite, type SqliteBackend, SqliteOpenError, sqlitePath } from "./sqlite-backend.js";
 import { describeFailure } from "./store-error-text.js";
-import { redactUrl } from "./store-url.js";
 
 const SUPPORTED_STORE_URLS =
   "sqlite://<path> (e.g. sqlite://./data/troupe.sqlite or sqlite:///var/lib/troupe.sqlite), memory://, " +
@@ -38,7 +38,7 @@ export async function createStore(
   options: CreateStoreOptions = {},
 ): Promise<ConversationStore> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const display = redactUrl(url);
+  const display = maskUrl(url);
   const fail = (problem: string, fix: string, cause?: unknown): never => {
     throw new StoreError(`STORE_URL=${display}: ${problem}. Fix: ${fix}.`, { cause });
   };

@@ -62,7 +62,7 @@ export function createKeyvStore(
       if (sweeping || closed) return;
       sweeping = true;
       run("removing expired entries", sweepExpired)
-        .catch((error: unknown) => logger?.warn({ store: name, error: String(error) }, "sweep failed"))
+        .catch((error: unknown) => logger?.warn({ store: name, err: error }, "sweep failed"))
         .finally(() => {
           sweeping = false;
         });

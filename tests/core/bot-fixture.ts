@@ -4,6 +4,7 @@
  */
 import { commands } from "../../commands/index.js";
 import { type Bot, createBot } from "../../src/core/bot.js";
+import type { Command } from "../../src/core/command.js";
 import type { IncomingMessage } from "../../src/core/message.js";
 import { staticCatalog, testPersona } from "../helpers/personas.js";
 import { createRecordingLogger, type RecordingLogger } from "../helpers/recording-logger.js";
@@ -36,7 +37,8 @@ export interface BotFixture {
   logger: RecordingLogger;
 }
 
-export function createBotFixture(): BotFixture {
+/** `commands` replaces the real list, e.g. to add a command a test defines. */
+export function createBotFixture(options: { commands?: readonly Command[] } = {}): BotFixture {
   const model = createScriptedModel();
   const store = createSwitchableStore();
   const logger = createRecordingLogger();
@@ -44,7 +46,7 @@ export function createBotFixture(): BotFixture {
     model,
     store,
     personas,
-    commands,
+    commands: options.commands ?? commands,
     logger,
     settings: { defaultPersona: "tutor", contextTokens: 4096, replyTokens: 512 },
   });

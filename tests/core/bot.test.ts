@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { texts, userMessageFor } from "../../src/core/errors.js";
+import { JOINED_TURNS_SEPARATOR } from "../../src/core/prompt.js";
 import { ModelError } from "../../src/model/chat-model.js";
 import { createRecordingSink } from "../helpers/recording-sink.js";
 import { modelError } from "../helpers/scripted-model.js";
@@ -149,6 +150,7 @@ describe("bot: faults", () => {
     "model-missing",
     "context-overflow",
     "bad-response",
+    "unauthorized",
   ] as const)("model %s before any text: one short error line, logged with its code", async (code) => {
     model.enqueue({ deltas: [], failWith: modelError(code) });
     const sink = createRecordingSink();
@@ -165,6 +167,24 @@ describe("bot: faults", () => {
     expect(store.histories.get("console:ada")?.map((turn) => turn.role)).toEqual(["user"]);
   });
 
+  it("after a failed answer, the next request alternates and carries both questions in one user turn", async () => {
+    model.enqueue({ deltas: [], failWith: modelError("unavailable") });
+    await bot.handleMessage(message("What is a prime?"), createRecordingSink());
+    await bot.handleMessage(message("And a composite?"), createRecordingSink());
+    expect(model.requests[1]?.messages).toEqual([
+      { role: "system", content: "You are the tutor." },
+      { role: "user", content: `What is a prime?${JOINED_TURNS_SEPARATOR}And a composite?` },
+    ]);
+    // Once answered, the history alternates again from there on.
+    await bot.handleMessage(message("Thanks"), createRecordingSink());
+    expect(model.requests[2]?.messages.map((entry) => entry.role)).toEqual([
+      "system",
+      "user",
+      "assistant",
+      "user",
+    ]);
+  });
+
   it("a stream cut mid-way shows what came plus an interrupted note, and stores no corrupted turn", async () => {
     model.enqueue({ deltas: ["Once upon ", "a time"], failWith: modelError("bad-response") });
     const sink = createRecordingSink();
@@ -179,13 +199,60 @@ describe("bot: faults", () => {
     store.down = true;
     const sink = createRecordingSink();
     await bot.handleMessage(message("still there?"), sink);
-    expect(sink.transcript()).toBe("echo: still there?");
+    expect(sink.transcript()).toBe(`${texts.storeOutage("Tutor")}\necho: still there?`);
     expect(
       logger.lines.some((line) => line.level === "warn" && line.message.includes("without memory")),
     ).toBe(true);
     store.down = false;
     await bot.handleMessage(message("back?"), createRecordingSink());
     expect(store.histories.get("console:ada")?.map((turn) => turn.content)).toEqual(["back?", "echo: back?"]);
+  });
+
+  it("tells the conversation once per outage that memory is down and which persona answers", async () => {
+    await bot.handleMessage(message("persona coder"), createRecordingSink());
+    store.down = true;
+    const first = createRecordingSink();
+    await bot.handleMessage(message("still there?"), first);
+    // The chosen persona cannot be read: the default answers, and the note says so first.
+    expect(first.replies).toEqual([
+      { kind: "post", text: texts.storeOutage("Tutor"), options: { ephemeral: true } },
+      { kind: "stream", text: "echo: still there?", persona: "tutor" },
+    ]);
+    expect(texts.storeOutage("Tutor")).toMatch(/memory is unavailable.*\*\*Tutor\*\* answers/);
+
+    // Same outage: no second note, here or for a one-off persona.
+    const second = createRecordingSink();
+    await bot.handleMessage(message("and now?"), second);
+    await bot.handleMessage(message("as coder: and you?"), second);
+    expect(second.replies.map((reply) => reply.kind)).toEqual(["stream", "stream"]);
+
+    // Another conversation hears it too, with the persona that answers there.
+    const elsewhere = createRecordingSink();
+    await bot.handleMessage(message("as coder: hi", { conversationId: "console:bob" }), elsewhere);
+    expect(elsewhere.replies[0]).toEqual({
+      kind: "post",
+      text: texts.storeOutage("Coder"),
+      options: { ephemeral: true },
+    });
+
+    store.down = false;
+    const back = createRecordingSink();
+    await bot.handleMessage(message("back?"), back);
+    expect(back.replies).toEqual([{ kind: "stream", text: "echo: back?", persona: "coder" }]);
+  });
+
+  it("still answers when the outage note itself cannot be posted", async () => {
+    store.down = true;
+    const sink = createRecordingSink();
+    const refusing = {
+      ...sink,
+      async post() {
+        throw new Error("platform refused the note");
+      },
+    };
+    await bot.handleMessage(message("hello?"), refusing);
+    expect(sink.replies).toEqual([{ kind: "stream", text: "echo: hello?", persona: "tutor" }]);
+    expect(logger.lines.some((line) => line.message.includes("store-outage note"))).toBe(true);
   });
 
   it("a command that fails on the store gets one short line, not a crash", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPrompt } from "../../src/core/prompt.js";
+import { buildPrompt, JOINED_TURNS_SEPARATOR } from "../../src/core/prompt.js";
 import { estimateMessageTokens } from "../../src/core/tokens.js";
 import type { Turn } from "../../src/store/conversation-store.js";
 import { testPersona } from "../helpers/personas.js";
@@ -113,8 +113,22 @@ describe("prompt budget", () => {
     expect(built.messages[1]?.content).toBe("Ada: hi");
     expect(built.messages.at(-1)?.content).toBe("Bob: me too");
   });
+});
 
-  it("joins two user turns in a row (a failed answer is never stored) into one message", () => {
+/** The roles with system messages left out: what a strict chat template checks. */
+function dialogueRoles(messages: readonly { role: string }[]): string[] {
+  return messages.filter((message) => message.role !== "system").map((message) => message.role);
+}
+
+/** user, assistant, user, …, user: the only shape strict templates accept. */
+function alternates(roles: readonly string[]): boolean {
+  return (
+    roles.length % 2 === 1 && roles.every((role, index) => role === (index % 2 === 0 ? "user" : "assistant"))
+  );
+}
+
+describe("prompt alternation", () => {
+  it("joins a failed question and the next one into one user turn, separated by a rule", () => {
     const history: Turn[] = [{ role: "user", content: "first try", at: 1 }];
     const built = buildPrompt({
       persona: testPersona("plain"),
@@ -125,6 +139,134 @@ describe("prompt budget", () => {
       labelSpeakers: false,
     });
     expect(built.messages.map((message) => message.role)).toEqual(["system", "user"]);
-    expect(built.messages[1]?.content).toBe("first try\n\nsecond try");
+    expect(built.messages[1]?.content).toBe(`first try${JOINED_TURNS_SEPARATOR}second try`);
+  });
+
+  it("keeps alternation when post_history stands between the failed question and the new one", () => {
+    const history: Turn[] = [
+      ...turns(2),
+      { role: "user", content: "the question whose answer failed", at: 3 },
+    ];
+    const built = buildPrompt({
+      persona,
+      history,
+      message: "asking again",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+    });
+    expect(built.messages.map((message) => message.role)).toEqual([
+      "system",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "system",
+      "user",
+    ]);
+    // The reminder still comes right before the turn holding the new message.
+    expect(built.messages.at(-2)?.content).toBe("Stay Socratic.");
+    expect(built.messages.at(-1)?.content).toBe(
+      `the question whose answer failed${JOINED_TURNS_SEPARATOR}asking again`,
+    );
+  });
+
+  it("sends a retried question once, not twice", () => {
+    const history: Turn[] = [
+      { role: "user", content: "what is a prime?", at: 1 },
+      { role: "user", content: "what is a prime?", at: 2 },
+    ];
+    const built = buildPrompt({
+      persona: testPersona("plain"),
+      history,
+      message: "what is a prime?",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+    });
+    expect(built.messages.slice(1)).toEqual([{ role: "user", content: "what is a prime?" }]);
+  });
+
+  it("keeps several people's messages apart by name and rule in a shared conversation", () => {
+    const history: Turn[] = [
+      { role: "user", content: "who won?", author: { id: "1", name: "Ada" }, at: 1 },
+      { role: "user", content: "no idea", author: { id: "2", name: "Bob" }, at: 2 },
+    ];
+    const built = buildPrompt({
+      persona: testPersona("plain"),
+      history,
+      message: "Cy: ask the bot",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: true,
+    });
+    expect(built.messages.slice(1)).toEqual([
+      {
+        role: "user",
+        content: ["Ada: who won?", "Bob: no idea", "Cy: ask the bot"].join(JOINED_TURNS_SEPARATOR),
+      },
+    ]);
+  });
+
+  it("joins two replies in a row (two instances answered at once) and drops empty turns", () => {
+    const history: Turn[] = [
+      { role: "user", content: "hi", at: 1 },
+      { role: "assistant", content: "hello from one", at: 2 },
+      { role: "assistant", content: "", at: 3 },
+      { role: "assistant", content: "hello from two", at: 4 },
+    ];
+    const built = buildPrompt({
+      persona: testPersona("plain"),
+      history,
+      message: "and now?",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+    });
+    expect(built.messages.slice(1)).toEqual([
+      { role: "user", content: "hi" },
+      { role: "assistant", content: `hello from one${JOINED_TURNS_SEPARATOR}hello from two` },
+      { role: "user", content: "and now?" },
+    ]);
+  });
+
+  it("alternates whatever the stored history holds, with or without examples and post_history", () => {
+    // A small deterministic generator: every shape of history, not a hand-picked few.
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const personas = [persona, testPersona("plain"), testPersona("reminded", { postHistory: "Be brief." })];
+    for (let round = 0; round < 300; round++) {
+      const history: Turn[] = Array.from({ length: Math.floor(next() * 12) }, (_, index) => ({
+        role: next() < 0.5 ? "user" : "assistant",
+        content: next() < 0.1 ? "" : next() < 0.2 ? "same" : `turn ${index}`,
+        author: { id: "u", name: next() < 0.5 ? "Ada" : "Bob" },
+        at: index,
+      }));
+      const current = personas[round % personas.length] ?? persona;
+      const message = next() < 0.2 ? "same" : "the new message";
+      const contextTokens = next() < 0.3 ? 300 : 4096;
+      const built = buildPrompt({
+        persona: current,
+        history,
+        message,
+        contextTokens,
+        replyTokens: 64,
+        labelSpeakers: next() < 0.5,
+      });
+      const roles = dialogueRoles(built.messages);
+      expect(alternates(roles), JSON.stringify({ history, roles })).toBe(true);
+      expect(built.messages[0]).toEqual({ role: "system", content: current.systemPrompt });
+      // System messages only first and, for post_history, right before the last user turn.
+      const systems = built.messages.flatMap((message, index) => (message.role === "system" ? [index] : []));
+      const expected = current.postHistory === undefined ? [0] : [0, built.messages.length - 2];
+      expect(systems).toEqual(expected);
+      expect(built.messages.at(-1)?.content.endsWith(message)).toBe(true);
+      // Joining turns never pushes the prompt over the budget the separate turns fitted in.
+      const total = built.messages.reduce((sum, entry) => sum + estimateMessageTokens(entry.content), 0);
+      expect(total).toBeLessThanOrEqual(contextTokens - 64);
+    }
   });
 });

@@ -20,6 +20,7 @@ import {
   sendJson,
   startLoopbackServer,
 } from "./loopback-server.js";
+import { type BasicAuth, refuseWithoutBasicAuth } from "./proxy-basic-auth.js";
 
 export type { FakeReply } from "./llm-fake-reply.js";
 export type { RecordedRequest } from "./loopback-server.js";
@@ -35,6 +36,11 @@ export type OllamaChatBody = z.infer<typeof chatBody>;
 export interface FakeOllamaOptions {
   /** Names `/api/tags` lists. Default: `["llama3.2:latest"]`. */
   models?: string[];
+  /**
+   * Stand behind a reverse proxy that asks for basic auth: any request without exactly these
+   * credentials gets the proxy's 401 (an HTML page, as nginx sends), never reaching Ollama.
+   */
+  basicAuth?: BasicAuth;
   /** Default 0: a free port. */
   port?: number;
 }
@@ -62,6 +68,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   const queue = new ReplyQueue();
   const server: LoopbackServer = await startLoopbackServer(
     async (_request, response, recorded) => {
+      if (refuseWithoutBasicAuth(recorded.headers, response, options.basicAuth)) return;
       const route = `${recorded.method} ${recorded.path}`;
       if (route === "POST /api/chat") return chat(response, recorded.body, queue.next(), server.closing);
       if (route === "GET /api/tags") return sendJson(response, 200, { models: models.map(tagEntry) });

@@ -20,6 +20,7 @@ import {
   sendJson,
   startLoopbackServer,
 } from "./loopback-server.js";
+import { type BasicAuth, refuseWithoutBasicAuth } from "./proxy-basic-auth.js";
 
 export type { FakeReply } from "./llm-fake-reply.js";
 export type { RecordedRequest } from "./loopback-server.js";
@@ -37,6 +38,10 @@ export type OpenAIChatBody = z.infer<typeof chatBody>;
 export interface FakeOpenAIOptions {
   /** Ids `/v1/models` lists; `null` makes the route answer 404, like servers without it. */
   models?: string[] | null;
+  /** Behind a reverse proxy with basic auth: without these credentials, the proxy's HTML 401. */
+  basicAuth?: BasicAuth;
+  /** Require `Authorization: Bearer <apiKey>`; any other gets OpenAI's 401 `invalid_api_key`. */
+  apiKey?: string;
   port?: number;
 }
 
@@ -62,6 +67,14 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let completions = 0;
   const server: LoopbackServer = await startLoopbackServer(
     async (_request, response, recorded) => {
+      if (refuseWithoutBasicAuth(recorded.headers, response, options.basicAuth)) return;
+      if (options.apiKey !== undefined && recorded.headers.authorization !== `Bearer ${options.apiKey}`) {
+        return sendJson(
+          response,
+          401,
+          openAIError("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"),
+        );
+      }
       const route = `${recorded.method} ${recorded.path}`;
       if (route === "POST /v1/chat/completions") {
         completions += 1;

@@ -1,13 +1,15 @@
 /**
  * The terminal chat: what `npm start` opens when no platform token is set. Interactive on a
- * terminal (greeting, streamed answers, /commands, Ctrl-C to leave); line-by-line when piped, where
- * standard output holds only the answers and the process ends with the input.
+ * terminal (greeting, streamed answers, pasted lines kept together, Ctrl-C to leave); line-by-line
+ * when piped, where standard output holds only the answers and the process ends with the input.
+ * This file owns the readline's life; what one line means is console-on-message.ts.
  */
 import { createInterface, type Interface } from "node:readline";
 import type { Bot } from "../../core/bot.js";
-import { parseCommandText } from "../../core/command-text.js";
 import type { Logger } from "../../lib/logger.js";
+import { terminalSafe } from "../../lib/terminal-safe-text.js";
 import type { Connector } from "../connector.js";
+import { createLineHandler } from "./console-on-message.js";
 import { type ConsoleSink, createConsoleSink, speakerHeading } from "./console-sink.js";
 import { type ConsoleIdentity, toIncomingMessage } from "./console-to-incoming.js";
 
@@ -47,23 +49,13 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
     options.onEnd({ failures: sink.failures, interrupted });
   }
 
-  async function handleLine(line: string): Promise<void> {
-    const text = line.trim();
-    if (text.length === 0) return;
-    const message = toIncomingMessage(text, options.identity);
-    const parsed = parseCommandText(text, bot.commands);
-    if (parsed === undefined) return bot.handleMessage(message, sink);
-    if (parsed.kind === "unknown") {
-      return sink.post(`Unknown command \`/${parsed.name}\`. Type \`/help\` for the list.`, { error: true });
-    }
-    return bot.runCommand(parsed.command.name, parsed.options, message, sink);
-  }
+  const handleLine = createLineHandler({ bot, identity: options.identity, sink });
 
   async function greet() {
-    for (const notice of options.notices ?? []) options.output.write(`${notice}\n`);
+    for (const notice of options.notices ?? []) options.output.write(`${terminalSafe(notice)}\n`);
     const { persona } = await bot.currentPersona(toIncomingMessage("", options.identity));
     const greeting = persona.greeting ?? `Hello! I'm ${persona.displayName}.`;
-    options.output.write(`${speakerHeading(persona)}: ${greeting}\n`);
+    options.output.write(`${speakerHeading(persona)}: ${terminalSafe(greeting)}\n`);
     options.output.write("(Type a message, /help for commands, Ctrl-C to leave.)\n");
   }
 
@@ -115,7 +107,8 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
       // Piped, standard output belongs to the answers alone.
       if (!interactive || ended || readline === undefined) return;
       // Clear the prompt line, say it, and give the prompt (with what was typed) back.
-      options.output.write(`\r\u001b[K${text}\n`);
+      // The text names persona files, which may come from anyone: shown, never acted on.
+      options.output.write(`\r\u001b[K${terminalSafe(text)}\n`);
       readline.prompt(true);
     },
     async start() {

@@ -5,9 +5,13 @@
  */
 import { z } from "zod";
 
+/** Discord ids are snowflakes (digits): never empty, and never a `:` that would blur a conversation id. */
+const snowflake = z.string().regex(/^\d{1,25}$/);
+
 const user = z.looseObject({
-  id: z.string(),
-  username: z.string(),
+  id: snowflake,
+  /** Never empty: it is the name of last resort. */
+  username: z.string().min(1),
   /** The display name a user chose; null when they kept their username. */
   global_name: z.string().nullish(),
   bot: z.boolean().optional(),
@@ -17,31 +21,31 @@ const user = z.looseObject({
 const member = z.looseObject({
   /** The server nickname, which wins over the user's own display name. */
   nick: z.string().nullish(),
-  roles: z.array(z.string()).default([]),
+  roles: z.array(snowflake).default([]),
 });
 
 const attachment = z.looseObject({
-  filename: z.string(),
-  url: z.string(),
+  filename: z.string().min(1),
+  url: z.string().min(1),
   content_type: z.string().optional(),
 });
 
 /** MESSAGE_CREATE: a message object plus the gateway's extra fields (`guild_id`, `member`, mentions' members). */
 const messageCreateSchema = z.looseObject({
-  id: z.string(),
-  channel_id: z.string(),
-  guild_id: z.string().optional(),
+  id: snowflake,
+  channel_id: snowflake,
+  guild_id: snowflake.optional(),
   type: z.number(),
   content: z.string(),
   author: user,
   member: member.optional(),
-  webhook_id: z.string().optional(),
+  webhook_id: snowflake.optional(),
   mentions: z.array(user.extend({ member: member.optional() })).default([]),
-  mention_roles: z.array(z.string()).default([]),
+  mention_roles: z.array(snowflake).default([]),
   attachments: z.array(attachment).default([]),
   /** Present on replies; null when the message replied to was deleted. */
   referenced_message: z
-    .looseObject({ id: z.string(), author: user, webhook_id: z.string().optional() })
+    .looseObject({ id: snowflake, author: user, webhook_id: snowflake.optional() })
     .nullish(),
 });
 

@@ -5,6 +5,7 @@
  * it is exactly what the installed token may do. A failure names the variable and the fix.
  */
 
+import { maskUrl } from "../../lib/mask-url.js";
 import { AUTH_ERRORS, describeSlackError } from "./slack-errors.js";
 import { authTestSchema } from "./slack-payloads.js";
 import type { SlackApi } from "./slack-web-api.js";
@@ -41,7 +42,7 @@ export async function checkBotToken(api: SlackApi, apiBase: string): Promise<Sla
       );
     }
     throw new SlackStartError(
-      `Could not check SLACK_BOT_TOKEN: Slack at ${apiBase} answered auth.test with ${code}. ` +
+      `Could not check SLACK_BOT_TOKEN: Slack at ${maskUrl(apiBase)} answered auth.test with ${code}. ` +
         "Check the network (and SLACK_API_URL if you set it).",
       { cause: error },
     );
@@ -49,7 +50,7 @@ export async function checkBotToken(api: SlackApi, apiBase: string): Promise<Sla
   const parsed = authTestSchema.safeParse(result);
   if (!parsed.success) {
     throw new SlackStartError(
-      `Slack at ${apiBase} sent an auth.test answer without a user_id: is SLACK_API_URL right?`,
+      `Slack at ${maskUrl(apiBase)} sent an auth.test answer without a user_id: is SLACK_API_URL right?`,
     );
   }
   const { user_id, bot_id, team_id, team, user, response_metadata } = parsed.data;

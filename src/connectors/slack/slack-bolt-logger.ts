@@ -2,10 +2,12 @@
  * Bolt, the Socket Mode client and the Web API client log through this adapter into our structured
  * logger (component "slack-sdk"), so their lines land in the same stream as ours. The SDKs' own
  * levels are kept, except for the Web API client: its failures are logged by slack-api.ts with more
- * context, so its own lines drop to debug.
+ * context, so its own lines drop to debug. Every forwarded line, at every level, is masked first
+ * (slack-secret-mask.ts): at debug the SDKs log the one-time Socket Mode ticket and tokens.
  */
 import { LogLevel, type Logger as SdkLogger } from "@slack/bolt";
 import type { Logger } from "../../lib/logger.js";
+import { maskError, maskSecrets } from "./slack-secret-mask.js";
 
 type Level = "debug" | "info" | "warn" | "error";
 
@@ -23,7 +25,7 @@ function write(logger: Logger, level: Level, parts: unknown[]): void {
     .filter((part) => !(part instanceof Error))
     .map((part) => (typeof part === "string" ? part : describe(part)))
     .join(" ");
-  logger[level](error === undefined ? {} : { err: error }, text);
+  logger[level](error === undefined ? {} : { err: maskError(error) }, maskSecrets(text));
 }
 
 export function createSdkLogger(logger: Logger, options: { quiet?: boolean } = {}): SdkLogger {

@@ -1,7 +1,8 @@
 /**
  * The Bolt app: Socket Mode when an app-level token is set (no public URL needed), otherwise the
- * HTTP Events API on PORT, where Bolt checks every request's signature and rejects bad or stale
- * ones with 401 before any listener runs. Bolt types stay in this folder.
+ * HTTP Events API on PORT, where every request passes slack-http-guard.ts first (signature, replay
+ * window both ways, and a body Bolt can handle: a hostile one gets a 4xx at once) and Bolt then
+ * checks the signature again before any listener runs. Bolt types stay in this folder.
  *
  * Bolt is given the identity that auth.test already returned, so it makes no second call; its own
  * Web API client only serves Socket Mode (apps.connections.open, with the SDK's patient retries for
@@ -13,6 +14,7 @@ import type { Logger } from "../../lib/logger.js";
 import { SlackStartError } from "./slack-auth.js";
 import { createSdkLogger } from "./slack-bolt-logger.js";
 import { AUTH_ERRORS, describeSlackError } from "./slack-errors.js";
+import { createRequestGuard } from "./slack-http-guard.js";
 import { slackApiBase } from "./slack-web-api.js";
 
 export interface BoltAppOptions {
@@ -23,6 +25,8 @@ export interface BoltAppOptions {
   signingSecret?: string;
   apiUrl?: string;
   port: number;
+  /** The slash commands the app listens for, with their slash (HTTP mode refuses any other). */
+  commands: readonly string[];
   /** HTTP mode's listening address; all interfaces when unset. */
   host?: string;
   /** Socket Mode keep-alive: pings every third of it, reconnects after it (times failures). Default 5000. */
@@ -95,10 +99,18 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
       "Slack needs SLACK_APP_TOKEN (Socket Mode, no public URL needed) or SLACK_SIGNING_SECRET (HTTP Events API on PORT).",
     );
   }
+  const endpoint = "/slack/events";
   const receiver = new HTTPReceiver({
     signingSecret: options.signingSecret,
-    endpoints: "/slack/events",
+    endpoints: endpoint,
     logger: sdkLogger,
+  });
+  // Its server calls this property per request: the guard answers hostile requests, Bolt the rest.
+  receiver.requestListener = createRequestGuard(receiver.requestListener, {
+    signingSecret: options.signingSecret,
+    endpoint,
+    commands: options.commands,
+    logger: options.logger,
   });
   const app = new App({ ...common, receiver });
   let started = false;

@@ -43,7 +43,8 @@ export function toCommandMessage(
     threadId: context.threadTs,
     author: {
       id: userId,
-      name: context.names.get(userId) ?? payload.user_name ?? userId,
+      // `||`: an empty name (a user without one) falls through too.
+      name: context.names.get(userId) || payload.user_name || userId,
       canManageChannel: direct || admin,
       canManageServer: admin,
     },

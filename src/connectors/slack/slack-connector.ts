@@ -98,6 +98,7 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
       const onEvent = createEventHandler(shared);
       const onCommand = createSlashCommandHandler(shared);
 
+      const commandNames = options.bot.commands.map((command) => `/${command.name}`);
       const app = createBoltApp({
         botToken: options.botToken,
         botUserId: identity.botUserId,
@@ -106,6 +107,7 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
         signingSecret: options.signingSecret,
         apiUrl: options.apiUrl,
         port: options.port,
+        commands: commandNames,
         host: options.host,
         socketPingTimeoutMs: options.socketPingTimeoutMs,
         logger,

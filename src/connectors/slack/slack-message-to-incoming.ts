@@ -100,17 +100,18 @@ export function toIncomingMessage(event: SlackMessageEvent, context: MappingCont
     threadId: threadTs,
     author: {
       id: userId,
-      name: context.names.get(userId) ?? userId,
+      name: context.names.get(userId) || userId,
       // A DM is its person's own channel.
       canManageChannel: direct || admin,
       canManageServer: admin,
     },
     text: toPlainText(event.text, { botUserId: context.botUserId, names: context.names }),
     isDirect: direct,
+    // `||`: Slack leaves a name empty at times; a file without a URL cannot be read.
     attachments: (event.files ?? []).flatMap((file) =>
-      file.url_private === undefined
+      !file.url_private
         ? []
-        : [{ name: file.name ?? file.title ?? "file", url: file.url_private, contentType: file.mimetype }],
+        : [{ name: file.name || file.title || "file", url: file.url_private, contentType: file.mimetype }],
     ),
   };
 }

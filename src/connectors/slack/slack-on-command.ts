@@ -6,8 +6,8 @@
  */
 import type { Bot } from "../../core/bot.js";
 import type { CommandOptions } from "../../core/command.js";
-import { parseCommandText } from "../../core/command-text.js";
 import type { ReplySink, StreamResult } from "../../core/reply-sink.js";
+import { parseCommandLine } from "../../core/typed-commands.js";
 import type { Logger } from "../../lib/logger.js";
 import type { TtlCache } from "../../lib/ttl-cache.js";
 import type { SlackBotIdentity } from "./slack-auth.js";
@@ -112,7 +112,7 @@ export function createSlashCommandHandler(options: SlashCommandOptions) {
     const names = await options.users.names([payload.user_id, ...mentionedUserIds(payload.text)]);
     const text = toPlainText(payload.text, { botUserId: identity.botUserId, names });
     const name = payload.command.replace(/^\//, "").toLowerCase();
-    const command = parseCommandText(`/${name} ${text}`, bot.commands);
+    const command = parseCommandLine(`/${name} ${text}`, bot.commands);
     if (command === undefined || command.kind === "unknown") {
       await respond({ response_type: "ephemeral", text: `I don't know \`/${name}\`. Try \`/help\`.` });
       return;

@@ -5,6 +5,9 @@
  */
 import { z } from "zod";
 
+/** Ids and timestamps: never empty (an empty one would make a conversation id like `slack:T::`). */
+const id = z.string().min(1);
+
 const fileSchema = z.looseObject({
   name: z.string().optional(),
   title: z.string().optional(),
@@ -15,11 +18,11 @@ const fileSchema = z.looseObject({
 /** `app_mention` and `message` events (message.channels / .groups / .im / .mpim). */
 export const messageEventSchema = z.looseObject({
   type: z.enum(["app_mention", "message"]),
-  channel: z.string(),
-  user: z.string().optional(),
+  channel: id,
+  user: id.optional(),
   text: z.string().optional().default(""),
-  ts: z.string(),
-  thread_ts: z.string().optional(),
+  ts: id,
+  thread_ts: id.optional(),
   /** Only on `message` events: channel, group, im, mpim. */
   channel_type: z.string().optional(),
   subtype: z.string().optional(),
@@ -30,18 +33,18 @@ export type SlackMessageEvent = z.infer<typeof messageEventSchema>;
 
 /** The Events API body (`event_callback`), the same over HTTP and inside a Socket Mode envelope. */
 export const eventCallbackSchema = z.looseObject({
-  team_id: z.string(),
-  event_id: z.string(),
+  team_id: id,
+  event_id: id,
   event: z.unknown(),
 });
 
 export const slashCommandSchema = z.looseObject({
-  command: z.string(),
+  command: id,
   text: z.string().optional().default(""),
-  user_id: z.string(),
+  user_id: id,
   user_name: z.string().optional(),
-  team_id: z.string(),
-  channel_id: z.string(),
+  team_id: id,
+  channel_id: id,
   channel_name: z.string().optional(),
   response_url: z.string(),
 });

@@ -194,7 +194,7 @@ async function checkVocabulary(
     tokenizerModel = info.metadata.tokenizer?.ggml?.model;
     tokenCount = info.metadata.tokenizer?.ggml?.tokens?.length ?? 0;
   } catch (error) {
-    throw loadProblem(modelPath, [`its metadata is corrupt (${String((error as Error).message)})`], error);
+    throw loadProblem(modelPath, ["its metadata is corrupt"], error);
   }
   if (
     tokenizerModel === undefined ||

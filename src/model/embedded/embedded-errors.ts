@@ -1,6 +1,7 @@
 /**
  * Why the embedded model cannot run, said so that an admin can act on it: each problem names the file
  * and the fix. `check()` shows message and hint apart; a stream throws them joined in a ModelError.
+ * A message never repeats its cause's words: the log appends them, `describeError` too.
  */
 import { ModelError, type ModelErrorCode, type ModelHealth } from "../chat-model.js";
 import { describeError } from "../server-error-text.js";
@@ -18,12 +19,13 @@ export class EmbeddedProblem extends Error {
     this.name = "EmbeddedProblem";
   }
 
+  /** The problem's own cause, not the problem, goes under the ModelError: its words are in the message. */
   toModelError(): ModelError {
-    return new ModelError(this.code, `${this.message} (fix: ${this.hint})`, { cause: this });
+    return new ModelError(this.code, `${this.message} (fix: ${this.hint})`, { cause: this.cause });
   }
 
   toHealth(): ModelHealth {
-    return { ok: false, code: this.code, message: this.message, hint: this.hint };
+    return { ok: false, code: this.code, message: describeError(this), hint: this.hint };
   }
 }
 
@@ -44,12 +46,13 @@ export function fileProblem(path: string, check: Exclude<GgufCheck, { ok: true }
   );
 }
 
+/** `reasons`: what llama.cpp logged while loading (the error itself often says only "failed"). */
 export function loadProblem(path: string, reasons: string[], error: unknown): EmbeddedProblem {
-  const reason = reasons[0] ?? describeError(error);
-  const unknownArchitecture = /unknown model architecture/i.test(reason);
+  const reason = reasons[0];
+  const unknownArchitecture = /unknown model architecture/i.test(reason ?? describeError(error));
   return new EmbeddedProblem(
     "model-missing",
-    `llama.cpp cannot load ${path}: ${reason}`,
+    reason === undefined ? `llama.cpp cannot load ${path}` : `llama.cpp cannot load ${path}: ${reason}`,
     unknownArchitecture
       ? `this llama.cpp build does not know the model's architecture: ${pickAnother}`
       : `the file may be incomplete or corrupt: delete it and download it again, or ${pickAnother}`,
@@ -73,7 +76,7 @@ export function memoryProblem(
 ): EmbeddedProblem {
   return new EmbeddedProblem(
     "unavailable",
-    `not enough memory for ${path} with a context of ${contextTokens} tokens × ${sequences} conversations at once: ${describeError(error)}`,
+    `not enough memory for ${path} with a context of ${contextTokens} tokens × ${sequences} conversations at once`,
     "lower CONTEXT_TOKENS, or use a smaller model (EMBEDDED_MODEL)",
     { cause: error },
   );
@@ -82,7 +85,7 @@ export function memoryProblem(
 export function engineProblem(error: unknown, noBinary: boolean): EmbeddedProblem {
   return new EmbeddedProblem(
     "unavailable",
-    `the embedded engine (node-llama-cpp) cannot start: ${describeError(error)}`,
+    "the embedded engine (node-llama-cpp) cannot start",
     noBinary
       ? "reinstall with its prebuilt binaries: `npm ci` (do not use --omit=optional)"
       : "run `npm ci`, or use Ollama or an OpenAI-compatible server instead (MODEL_PROVIDER)",
@@ -101,13 +104,9 @@ export function generationError(error: unknown): ModelError {
   if (error instanceof EmbeddedProblem) return error.toModelError();
   const text = describeError(error);
   if (/too long prompt|context size|context shift/i.test(text)) {
-    return new ModelError(
-      "context-overflow",
-      `the prompt does not fit the embedded model's context: ${text}`,
-      {
-        cause: error,
-      },
-    );
+    return new ModelError("context-overflow", "the prompt does not fit the embedded model's context", {
+      cause: error,
+    });
   }
-  return new ModelError("bad-response", `the embedded model failed: ${text}`, { cause: error });
+  return new ModelError("bad-response", "the embedded model failed", { cause: error });
 }

@@ -93,7 +93,7 @@ export function createEngineLoader(settings: EngineLoaderSettings, logger: Logge
         if (error instanceof EmbeddedProblem) return error;
         const modelError = generationError(error);
         return new EmbeddedProblem(modelError.code, modelError.message, "see the log for the cause", {
-          cause: error,
+          cause: modelError.cause,
         });
       }
     },

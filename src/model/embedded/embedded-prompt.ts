@@ -37,8 +37,8 @@ export interface FittedPrompt {
 }
 
 /**
- * Drops the oldest non-system messages (never the last one) until the prompt leaves `reserve`
- * tokens of the context free for the answer.
+ * Drops the oldest non-system messages (never the last one), a question together with its answer,
+ * until the prompt leaves `reserve` tokens of the context free for the answer.
  */
 export function fitToContext(
   history: ChatHistoryItem[],
@@ -59,8 +59,13 @@ export function fitToContext(
           `${contextSize} (CONTEXT_TOKENS) with ${reserve} kept for the answer`,
       );
     }
-    current = current.filter((_, index) => index !== oldest);
-    droppedMessages += 1;
+    // A question goes with its answer: a reply left without its question would break the
+    // user/assistant alternation strict chat templates require.
+    const dropped = new Set([oldest]);
+    const next = current.findIndex((item, index) => index > oldest && item.type !== "system");
+    if (next >= 0 && next < current.length - 1 && current[next]?.type === "model") dropped.add(next);
+    current = current.filter((_, index) => !dropped.has(index));
+    droppedMessages += dropped.size;
     promptTokens = count(current);
   }
   return { history: current, promptTokens, droppedMessages };

@@ -9,12 +9,17 @@ import type { ChatModel, ChatPart, ChatRequest, FinishReason } from "../chat-mod
 import { ModelError } from "../chat-model.js";
 import { createIdleTimer } from "../idle-timeout.js";
 import { parseRetryAfter } from "../retry-after.js";
+import { authorizationHeader, parseServerUrl, type ServerUrl } from "../server-url.js";
+import { withJsonErrorBodies } from "./json-error-bodies.js";
 import { checkOllama } from "./ollama-check.js";
 import { toOllamaError } from "./ollama-errors.js";
 import { createWatchedFetch } from "./watched-fetch.js";
 
 export interface OllamaModelSettings {
-  /** e.g. `http://127.0.0.1:11434`. The client does not read OLLAMA_HOST itself: config passes it. */
+  /**
+   * e.g. `http://127.0.0.1:11434`. The client does not read OLLAMA_HOST itself: config passes it.
+   * A `user:password@` in it (Ollama behind a reverse proxy) is sent as basic auth, never in the URL.
+   */
   host: string;
   model: string;
   /** Sent as `num_ctx` on every request. */
@@ -27,16 +32,18 @@ export interface OllamaModelSettings {
 }
 
 export function createOllamaModel(settings: OllamaModelSettings): ChatModel {
-  const baseFetch = settings.fetch ?? globalThis.fetch;
+  const baseFetch = withJsonErrorBodies(settings.fetch ?? globalThis.fetch);
+  const server = parseServerUrl(settings.host);
   return {
     description: `ollama:${settings.model}`,
-    stream: (request, options) => streamChat(settings, baseFetch, request, options?.signal),
-    check: () => checkOllama(settings.host, settings.model, baseFetch),
+    stream: (request, options) => streamChat(settings, server, baseFetch, request, options?.signal),
+    check: () => checkOllama(server, settings.model, baseFetch),
   };
 }
 
 async function* streamChat(
   settings: OllamaModelSettings,
+  server: ServerUrl,
   baseFetch: typeof fetch,
   request: ChatRequest,
   callerSignal: AbortSignal | undefined,
@@ -46,7 +53,7 @@ async function* streamChat(
   const idle = createIdleTimer(settings.idleTimeoutMs, callerSignal);
   const watched = createWatchedFetch(baseFetch, idle.signal, settings.requestTimeoutMs);
   // One client per request: its fetch carries this request's signal and keeps its response headers.
-  const client = new Ollama({ host: settings.host, fetch: watched.fetch });
+  const client = new Ollama({ host: server.url, fetch: watched.fetch, headers: authorizationHeader(server) });
   let iterator: AbortableAsyncIterator<ChatResponse> | undefined;
   let finished = false;
   try {
@@ -83,7 +90,8 @@ async function* streamChat(
     if (error instanceof ModelError) throw error;
     throw toOllamaError(error, {
       model,
-      host: settings.host,
+      host: server.display,
+      sentCredentials: server.basicAuthorization !== undefined,
       idleTimeoutMs: settings.idleTimeoutMs,
       requestTimeoutMs: settings.requestTimeoutMs,
       idleTimedOut: idle.timedOut,

@@ -1,12 +1,19 @@
+/** The start-up check of an OpenAI-compatible server: is it up (`GET /models`) and the model listed? */
 import { APIError, type OpenAI } from "openai";
 import type { ModelHealth } from "../chat-model.js";
 import { sameModelName } from "../model-name.js";
 import { describeError } from "../server-error-text.js";
+import { isRefusal, refusedCredentials, type SentCredentials } from "./openai-errors.js";
 
 const checkTimeoutMs = 5_000;
 
-/** Is the server up (`GET /models`) and the model listed? Never throws. */
-export async function checkOpenAI(client: OpenAI, baseURL: string, model: string): Promise<ModelHealth> {
+/** Never throws. `baseURL` is the URL as it may be printed (masked). */
+export async function checkOpenAI(
+  client: OpenAI,
+  baseURL: string,
+  credentials: SentCredentials,
+  model: string,
+): Promise<ModelHealth> {
   let ids: string[];
   try {
     const page = await client.models.list({ timeout: checkTimeoutMs, maxRetries: 0 });
@@ -14,13 +21,8 @@ export async function checkOpenAI(client: OpenAI, baseURL: string, model: string
   } catch (error) {
     // Some compatible servers have no /models route: reachable is the best we can learn.
     if (error instanceof APIError && error.status === 404) return { ok: true, model };
-    if (error instanceof APIError && (error.status === 401 || error.status === 403)) {
-      return {
-        ok: false,
-        code: "bad-response",
-        message: `the server at ${baseURL} refused the credentials: ${error.message}`,
-        hint: "check OPENAI_API_KEY",
-      };
+    if (error instanceof APIError && isRefusal(error.status)) {
+      return { ok: false, code: "unauthorized", ...refusedCredentials(baseURL, error.status, credentials) };
     }
     return {
       ok: false,

@@ -8,11 +8,16 @@ import { z } from "zod";
 import type { ChatModel, ChatPart, ChatRequest, FinishReason, TokenUsage } from "../chat-model.js";
 import { ModelError } from "../chat-model.js";
 import { createIdleTimer } from "../idle-timeout.js";
+import { parseServerUrl } from "../server-url.js";
 import { checkOpenAI } from "./openai-check.js";
-import { toOpenAIError } from "./openai-errors.js";
+import { type SentCredentials, toOpenAIError } from "./openai-errors.js";
 
 export interface OpenAIModelSettings {
-  /** e.g. `http://127.0.0.1:8080/v1`. */
+  /**
+   * e.g. `http://127.0.0.1:8080/v1`. A `user:password@` in it (a proxy with basic auth) is sent as
+   * basic auth, unless `apiKey` is set: the key then wins and goes as the bearer token. A query
+   * (`?api-version=…`, `?key=…`) is sent with every request.
+   */
   baseURL: string;
   /** Local servers ignore it, but the SDK refuses to start without one. */
   apiKey?: string;
@@ -28,8 +33,16 @@ export interface OpenAIModelSettings {
 const vendorErrorChunk = z.object({ object: z.literal("error"), message: z.string().optional() });
 
 export function createOpenAIModel(settings: OpenAIModelSettings): ChatModel {
+  const server = parseServerUrl(settings.baseURL);
+  const credentials: SentCredentials = settings.apiKey
+    ? "api-key"
+    : server.basicAuthorization !== undefined
+      ? "url"
+      : "none";
+  // The SDK appends paths to baseURL as text, so a query there would end up before the path.
+  const { base, query } = splitQuery(server.url);
   const client = new OpenAI({
-    baseURL: settings.baseURL,
+    baseURL: base,
     apiKey: settings.apiKey || "not-needed",
     // Explicit nulls: otherwise the SDK reads OPENAI_ORG_ID & co. from the environment itself,
     // and config.ts is meant to be the only reader of the environment.
@@ -37,21 +50,37 @@ export function createOpenAIModel(settings: OpenAIModelSettings): ChatModel {
     project: null,
     adminAPIKey: null,
     webhookSecret: null,
+    // Its own log (OPENAI_LOG) goes to standard output, the terminal chat's, and at debug level
+    // prints request URLs, query tokens included: failures reach our log through ModelError instead.
+    logLevel: "off",
+    // Default headers come after the SDK's bearer header, so basic auth replaces the dummy key.
+    ...(credentials === "url" ? { defaultHeaders: { Authorization: server.basicAuthorization } } : {}),
+    ...(query === undefined ? {} : { defaultQuery: query }),
     // Retrying is retry.ts's job; the SDK's own retries would also wait out any Retry-After, uncapped.
     maxRetries: 0,
     ...(settings.requestTimeoutMs === undefined ? {} : { timeout: settings.requestTimeoutMs }),
     ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
   });
+  /** Where the requests go, as errors may name it, and with which credentials. */
+  const target = { baseURL: server.display, credentials };
   return {
     description: `openai:${settings.model}`,
-    stream: (request, options) => streamChat(client, settings, request, options?.signal),
-    check: () => checkOpenAI(client, settings.baseURL, settings.model),
+    stream: (request, options) => streamChat(client, settings, target, request, options?.signal),
+    check: () => checkOpenAI(client, server.display, credentials, settings.model),
   };
+}
+
+function splitQuery(url: string): { base: string; query: Record<string, string> | undefined } {
+  const start = url.indexOf("?");
+  if (start === -1) return { base: url, query: undefined };
+  const query = Object.fromEntries(new URLSearchParams(url.slice(start + 1).split("#")[0]));
+  return { base: url.slice(0, start), query: Object.keys(query).length > 0 ? query : undefined };
 }
 
 async function* streamChat(
   client: OpenAI,
   settings: OpenAIModelSettings,
+  target: { baseURL: string; credentials: SentCredentials },
   request: ChatRequest,
   callerSignal: AbortSignal | undefined,
 ): AsyncGenerator<ChatPart> {
@@ -90,7 +119,7 @@ async function* streamChat(
     if (idle.callerAborted) return;
     throw toOpenAIError(error, {
       model,
-      baseURL: settings.baseURL,
+      ...target,
       idleTimeoutMs: settings.idleTimeoutMs,
       idleTimedOut: idle.timedOut,
     });

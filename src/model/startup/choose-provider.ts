@@ -7,6 +7,7 @@
  * without asking, since choosing it is the consent.
  */
 import type { Logger } from "../../lib/logger.js";
+import { maskUrl } from "../../lib/mask-url.js";
 import { checkGgufFile } from "../embedded/gguf-header.js";
 import { probeOllama } from "../ollama/ollama-probe.js";
 import { fetchEmbeddedModel } from "./fetch-embedded-model.js";
@@ -67,11 +68,16 @@ async function choose(input: ChooseProviderInput): Promise<ProviderChoice> {
   if (requested === "embedded") return chooseEmbedded(input, source);
 
   const probe = await probeOllama(input.ollamaHost, input.fetch, input.probeTimeoutMs);
+  // The reason is logged and shown at start-up: the URLs in it are masked.
+  const ollamaHost = maskUrl(input.ollamaHost);
   if (probe.answers)
-    return { provider: "ollama", reason: `Ollama ${probe.version} answers at ${input.ollamaHost}` };
-  const noOllama = `Ollama is not answering at ${input.ollamaHost} (${probe.reason})`;
+    return { provider: "ollama", reason: `Ollama ${probe.version} answers at ${ollamaHost}` };
+  const noOllama = `Ollama is not answering at ${ollamaHost} (${probe.reason})`;
   if (input.openaiBaseUrl !== undefined) {
-    return { provider: "openai", reason: `OPENAI_BASE_URL is set (${input.openaiBaseUrl}); ${noOllama}` };
+    return {
+      provider: "openai",
+      reason: `OPENAI_BASE_URL is set (${maskUrl(input.openaiBaseUrl)}); ${noOllama}`,
+    };
   }
   const local = await checkGgufFile(source.path);
   if (local.ok) {
@@ -142,7 +148,7 @@ function noModelMessage(problems: string[], embeddedModel: string, source: Model
       : embeddedModel === DEFAULT_EMBEDDED_MODEL
         ? `start troupe in a terminal and answer "y" to download ${DEFAULT_EMBEDDED_MODEL_INFO.name} (about ${size}), ` +
           "or set MODEL_PROVIDER=embedded to download it without asking, or set EMBEDDED_MODEL to a GGUF file you have."
-        : `start troupe in a terminal to download EMBEDDED_MODEL=${embeddedModel}, or set MODEL_PROVIDER=embedded ` +
+        : `start troupe in a terminal to download EMBEDDED_MODEL=${maskUrl(embeddedModel)}, or set MODEL_PROVIDER=embedded ` +
           "to download it without asking, or set EMBEDDED_MODEL to a GGUF file you have.";
   return [
     "troupe needs a language model and found none:",

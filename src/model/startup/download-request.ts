@@ -2,6 +2,8 @@
  * The HTTP side of a model download: follows redirects by hand so the headers of every hop can be
  * read (Hugging Face states the file's size and SHA-256 on its redirect, `X-Linked-Size` and
  * `X-Linked-Etag`, and the CDN it redirects to does not repeat them), and parses the range headers.
+ * node-llama-cpp's downloader cannot stand in: it lets fetch follow redirects and only sees the
+ * final response, so it never has these headers (see model-download.ts).
  */
 import { z } from "zod";
 

@@ -1,4 +1,8 @@
-/** Download progress: bytes so far, speed over the last few seconds, and the time left. */
+/**
+ * Download progress: bytes so far, speed over the last few seconds, and the time left. Ours because
+ * the transport is (model-download.ts says why): node-llama-cpp measures speed and time left only
+ * inside its own downloader and exports no meter to feed with our bytes.
+ */
 
 export interface DownloadProgress {
   /** Bytes of the file on disk so far, resumed bytes included. */

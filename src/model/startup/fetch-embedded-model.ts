@@ -1,6 +1,8 @@
 /**
  * Getting a remote embedded model onto disk at start-up: ask (when asking is wanted), download with
  * a progress bar, verify. Returns the file's path, or why there is none.
+ * node-llama-cpp's `resolveModelFile` does the same steps but never asks, and downloads with the
+ * downloader model-download.ts explains troupe does not use.
  */
 import { stat } from "node:fs/promises";
 import type { Logger } from "../../lib/logger.js";

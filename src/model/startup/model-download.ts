@@ -3,6 +3,22 @@
  * download keeps it and the next attempt asks only for the rest (HTTP Range). The finished file is
  * checked (the size the server stated, the GGUF header, the SHA-256 when the source gives one) and
  * only then renamed into place, so a file under its final name is always complete.
+ *
+ * Why not node-llama-cpp's `createModelDownloader` (ipull underneath), checked with 3.21.1 / ipull
+ * 3.9.5 against a loopback server (tests/model/startup/library-downloader.test.ts pins 1 and 3):
+ * 1. Cancelling is unsafe: `download({ signal })` resolves as if finished when the signal fires and
+ *    returns a path with no complete file at it; in 4 of 30 aborted runs ipull had renamed the
+ *    unfinished file (its progress JSON appended) to the final name. Ctrl-C must keep a part and
+ *    never leave a partial file where a model is looked for.
+ * 2. Failures go unreported: a refused connection, or a server that cuts every response, is retried
+ *    150 times up to 5 s apart (about 12 min) with no error and no progress, and the first request
+ *    (in `createModelDownloader` itself) takes no AbortSignal. Here it is one clear line at once.
+ * 3. Nothing is verified: it keeps a file shorter than stated, one with another SHA-256, an HTML
+ *    page. It lets fetch follow redirects, so Hugging Face's `X-Linked-Size` / `X-Linked-Etag`,
+ *    which only the redirect carries, are out of its reach (download-request.ts reads them).
+ * What it does better: after a cut it retries within the run (from the start of a 5 MB chunk);
+ * here the next start resumes. Its resume file is its own `<file>.ipull`; it ignores `.part`.
+ * Its import cost (it is exported only from the package root, ~0.35 s) would be fine lazily.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";

@@ -7,6 +7,7 @@
  * `hf:user/repo:quant` form needs a network call; the file form below maps to a URL offline.
  */
 import { basename, isAbsolute, join, resolve } from "node:path";
+import { maskUrl } from "../../lib/mask-url.js";
 
 /**
  * The default embedded model: Qwen2.5 0.5B Instruct, Q4_K_M (bartowski's imatrix quantization).
@@ -26,9 +27,13 @@ export const DEFAULT_EMBEDDED_MODEL_INFO = {
 } as const;
 export const DEFAULT_MODELS_DIR = "./models";
 
+/** `label` is EMBEDDED_MODEL as it may be printed: an URL's password and query tokens masked. */
 export type ModelSource =
   | { kind: "file"; path: string; label: string }
-  /** `path` is where the download lands (MODELS_DIR + the file name). */
+  /**
+   * `path` is where the download lands (MODELS_DIR + the file name). `url` is the one to fetch and
+   * may hold credentials: print `label` (or `maskUrl(url)`), never `url`.
+   */
   | { kind: "remote"; url: string; fileName: string; path: string; label: string };
 
 class ModelSourceError extends Error {
@@ -47,9 +52,11 @@ export function parseModelSource(value: string, modelsDir: string): ModelSource 
   const prefix = hfPrefixes.find((candidate) => trimmed.toLowerCase().startsWith(candidate));
   if (prefix !== undefined)
     return remote(huggingFaceUrl(trimmed.slice(prefix.length), trimmed), trimmed, modelsDir);
-  if (/^https?:\/\//i.test(trimmed)) return remote(trimmed, trimmed, modelsDir);
+  if (/^https?:\/\//i.test(trimmed)) return remote(trimmed, maskUrl(trimmed), modelsDir);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    throw new ModelSourceError(`EMBEDDED_MODEL=${trimmed}: only file paths, hf: URIs and http(s) URLs work`);
+    throw new ModelSourceError(
+      `EMBEDDED_MODEL=${maskUrl(trimmed)}: only file paths, hf: URIs and http(s) URLs work`,
+    );
   }
   const path = isAbsolute(trimmed) ? trimmed : resolve(trimmed);
   return { kind: "file", path, label: trimmed };

@@ -2,6 +2,9 @@
  * A download progress bar for a terminal: percent, bytes, speed and time left, redrawn in place.
  * When the output is not a terminal (a log file, a CI job), it writes a plain line every 10 %
  * instead, because carriage returns turn a log into one enormous line.
+ * Not node-llama-cpp's `showCliProgress`: ipull draws it on standard output (where troupe's answers
+ * go; this bar goes to standard error) through stdout-update, which also hooks standard error, and
+ * it picks its plain style from the CI variable, not from whether the output is a terminal.
  */
 import type { DownloadProgress } from "./download-speed.js";
 

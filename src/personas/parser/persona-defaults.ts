@@ -39,9 +39,16 @@ export function defaultDisplayName(name: string): string {
     .join(" ");
 }
 
+/**
+ * How much of the prompt's start the description is looked for in: plenty for a first sentence
+ * clipped to 100 characters, and a bound for the patterns below, which are not linear on every
+ * text (the link pattern is quadratic on `[[[[…`: a 256 KB prompt of those took 38 s).
+ */
+const DESCRIPTION_SOURCE_CHARS = 2_000;
+
 /** The first sentence of the prompt, without Markdown markup, clipped to Discord's 100 characters. */
 export function defaultDescription(systemPrompt: string): string {
-  const lines = systemPrompt.split("\n");
+  const lines = systemPrompt.slice(0, DESCRIPTION_SOURCE_CHARS).split("\n");
   const prose = lines.filter((line) => !/^\s*#/.test(line)).join(" ");
   const plain = (prose.trim() === "" ? lines.join(" ") : prose)
     .replace(/[#*_`>]+/g, "")

@@ -5,7 +5,7 @@
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node, type YAMLError } from "yaml";
 import type { z } from "zod";
 import type { PersonaProblem } from "./persona-file-error.js";
-import { describeValue, fieldPath, suggestField } from "./persona-issue-messages.js";
+import { clipField, clipText, describeValue, fieldPath, suggestField } from "./persona-issue-messages.js";
 import { personaFrontMatterSchema } from "./persona-schema.js";
 
 /** Where the front matter sits in the file, to turn YAML offsets into file lines. */
@@ -59,24 +59,34 @@ const YAML_HINTS: Record<string, string> = {
   BAD_INDENT: "check the indentation and that every [ or { is closed",
 };
 
+/** `lines`: the front matter split at newlines once, not once per error (a file can have thousands). */
 export function yamlErrorProblem(
   place: FrontMatterPlace,
   error: YAMLError,
-  yamlText: string,
+  lines: readonly string[],
 ): PersonaProblem {
   const line = lineAt(place, error.pos[0]);
   const hint = YAML_HINTS[error.code];
-  const reason = `invalid YAML: ${error.message}${hint ? `: ${hint}` : ""}`;
+  const reason = `invalid YAML: ${clipText(error.message, 300)}${hint ? `: ${hint}` : ""}`;
   // A top-level `key:` on the failing line is almost always the field the admin is editing.
-  const lineText = yamlText.split("\n")[line - place.firstLine] ?? "";
+  const lineText = lines[line - place.firstLine] ?? "";
   const field = /^([A-Za-z_][\w-]*)\s*:/.exec(lineText)?.[1];
-  return field === undefined ? { file: place.file, line, reason } : { file: place.file, line, field, reason };
+  return field === undefined
+    ? { file: place.file, line, reason }
+    : { file: place.file, line, field: clipField(field), reason };
 }
 
-export function schemaIssueProblems(place: FrontMatterPlace, issue: z.core.$ZodIssue): PersonaProblem[] {
+/**
+ * One function per problem in a schema issue (an unknown-keys issue holds one per key), so a caller
+ * can work out only as many as it will show: a file may have tens of thousands of unknown keys.
+ */
+export function schemaIssueProblems(
+  place: FrontMatterPlace,
+  issue: z.core.$ZodIssue,
+): (() => PersonaProblem)[] {
   if (issue.code === "unrecognized_keys") {
     const allowed = issue.path.length === 0 ? TOP_LEVEL_FIELDS : EXAMPLE_FIELDS;
-    return issue.keys.map((key) => {
+    return issue.keys.map((key) => () => {
       const suggestion = suggestField(key, allowed);
       const didYouMean = suggestion ? `; did you mean "${suggestion}"?` : "";
       return problemAt(
@@ -86,6 +96,10 @@ export function schemaIssueProblems(place: FrontMatterPlace, issue: z.core.$ZodI
       );
     });
   }
+  return [() => problemAt(place, issue.path, schemaIssueReason(issue))];
+}
+
+function schemaIssueReason(issue: z.core.$ZodIssue): string {
   let reason = issue.message;
   // Schema-level messages (e.g. the description's "Discord's limit") do not say how far over it is.
   if (issue.code === "too_big" && typeof issue.input === "string" && !reason.includes("it has")) {
@@ -94,12 +108,12 @@ export function schemaIssueProblems(place: FrontMatterPlace, issue: z.core.$ZodI
   if (issue.code === "invalid_format" && issue.input !== undefined && !reason.includes("got")) {
     reason += `, got ${describeValue(issue.input)}`;
   }
-  return [problemAt(place, issue.path, reason)];
+  return reason;
 }
 
 function problemAt(place: FrontMatterPlace, path: readonly PropertyKey[], reason: string): PersonaProblem {
   const offset = offsetOf(place.document, path);
-  const problem: PersonaProblem = { file: place.file, field: fieldPath(path), reason };
+  const problem: PersonaProblem = { file: place.file, field: clipField(fieldPath(path)), reason };
   if (offset !== undefined) problem.line = lineAt(place, offset);
   return problem;
 }

@@ -87,6 +87,16 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
+/** A field name as messages show it: an unknown key can be any length, a message line should not. */
+export function clipField(field: string): string {
+  return clipText(field, 60);
+}
+
+/** Text from elsewhere (yaml's messages quote the source, e.g. an alias's name) clipped for a message. */
+export function clipText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** `["examples", 1, "assistant"]` → `examples[1].assistant`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let text = "";
@@ -100,14 +110,17 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 /** A likely intended field for a typo: same letters ignoring case and `-`/`_`, or a near spelling. */
 export function suggestField(unknown: string, allowed: readonly string[]): string | undefined {
   const squash = (text: string) => text.toLowerCase().replace(/[-_\s]/g, "");
-  const exact = allowed.find((field) => squash(field) === squash(unknown));
+  const typed = squash(unknown);
+  const exact = allowed.find((field) => squash(field) === typed);
   if (exact !== undefined) return exact;
   let best: { field: string; distance: number } | undefined;
   for (const field of allowed) {
-    const distance = editDistance(squash(unknown), squash(field));
-    if (distance <= Math.max(1, Math.floor(field.length / 4)) && (!best || distance < best.distance)) {
-      best = { field, distance };
-    }
+    const candidate = squash(field);
+    const limit = Math.max(1, Math.floor(field.length / 4));
+    // The distance is at least the difference in length: a long key is skipped without the O(n·m) work.
+    if (Math.abs(typed.length - candidate.length) > limit) continue;
+    const distance = editDistance(typed, candidate);
+    if (distance <= limit && (!best || distance < best.distance)) best = { field, distance };
   }
   return best?.field;
 }

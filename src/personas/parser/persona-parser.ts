@@ -1,7 +1,10 @@
 /**
  * Parses a persona file: optional YAML front matter between `---` lines, then the Markdown body,
  * which is the system prompt. Pure (no file system): src/personas/ reads the files. Every problem
- * in a file is reported at once, each with the file, the line and the field.
+ * in a file is reported at once, each with the file, the line and the field, up to MAX_PROBLEMS
+ * (a pasted log file has thousands: the first ones are what an admin needs, the rest is counted).
+ * Whatever the text, it returns a persona or throws a PersonaFileError, in time linear in the text
+ * (tests/personas/parser/persona-parser.fuzz.test.ts).
  */
 import { isMap, LineCounter, parseDocument } from "yaml";
 import type { Persona } from "../../core/persona.js";
@@ -15,8 +18,9 @@ import {
   schemaIssueProblems,
   yamlErrorProblem,
 } from "./persona-front-matter-problems.js";
-import { personaIssueMessage } from "./persona-issue-messages.js";
+import { clipText, personaIssueMessage } from "./persona-issue-messages.js";
 import { type PersonaFrontMatter, personaFrontMatterSchema } from "./persona-schema.js";
+import { duplicateKeyErrors, MAX_FRONT_MATTER_DEPTH, tooDeepAt } from "./persona-yaml-guards.js";
 
 export { DESCRIPTION_LIMIT } from "./persona-defaults.js";
 export { formatPersonaProblem, PersonaFileError, type PersonaProblem } from "./persona-file-error.js";
@@ -27,6 +31,9 @@ export interface PersonaSource {
   /** The file's own name, e.g. `tutor.md`: the default persona name. */
   fileName: string;
 }
+
+/** The most problems one file's error lists; more are counted in a last line. */
+export const MAX_PROBLEMS = 20;
 
 export interface ParsedPersonaFile {
   persona: Persona;
@@ -44,8 +51,8 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
   const parts = splitPersonaFile(normalizePersonaText(text));
   if (isSplitProblem(parts)) throw new PersonaFileError([{ file, ...parts }]);
 
-  const problems: PersonaProblem[] = [];
-  const frontMatter = readFrontMatter(parts.frontMatter ?? "", parts.frontMatterFirstLine, file, problems);
+  const problems = new ProblemList(file);
+  const frontMatter = readFrontMatter(parts.frontMatter ?? "", parts.frontMatterFirstLine, problems);
 
   const systemPrompt = parts.body.trim();
   if (systemPrompt === "") {
@@ -59,7 +66,7 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
   }
 
   // With broken front matter the name is unknown; the file name is checked once it is fixed.
-  const name = frontMatter && (frontMatter.values.name ?? defaultName(source, problems));
+  const name = frontMatter && (frontMatter.values.name ?? defaultName(source, problems.items));
   if (
     frontMatter?.values.model &&
     frontMatter.values.adapter &&
@@ -71,7 +78,7 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
     });
   }
 
-  const [first, ...rest] = problems.sort(byLine);
+  const [first, ...rest] = problems.listed();
   if (first) throw new PersonaFileError([first, ...rest]);
   if (!frontMatter || name === undefined)
     throw new Error("unreachable: a persona without problems has a name");
@@ -104,19 +111,60 @@ interface ReadFrontMatter {
   place: FrontMatterPlace;
 }
 
-/** Parses and validates the front matter, pushing problems; undefined when it cannot be used. */
+/** Problems in one file: every one counted, the first MAX_PROBLEMS by line worked out in full. */
+class ProblemList {
+  readonly items: PersonaProblem[] = [];
+  private unlisted = 0;
+  constructor(readonly file: string) {}
+  push(...problems: PersonaProblem[]): void {
+    this.items.push(...problems);
+  }
+  /** Works out at most MAX_PROBLEMS of them (each in line order), counting the rest. */
+  pushFirst(makers: readonly (() => PersonaProblem)[]): void {
+    for (const make of makers.slice(0, MAX_PROBLEMS)) this.items.push(make());
+    this.unlisted += Math.max(0, makers.length - MAX_PROBLEMS);
+  }
+  listed(): PersonaProblem[] {
+    const sorted = this.items.sort(byLine);
+    const hidden = this.unlisted + Math.max(0, sorted.length - MAX_PROBLEMS);
+    const shown = sorted.slice(0, MAX_PROBLEMS);
+    if (hidden === 0) return shown;
+    const more = hidden === 1 ? "1 more problem" : `${hidden.toLocaleString("en-US")} more problems`;
+    return [...shown, { file: this.file, reason: `and ${more}: fix these first, the rest show next` }];
+  }
+}
+
+/** Parses and validates the front matter, adding problems; undefined when it cannot be used. */
 function readFrontMatter(
   yamlText: string,
   firstLine: number,
-  file: string,
-  problems: PersonaProblem[],
+  problems: ProblemList,
 ): ReadFrontMatter | undefined {
+  const { file } = problems;
+  const lines = yamlText.split("\n");
+  const tooDeep = tooDeepAt(yamlText);
+  if (tooDeep !== undefined) {
+    const index = yamlText.slice(0, tooDeep).match(/\n/g)?.length ?? 0;
+    problems.push({
+      file,
+      line: firstLine + index,
+      reason:
+        `the front matter nests more than ${MAX_FRONT_MATTER_DEPTH} levels deep here: it holds "field: value" ` +
+        "lines, with lists and examples only a few levels deep",
+    });
+    // The cause is usually above (each line like `a: b: c` nests one level deeper): what yaml says
+    // about the lines before this one, which nest less, shows it.
+    readFrontMatter(lines.slice(0, index).join("\n"), firstLine, problems);
+    return undefined;
+  }
   const lineCounter = new LineCounter();
-  const document = parseDocument(yamlText, { lineCounter, prettyErrors: false });
-  const lastLine = firstLine + Math.max(0, yamlText.split("\n").length - 1);
+  // uniqueKeys: false, because yaml's own check compares every key with every other one.
+  const document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const lastLine = firstLine + Math.max(0, lines.length - 1);
   const place: FrontMatterPlace = { file, document, lineCounter, firstLine, lastLine };
-  if (document.errors.length > 0) {
-    problems.push(...document.errors.map((error) => yamlErrorProblem(place, error, yamlText)));
+  const errors = [...document.errors, ...duplicateKeyErrors(document)];
+  if (errors.length > 0) {
+    problems.pushFirst(errors.map((error) => () => yamlErrorProblem(place, error, lines)));
     return undefined;
   }
   if (document.contents !== null && !isMap(document.contents)) {
@@ -133,7 +181,11 @@ function readFrontMatter(
     data = document.toJS() ?? {};
   } catch (error) {
     // e.g. an alias (*name) to an anchor that does not exist.
-    problems.push({ file, line: firstLine, reason: `invalid YAML: ${(error as Error).message}` });
+    problems.push({
+      file,
+      line: firstLine,
+      reason: `invalid YAML: ${clipText((error as Error).message, 300)}`,
+    });
     return undefined;
   }
   const result = personaFrontMatterSchema.safeParse(trimTextFields(data), {
@@ -141,7 +193,7 @@ function readFrontMatter(
     error: personaIssueMessage,
   });
   if (!result.success) {
-    problems.push(...result.error.issues.flatMap((issue) => schemaIssueProblems(place, issue)));
+    problems.pushFirst(result.error.issues.flatMap((issue) => schemaIssueProblems(place, issue)));
     return undefined;
   }
   return { values: result.data, place };

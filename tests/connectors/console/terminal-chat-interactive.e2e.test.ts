@@ -110,4 +110,40 @@ describe("terminal chat, interactive", () => {
     await terminal.waitFor("Bye!");
     expect(await terminal.exited).toBe(0);
   });
+
+  it("shows a hostile answer's control sequences as text: none reaches the terminal raw", async () => {
+    const terminal = openTerminal({
+      OLLAMA_HOST: ollama.host,
+      STORE_URL: "memory://",
+      PERSONAS_DIR: personasDir,
+    });
+    await terminal.waitFor("Ctrl-C to leave");
+    const ESC = "\u001b";
+    const BEL = "\u0007";
+    // Each family split mid-sequence between two chunks, as a streaming server would.
+    ollama.enqueue({
+      chunks: [
+        `Title${ESC}]0;pw`,
+        `ned${BEL} clip${ESC}]52;c;cm0gLXJm`,
+        `IH4=${BEL} clear${ESC}`,
+        `[2J${ESC}[H csi\u009b`,
+        `2J paste${ESC}[?2004l bs: safe\b\b\b\brm -rf`,
+        " cr: yes\rno 🎓 end",
+      ],
+    });
+    terminal.child.stdin.write("tell me something\r");
+    await terminal.waitFor("🎓 end");
+    const screen = terminal.screen();
+    expect(screen).toContain(
+      "Title^[]0;pwned^G clip^[]52;c;cm0gLXJmIH4=^G clear^[[2J^[[H csi^[[2J paste^[[?2004l" +
+        " bs: safe^H^H^H^Hrm -rf cr: yes^Mno 🎓 end",
+    );
+    for (const raw of [`${ESC}]`, `${ESC}[2J`, `${ESC}[H`, `${ESC}[?2004`, "\u009b", BEL, "\b", "yes\rno"]) {
+      expect(screen).not.toContain(raw);
+    }
+
+    terminal.child.stdin.write("\u0003");
+    await terminal.waitFor("Bye!");
+    expect(await terminal.exited).toBe(0);
+  });
 });

@@ -76,7 +76,7 @@ describe("discord /help and lost interactions", () => {
     ).toBe(true);
     const help = discord.world.messages.get(interaction.followupIds[0] ?? "");
     expect(help?.flags).toBe(64);
-    expect(help?.content).toContain("`/ask <prompt> [persona]`");
+    expect(help?.content).toContain("`/ask [persona:<name>] <prompt>`");
   });
 
   it("logs an interaction Discord no longer knows (the 3 seconds passed) and carries on", async () => {

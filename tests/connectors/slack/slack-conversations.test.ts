@@ -3,6 +3,7 @@
  * Mentions, thread follow-ups, DMs, threads joined late, personas.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { JOINED_TURNS_SEPARATOR } from "../../../src/core/prompt.js";
 import { ADA, BOB, type Harness, startHarness } from "./slack-harness.js";
 
 const CHANNEL = "CGENERAL1";
@@ -127,11 +128,15 @@ describe("slack: mentions and threads", () => {
       ts: root,
     });
     const contents = harness.ollama.chatBodies()[0]?.messages.map((message) => message.content) ?? [];
-    // Earlier messages are history (two user turns in a row merge into one message); the mention is last.
-    expect(contents).toContain(
-      "Ada: Should we use Postgres or SQLite?\n\nBob Builder: SQLite, @Ada: it's one file.",
+    // Earlier messages are history; user turns in a row join into one message (strict chat templates
+    // want user and assistant to alternate), each speaker named, the mention last.
+    expect(contents.at(-1)).toBe(
+      [
+        "Ada: Should we use Postgres or SQLite?",
+        "Bob Builder: SQLite, @Ada: it's one file.",
+        "Ada: what do you think?",
+      ].join(JOINED_TURNS_SEPARATOR),
     );
-    expect(contents.at(-1)).toBe("Ada: what do you think?");
   });
 });
 

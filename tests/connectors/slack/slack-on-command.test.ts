@@ -37,7 +37,7 @@ describe("slack slash commands", () => {
     expect(ackAt).toBeLessThan(response.at);
     expect(response.body.response_type).toBe("ephemeral");
     const text = String(response.body.text).replace(/\u200b/g, "");
-    expect(text).toContain("`/ask &lt;prompt&gt; [persona]`");
+    expect(text).toContain("`/ask [persona:&lt;name&gt;] &lt;prompt&gt;`");
     expect(text).toContain("*Tutor*");
   });
 

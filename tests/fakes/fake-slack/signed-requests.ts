@@ -1,13 +1,13 @@
 /**
  * Slack's side of the HTTP Events API: requests signed the way Slack signs them (v0, HMAC-SHA256 of
  * `v0:<timestamp>:<raw body>` with the signing secret), with options for a bad signature, a stale
- * timestamp and retry headers.
+ * or future timestamp and retry headers; any raw body can be signed, hostile ones included.
  */
 import { createHmac } from "node:crypto";
 
 export interface SignOptions {
   secret: string;
-  /** Seconds since the epoch; default now. Older than five minutes is stale. */
+  /** Seconds since the epoch; default now. More than five minutes off either way is refused. */
   timestampSeconds?: number;
   /** Sign with the wrong secret. */
   badSignature?: boolean;
@@ -24,7 +24,10 @@ export function signature(secret: string, timestamp: number, body: string): stri
   return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
 }
 
-async function sendSigned(
+export const FORM = "application/x-www-form-urlencoded";
+
+/** Signs `body` exactly as given (any text, JSON or not) and posts it. */
+export async function sendSignedRaw(
   url: string,
   body: string,
   contentType: string,
@@ -51,7 +54,7 @@ export function sendSignedEvent(
   payload: unknown,
   options: SignOptions,
 ): Promise<SignedResponse> {
-  return sendSigned(url, JSON.stringify(payload), "application/json", options);
+  return sendSignedRaw(url, JSON.stringify(payload), "application/json", options);
 }
 
 export function sendSignedCommand(
@@ -59,10 +62,5 @@ export function sendSignedCommand(
   fields: Record<string, string>,
   options: SignOptions,
 ): Promise<SignedResponse> {
-  return sendSigned(
-    url,
-    new URLSearchParams(fields).toString(),
-    "application/x-www-form-urlencoded",
-    options,
-  );
+  return sendSignedRaw(url, new URLSearchParams(fields).toString(), FORM, options);
 }

@@ -1,7 +1,8 @@
 /**
  * The fake's Socket Mode side: a `ws` server on the fake's own port. apps.connections.open hands out
- * a fresh `ws://127.0.0.1:<port>/socket/<n>` URL each time (a reconnect gets a new one, as with
- * Slack); a connection gets `hello`, then envelopes on demand; acks are recorded by envelope_id.
+ * a fresh `ws://127.0.0.1:<port>/link/?ticket=<one-time ticket>&app_id=…` URL each time, shaped like
+ * Slack's (a reconnect gets a new one; the ticket is a secret that must never reach a log); a
+ * connection gets `hello`, then envelopes on demand; acks are recorded by envelope_id.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -32,16 +33,20 @@ export class SocketModeServer {
   readonly #waiters: (() => void)[] = [];
   #counter = 0;
 
+  /** Every ticket handed out, ever (tests check none of them was logged). */
+  readonly tickets: string[] = [];
+
   issueUrl(port: number): string {
-    const path = `/socket/${++this.#counter}-${randomUUID().slice(0, 8)}`;
-    this.#issued.add(path);
-    return `ws://127.0.0.1:${port}${path}`;
+    const ticket = `${++this.#counter}-${randomUUID()}`;
+    this.#issued.add(ticket);
+    this.tickets.push(ticket);
+    return `ws://127.0.0.1:${port}/link/?ticket=${ticket}&app_id=AFAKE`;
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
-    // A URL works once: a reconnect must ask apps.connections.open again.
-    if (!this.#issued.delete(path)) {
+    const ticket = new URL(request.url ?? "/", "http://127.0.0.1").searchParams.get("ticket") ?? "";
+    // A ticket works once: a reconnect must ask apps.connections.open again.
+    if (!this.#issued.delete(ticket)) {
       socket.destroy();
       return;
     }

@@ -60,6 +60,22 @@ describe("fitting a prompt into the context", () => {
     expect(fitted).toMatchObject({ promptTokens: 30, droppedMessages: 2 });
   });
 
+  it("drops a question together with its answer, so no reply is left without its question", () => {
+    const long: ChatHistoryItem[] = [
+      { type: "system", text: "persona" },
+      { type: "user", text: "q1" },
+      { type: "model", response: ["a1"] },
+      { type: "user", text: "q2" },
+      { type: "model", response: ["a2"] },
+      { type: "user", text: "q3" },
+    ];
+    const fitted = fitToContext(long, count, 70, 20);
+    expect(
+      fitted.history.map((item) => (item.type === "model" ? `model:${item.response[0]}` : item.text)),
+    ).toEqual(["persona", "q2", "model:a2", "q3"]);
+    expect(fitted).toMatchObject({ promptTokens: 40, droppedMessages: 2 });
+  });
+
   it("fails with context-overflow when the essentials alone do not fit", () => {
     expect(() => fitToContext(history, count, 40, 20)).toThrow(
       expect.objectContaining({

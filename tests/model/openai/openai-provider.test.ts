@@ -147,11 +147,12 @@ describe("openai provider: errors", () => {
     expect(codeOf((await collect(model.stream(hello))).error)).toBe("bad-response");
   });
 
-  it("maps 401 to bad-response naming OPENAI_API_KEY", async () => {
+  it("maps 401 to unauthorized naming OPENAI_API_KEY", async () => {
     fake.enqueue({ status: 401 });
     const result = await collect(model.stream(hello));
-    expect(codeOf(result.error)).toBe("bad-response");
+    expect(codeOf(result.error)).toBe("unauthorized");
     expect((result.error as ModelError).message).toContain("OPENAI_API_KEY");
+    expect((result.error as ModelError).status).toBe(401);
   });
 
   it.each([500, 502, 503])("maps %i to unavailable", async (status) => {

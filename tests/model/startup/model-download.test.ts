@@ -106,6 +106,25 @@ describe("downloadModel", () => {
     expect(existsSync(`${destination()}.part`)).toBe(false);
   });
 
+  it("fails with one clear line when nothing listens at the URL, without retrying", async () => {
+    // A port that was just free. node-llama-cpp's downloader retries this for minutes (ipull: 150
+    // tries, up to 5 s apart) and shows nothing meanwhile; troupe says so at once.
+    const served = await serve({});
+    const url = served.url("tiny.gguf");
+    await served.close();
+    server = undefined;
+    let requests = 0;
+    const counting: typeof fetch = (input, init) => {
+      requests++;
+      return fetch(input, init);
+    };
+    const error = await failure(downloadModel({ url, destination: destination(), fetch: counting }));
+    expect(requests).toBe(1);
+    expect(error.kind).toBe("interrupted");
+    expect(error.message.startsWith(`cannot reach ${url}: `)).toBe(true);
+    expect(existsSync(`${destination()}.part`)).toBe(false);
+  });
+
   it("rejects and deletes a file shorter than the source says, so the next attempt starts afresh", async () => {
     const truncated = model.subarray(0, 300_000);
     const served = await serve({

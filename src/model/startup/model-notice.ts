@@ -1,6 +1,6 @@
 /** The start-up check of the model server, as one log line and one line a person can act on. */
-import type { Logger } from "../lib/logger.js";
-import type { ChatModel } from "../model/chat-model.js";
+import type { Logger } from "../../lib/logger.js";
+import type { ChatModel } from "../chat-model.js";
 
 /** Returns a notice for people in the terminal when the model is not ready, else undefined. */
 export async function checkModel(model: ChatModel, logger: Logger): Promise<string | undefined> {

@@ -1,9 +1,9 @@
 /** The start-up model check: a log line either way, and a notice for the terminal only when not ready. */
 import { expect, it } from "vitest";
-import { checkModel } from "../../src/app/model-notice.js";
-import type { ChatModel, ModelHealth } from "../../src/model/chat-model.js";
-import { createRecordingLogger } from "../helpers/recording-logger.js";
-import { createScriptedModel } from "../helpers/scripted-model.js";
+import type { ChatModel, ModelHealth } from "../../../src/model/chat-model.js";
+import { checkModel } from "../../../src/model/startup/model-notice.js";
+import { createRecordingLogger } from "../../helpers/recording-logger.js";
+import { createScriptedModel } from "../../helpers/scripted-model.js";
 
 function modelWithHealth(health: ModelHealth): ChatModel {
   return { ...createScriptedModel(), description: "ollama:qwen3:0.6b", check: async () => health };

@@ -1,0 +1,30 @@
+/**
+ * A `fetch` for the ollama client that turns an error response without a JSON body into Ollama's
+ * own `{"error": "…"}` shape.
+ *
+ * Why: Ollama answers errors in JSON, but a reverse proxy in front of it (basic auth, a gateway
+ * timeout) answers in HTML or plain text, and for those the client writes "Getting text from
+ * response" to standard output with console.log, which is where the terminal chat's answers go.
+ * Status and headers (Retry-After) are kept; an HTML page becomes its status line, a text its words.
+ */
+const longestText = 300;
+
+export function withJsonErrorBodies(baseFetch: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await baseFetch(input, init);
+    if (response.ok || response.headers.get("content-type")?.includes("application/json")) return response;
+    const status = `${response.status} ${response.statusText}`.trim();
+    const isHtml = response.headers.get("content-type")?.includes("html") === true;
+    const text = await response.text().catch(() => "");
+    const words = isHtml ? "" : text.trim().replace(/\s+/g, " ").slice(0, longestText);
+    const headers = new Headers(response.headers);
+    headers.set("content-type", "application/json; charset=utf-8");
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    return new Response(JSON.stringify({ error: words === "" ? status : words }), {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The terminal chat's own lines (start-up notices, the greeting, persona-file notices) carry text
+ * from persona files and start-up checks: control sequences in them are shown, never acted on.
+ */
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { commands } from "../../../commands/index.js";
+import {
+  type ConsoleConnector,
+  createConsoleConnector,
+} from "../../../src/connectors/console/console-connector.js";
+import { createBot } from "../../../src/core/bot.js";
+import { staticCatalog, testPersona } from "../../helpers/personas.js";
+import { createRecordingLogger } from "../../helpers/recording-logger.js";
+import { createScriptedModel } from "../../helpers/scripted-model.js";
+import { createSwitchableStore } from "../../helpers/switchable-store.js";
+
+const TITLE = "\u001b]0;pwned\u0007";
+const CLEAR = "\u001b[2J";
+
+let connector: ConsoleConnector | undefined;
+afterEach(async () => {
+  await connector?.stop();
+  connector = undefined;
+});
+
+function startChat(greeting: string, notices: string[]) {
+  const bot = createBot({
+    model: createScriptedModel(),
+    store: createSwitchableStore(),
+    personas: staticCatalog([testPersona("tutor", { greeting })]),
+    commands,
+    logger: createRecordingLogger(),
+    settings: { defaultPersona: "tutor", contextTokens: 4096, replyTokens: 512 },
+  });
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let screen = "";
+  output.on("data", (chunk: Buffer) => {
+    screen += chunk.toString("utf8");
+  });
+  connector = createConsoleConnector({
+    bot,
+    logger: createRecordingLogger(),
+    input,
+    output,
+    errorOutput: new PassThrough(),
+    interactive: true,
+    color: false,
+    identity: { userName: "ada" },
+    notices,
+    onEnd: () => {},
+  });
+  return { connector, screen: () => screen };
+}
+
+describe("console connector: its own lines", () => {
+  it("shows control sequences in the greeting, notices and persona notices visibly", async () => {
+    const chat = startChat(`Hi${TITLE} there`, [`Model: x${CLEAR}`]);
+    await chat.connector.start();
+    chat.connector.notify(`persona evil added${TITLE}`);
+    const screen = chat.screen();
+    expect(screen).toContain("Hi^[]0;pwned^G there");
+    expect(screen).toContain("Model: x^[[2J");
+    expect(screen).toContain("persona evil added^[]0;pwned^G");
+    expect(screen).not.toContain(TITLE);
+    expect(screen).not.toContain(CLEAR);
+  });
+});
