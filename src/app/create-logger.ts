@@ -13,3 +13,11 @@ export function createLogger(level: LogLevel): Logger {
     pino.destination({ fd: 2, sync: true }),
   );
 }
+
+/**
+ * LOG_LEVEL when it is set. Otherwise the interactive terminal chat, which shares the screen with
+ * the log, shows warnings and worse; a service or a pipe logs from info.
+ */
+export function chooseLogLevel(configured: LogLevel | undefined, interactive: boolean): LogLevel {
+  return configured ?? (interactive ? "warn" : "info");
+}

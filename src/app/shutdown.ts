@@ -1,0 +1,142 @@
+/**
+ * How the running process stops, whoever asks: a signal, the end of the terminal chat's input, or
+ * (next) a connector that hits a fatal platform error. Every one of them calls `requestShutdown`;
+ * the first call starts the ordered stop, later calls can only raise the exit code, so a fatal
+ * error's non-zero code wins over a clean stop asked for after it.
+ *
+ * The order: the bot first, so answers in flight get their last edit while the connectors can
+ * still send it; then the connectors; then the persona watcher; then the store. Each step that
+ * fails is logged and the next one still runs. The whole stop is bounded by a grace period: a step
+ * that hangs (a platform that never answers a close) cannot keep the process alive. A signal that
+ * arrives while stopping (a second Ctrl-C) exits at once.
+ */
+import type { Connector } from "../connectors/connector.js";
+import type { Logger } from "../lib/logger.js";
+
+/**
+ * How long the ordered stop may take. Under Docker's 10 s between SIGTERM and SIGKILL, so the log
+ * says what was still pending instead of the process vanishing mid-line.
+ */
+export const STOP_GRACE_MS = 8_000;
+
+export type ShutdownSignal = "SIGINT" | "SIGTERM";
+const SIGNALS: readonly ShutdownSignal[] = ["SIGINT", "SIGTERM"];
+/** The shell's convention for "ended by a signal": 128 + the signal's number. */
+const SIGNAL_EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** What is stopped after the connectors (which are tracked as they start). */
+export interface StoppableParts {
+  bot: { stop(): Promise<void> };
+  personas: { close(): void };
+  store: { close(): Promise<void> };
+}
+
+/** `process` in production; an EventEmitter in tests. */
+export interface SignalSource {
+  on(signal: ShutdownSignal, listener: () => void): unknown;
+}
+
+export interface ShutdownOptions {
+  parts: StoppableParts;
+  logger: Logger;
+  /** Ends the process: `process.exit` in production. */
+  exit(code: number): void;
+  /** Where SIGINT and SIGTERM come from; unset: no signal handling. */
+  signals?: SignalSource;
+  /** Default STOP_GRACE_MS. */
+  graceMs?: number;
+}
+
+/** Asks the process to stop. Safe to call any number of times, from anywhere. */
+export type RequestShutdown = (reason: string, exitCode: number) => void;
+
+export interface Shutdown {
+  readonly requestShutdown: RequestShutdown;
+  /** Adds a connector to the connectors step (in the order tracked). One tracked late is stopped at once. */
+  track(connector: Connector): void;
+}
+
+export function createShutdown(options: ShutdownOptions): Shutdown {
+  const { parts, logger } = options;
+  const graceMs = options.graceMs ?? STOP_GRACE_MS;
+  const connectors: Connector[] = [];
+  let exitCode = 0;
+  let stopping = false;
+  let connectorsStopped = false;
+  let exited = false;
+  /** The step running now, for the log line when the stop is cut short. */
+  let pending = "";
+
+  function exit(code: number) {
+    if (exited) return;
+    exited = true;
+    options.exit(code);
+  }
+
+  /** Runs one step; a failure is logged, never stops the steps after it. */
+  async function step(name: string, run: () => unknown): Promise<void> {
+    pending = name;
+    try {
+      await run();
+    } catch (error) {
+      logger.warn({ err: error, step: name }, "did not stop cleanly");
+    }
+  }
+
+  async function stopConnector(connector: Connector): Promise<void> {
+    await connector.stop().catch((error: unknown) => {
+      logger.warn({ err: error, connector: connector.name }, "connector did not stop cleanly");
+    });
+  }
+
+  async function stopInOrder(): Promise<void> {
+    await step("bot", () => parts.bot.stop());
+    await step("connectors", async () => {
+      connectorsStopped = true;
+      await Promise.all(connectors.map(stopConnector));
+    });
+    await step("personas", () => parts.personas.close());
+    await step("store", () => parts.store.close());
+  }
+
+  function requestShutdown(reason: string, code: number) {
+    if (stopping) {
+      if (code > exitCode) {
+        logger.info({ exitCode: code, reason }, "already stopping: exit code raised");
+        exitCode = code;
+      } else logger.debug({ exitCode: code, reason }, "already stopping");
+      return;
+    }
+    stopping = true;
+    exitCode = Math.max(exitCode, code);
+    logger.info({ exitCode: code, reason }, "stopping");
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), graceMs);
+    });
+    void Promise.race([stopInOrder().then(() => "done" as const), grace]).then((outcome) => {
+      clearTimeout(timer);
+      if (outcome === "timeout") {
+        logger.warn({ graceMs, pending, exitCode }, "stop did not finish in time: exiting anyway");
+      }
+      exit(exitCode);
+    });
+  }
+
+  function onSignal(signal: ShutdownSignal) {
+    if (!stopping) return requestShutdown(signal, 0);
+    // Someone pressing Ctrl-C again does not want to wait for the stop.
+    const code = Math.max(exitCode, SIGNAL_EXIT_CODES[signal]);
+    logger.warn({ signal, pending, exitCode: code }, "signal while stopping: exiting now");
+    exit(code);
+  }
+  for (const signal of SIGNALS) options.signals?.on(signal, () => onSignal(signal));
+
+  return {
+    requestShutdown,
+    track(connector) {
+      connectors.push(connector);
+      if (connectorsStopped) void stopConnector(connector);
+    },
+  };
+}

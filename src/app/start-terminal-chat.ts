@@ -1,0 +1,71 @@
+/**
+ * The terminal chat, wired: what `npm start` opens when no platform token is set. Shows the model
+ * notices, names the person after their login, tells them when a persona file changes, and asks
+ * the shutdown to stop when the chat is over: exit 1 when piped and an answer failed, so a script
+ * notices; "Bye!" on a terminal.
+ */
+import { userInfo } from "node:os";
+import type { Config } from "../config.js";
+import { type ConsoleConnector, createConsoleConnector } from "../connectors/console/console-connector.js";
+import type { Bot } from "../core/bot.js";
+import type { Logger } from "../lib/logger.js";
+import { describePersonaChange } from "../personas/persona-change-text.js";
+import type { PersonaDirectory } from "../personas/persona-directory.js";
+import type { Shutdown } from "./shutdown.js";
+
+export interface TerminalChatOptions {
+  bot: Bot;
+  personas: Pick<PersonaDirectory, "onChange">;
+  logger: Logger;
+  config: Pick<Config, "NO_COLOR">;
+  /** Standard input is a terminal: greeting, prompt, notices. Otherwise line by line, answers only. */
+  interactive: boolean;
+  /** Shown before the greeting (interactive only): the model and any problem with it. */
+  notices: string[];
+  input: NodeJS.ReadableStream;
+  /** Answers; coloured when it is a terminal and NO_COLOR is unset. */
+  output: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Error lines for failed answers. */
+  errorOutput: NodeJS.WritableStream;
+  shutdown: Pick<Shutdown, "requestShutdown" | "track">;
+  /** Default: the login name (safeUserName). */
+  userName?: string;
+}
+
+export async function startTerminalChat(options: TerminalChatOptions): Promise<ConsoleConnector> {
+  const { interactive, output, shutdown } = options;
+  const chat = createConsoleConnector({
+    bot: options.bot,
+    logger: options.logger,
+    input: options.input,
+    output,
+    errorOutput: options.errorOutput,
+    interactive,
+    color: output.isTTY === true && options.config.NO_COLOR === undefined,
+    identity: { userName: options.userName ?? safeUserName() },
+    notices: options.notices,
+    onEnd({ failures, interrupted }) {
+      if (interactive) output.write(interrupted ? "\nBye!\n" : "Bye!\n");
+      // Piped: a non-zero exit tells a script that some answer failed.
+      const exitCode = !interactive && failures > 0 ? 1 : 0;
+      shutdown.requestShutdown(interrupted ? "ctrl-c" : "end of input", exitCode);
+    },
+  });
+  // Tracked before it starts: piped input can end (and ask for the stop) before start() returns.
+  shutdown.track(chat);
+  await chat.start();
+  // Someone writing a persona sees it arrive (or what is wrong with it) without reading logs.
+  options.personas.onChange((changes) => {
+    for (const change of changes) chat.notify(describePersonaChange(change));
+  });
+  return chat;
+}
+
+/** The login name, reduced to characters safe in a conversation id; "you" when there is none. */
+export function safeUserName(read: () => { username: string } = () => userInfo()): string {
+  try {
+    return read().username.replace(/[^\w.-]/g, "") || "you";
+  } catch {
+    return "you";
+  }
+}
