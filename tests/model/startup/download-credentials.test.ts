@@ -269,6 +269,20 @@ describe("no failure of a download prints the URL's password or token", () => {
     expect(error.message).toContain("?token=***&revision=main: fetch failed");
   });
 
+  it("when the URL is not http(s), before any request", async () => {
+    const error = await failure(
+      downloadModel({
+        url: withToken(`ftp://${userInfo}@127.0.0.1:9/tiny.gguf`),
+        destination: destination(),
+      }),
+    );
+    expect(error.kind).toBe("not-found");
+    expect(error.message).toBe(
+      `ftp://${user}:***@127.0.0.1:9/tiny.gguf?token=***&revision=main is not an http(s) URL`,
+    );
+    expect(findSecrets(error, secrets)).toEqual([]);
+  });
+
   it("when the file is missing (404)", async () => {
     const error = await failBothWays(async () => {
       const server = await serve({}, { basicAuth: proxy });
