@@ -114,6 +114,20 @@ describe("terminal chat, piped", () => {
     expect(run.stderr).toContain('"model":"embedded:');
   });
 
+  it("names the user's own non-GGUF file, never says to delete it, and answers that the model cannot load", async () => {
+    const notes = join(dir, "notes.bin");
+    writeFileSync(notes, "my notes from the meeting, not a model\n");
+    const run = await runTroupe(env({ MODEL_PROVIDER: "embedded", EMBEDDED_MODEL: notes }), "hello\n");
+    expect(troupeStdout(run.stdout)).toBe("");
+    expect(run.stderr).toContain(
+      "⚠️ The model isn't available: it is missing or cannot be loaded. An admin can find the fix in the bot's log.",
+    );
+    expect(run.stderr).toContain(`the embedded model file ${notes} cannot be used: it is not a GGUF model`);
+    expect(run.stderr).toContain("set EMBEDDED_MODEL to a GGUF model file");
+    expect(run.stderr).not.toMatch(/installed on the server|delete it/);
+    expect(run.code).toBe(1);
+  });
+
   it("logs the fix when the model is missing", async () => {
     const run = await runTroupe(env({ MODEL: "qwen3:0.6b" }), "");
     expect(run.stderr).toContain("ollama pull qwen3:0.6b");
