@@ -68,16 +68,15 @@ export async function loadInitialPersonas(
     }
     ownerByName.set(persona.name, persona.source);
     byFile.set(read.fileName, persona);
-    if (read.warning) warnings.push({ fileName: read.fileName, name: persona.name, warning: read.warning });
+    if (read.warning) {
+      logRoomWarning(logger, persona, read.warning);
+      warnings.push({ fileName: read.fileName, name: persona.name, warning: read.warning });
+    }
   }
   skipped.sort((left, right) => left.fileName.localeCompare(right.fileName));
   warnings.sort((left, right) => left.fileName.localeCompare(right.fileName));
   for (const refusal of skipped) logRefusal(logger, refusal, "not loaded");
   if (byFile.size === 0) throw nothingLeft(dir, skipped);
-  for (const note of warnings) {
-    const persona = byFile.get(note.fileName);
-    if (persona) logRoomWarning(logger, persona, note.warning);
-  }
   return { byFile, skipped, warnings };
 }
 
