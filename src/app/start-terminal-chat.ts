@@ -1,21 +1,21 @@
 /**
  * The terminal chat, wired: what `npm start` opens when no platform token is set. Shows the model
- * notices, names the person after their login, tells them when a persona file changes, and asks
- * the shutdown to stop when the chat is over: exit 1 when piped and an answer failed, so a script
- * notices; "Bye!" on a terminal.
+ * notices and the persona files start-up skipped or warned about, names the person after their
+ * login, tells them when a persona file changes, and asks the shutdown to stop when the chat is
+ * over: exit 1 when piped and an answer failed, so a script notices; "Bye!" on a terminal.
  */
 import { userInfo } from "node:os";
 import type { Config } from "../config.js";
 import { type ConsoleConnector, createConsoleConnector } from "../connectors/console/console-connector.js";
 import type { Bot } from "../core/bot.js";
 import type { Logger } from "../lib/logger.js";
-import { describePersonaChange } from "../personas/persona-change-text.js";
+import { describePersonaChange, describePersonaStartup } from "../personas/persona-change-text.js";
 import type { PersonaDirectory } from "../personas/persona-directory.js";
 import type { Shutdown } from "./shutdown.js";
 
 export interface TerminalChatOptions {
   bot: Bot;
-  personas: Pick<PersonaDirectory, "onChange">;
+  personas: Pick<PersonaDirectory, "onChange" | "startup">;
   logger: Logger;
   config: Pick<Config, "NO_COLOR">;
   /** Standard input is a terminal: greeting, prompt, notices. Otherwise line by line, answers only. */
@@ -43,7 +43,7 @@ export async function startTerminalChat(options: TerminalChatOptions): Promise<C
     interactive,
     color: output.isTTY === true && options.config.NO_COLOR === undefined,
     identity: { userName: options.userName ?? safeUserName() },
-    notices: options.notices,
+    notices: [...options.notices, ...describePersonaStartup(options.personas.startup)],
     onEnd({ failures, interrupted }) {
       if (interactive) output.write(interrupted ? "\nBye!\n" : "Bye!\n");
       // Piped: a non-zero exit tells a script that some answer failed.
