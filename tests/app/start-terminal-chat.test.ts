@@ -68,6 +68,7 @@ function setUp(interactive: boolean, notices: string[] = []): Run {
         output,
         errorOutput,
         userName: "ada",
+        store: fixture.store,
         shutdown: {
           track: (connector) => events.push(`track ${connector.name}`),
           requestShutdown(reason, exitCode) {
