@@ -30,7 +30,7 @@ function collect(stream: PassThrough): () => string {
   return () => text;
 }
 
-function setUp(interactive: boolean, notices: string[] = []): Run {
+function setUp(interactive: boolean, notices: string[] = [], continueLast = false): Run {
   const fixture = createBotFixture();
   const input = new PassThrough();
   const output = new PassThrough();
@@ -69,6 +69,7 @@ function setUp(interactive: boolean, notices: string[] = []): Run {
         errorOutput,
         userName: "ada",
         store: fixture.store,
+        continueLast,
         shutdown: {
           track: (connector) => events.push(`track ${connector.name}`),
           requestShutdown(reason, exitCode) {
@@ -101,6 +102,45 @@ describe("startTerminalChat, piped", () => {
     // The failed answer is a line on standard error; the next line is answered as usual.
     expect(run.errors()).not.toBe("");
     expect(run.output()).toMatch(/^echo: .*second\n$/s);
+  });
+});
+
+describe("startTerminalChat, piped conversations", () => {
+  it("speaks in a conversation of its own, not the interactive chat's, and --continue takes it up", async () => {
+    const first = setUp(false);
+    await first.start();
+    first.input.end("hello\n");
+    await first.stopped;
+    const conversations = [...first.fixture.store.histories.keys()];
+    expect(conversations).toEqual([expect.stringMatching(/^console:ada:piped:[a-z0-9-]+$/)]);
+    expect(first.errors()).toBe("");
+
+    const next = setUp(false, [], true);
+    // The same store: what one run remembered, the next one reads.
+    next.fixture.store.histories.set(
+      conversations[0] ?? "",
+      first.fixture.store.histories.get(conversations[0] ?? "") ?? [],
+    );
+    for (const [key, value] of first.fixture.store.bindings) next.fixture.store.bindings.set(key, value);
+    await next.start();
+    next.input.end("again\n");
+    await next.stopped;
+    expect([...next.fixture.store.histories.keys()]).toEqual(conversations);
+    expect(next.fixture.store.histories.get(conversations[0] ?? "")?.map((turn) => turn.content)).toEqual([
+      "hello",
+      "echo: hello",
+      "again",
+      "echo: again",
+    ]);
+  });
+
+  it("--continue with nothing to continue says so on standard error, never on standard output", async () => {
+    const run = setUp(false, [], true);
+    await run.start();
+    run.input.end("hello\n");
+    await run.stopped;
+    expect(run.errors()).toBe("No earlier piped conversation to continue: starting a new one.\n");
+    expect(run.output()).toBe("echo: hello\n");
   });
 });
 
