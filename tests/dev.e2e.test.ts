@@ -1,7 +1,7 @@
 /**
  * `npm run dev` on a real pseudo-terminal: the chat is usable (Enter is the chat's, never a restart),
- * a source change restarts troupe in the same conversation, and Ctrl-C in the chat ends troupe and
- * the watcher alike, leaving no process behind.
+ * a source change restarts troupe in the same conversation, and Ctrl-C (in the chat, or while a
+ * failed start waits for a fix) ends troupe and the watcher alike, leaving no process behind.
  */
 import { mkdtempSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,4 +60,16 @@ describe("npm run dev", () => {
     expect(await terminal.exited).toBe(0);
     expect(terminal.processes()).toEqual([]);
   }, 90_000);
+
+  it("waits for a fix when troupe fails to start on a terminal, and Ctrl-C then ends it", async () => {
+    terminal = openTerminal("npm run dev", { OLLAMA_HOST: ollama.host, CONTEXT_TOKENS: "lots" });
+    await terminal.waitFor("CONTEXT_TOKENS");
+    await terminal.waitFor("restarts it when a file in src/ or commands/ changes (Ctrl-C to leave)");
+    expect(terminal.processes().some((command) => command.includes("src/dev.ts"))).toBe(true);
+    expect(terminal.processes().some((command) => command.includes("src/main.ts"))).toBe(false);
+
+    terminal.child.stdin.write("\u0003");
+    expect(await terminal.exited).not.toBe(0);
+    expect(terminal.processes()).toEqual([]);
+  }, 60_000);
 });
