@@ -6,6 +6,7 @@
  */
 import { commands } from "../commands/index.js";
 import { buildModel } from "./app/build-model.js";
+import { readCliFlags } from "./app/cli-flags.js";
 import { chooseLogLevel, createLogger } from "./app/create-logger.js";
 import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
@@ -19,6 +20,9 @@ import { loadConfigOrExit } from "./config.js";
 import { createBot } from "./core/bot.js";
 
 runProgram("troupe", async () => {
+  // Before the configuration: --help and --version work even with a broken .env.
+  const flags = readCliFlags(process.argv.slice(2));
+  if (flags.kind === "print") return void process.stdout.write(flags.text);
   const config = loadConfigOrExit("troupe");
   const interactive = process.stdin.isTTY === true;
   const logger = createLogger(chooseLogLevel(config.LOG_LEVEL, interactive));
@@ -69,6 +73,8 @@ runProgram("troupe", async () => {
             output: process.stdout,
             errorOutput: process.stderr,
             shutdown,
+            store,
+            continueLast: flags.continueLast,
           }),
         ];
   logger.info(

@@ -62,7 +62,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   // The answer still comes; the note says why it may not remember or be the persona they chose.
   if (dependencies.outage.takeNotice(message.conversationId)) {
     try {
-      await sink.post(texts.storeOutage(persona.displayName), { ephemeral: true });
+      await sink.post(texts.storeOutage(persona.displayName), { ephemeral: true, note: true });
     } catch (error) {
       logger.warn({ err: error }, "could not post the store-outage note; answering anyway");
     }
@@ -86,7 +86,10 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   });
   if (built.cut) {
     logger.info({ ...built.cut }, "message cut to fit the context");
-    await sink.post(texts.messageCut(built.cut.originalChars, built.cut.keptChars), { ephemeral: true });
+    await sink.post(texts.messageCut(built.cut.originalChars, built.cut.keptChars), {
+      ephemeral: true,
+      note: true,
+    });
   }
 
   const outcome: StreamOutcome = {};
@@ -133,7 +136,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     await sink.post(texts.emptyAnswer);
   } else {
     logger.info({ ...logFields, finish: outcome.finish.reason }, "answered");
-    if (outcome.finish.reason === "length") await sink.post(texts.lengthNote);
+    if (outcome.finish.reason === "length") await sink.post(texts.lengthNote, { note: true });
   }
 
   if (!remember) return;

@@ -33,7 +33,12 @@ function collect(stream: PassThrough): () => string {
 
 const noProblems: PersonaStartupReport = { skipped: [], warnings: [] };
 
-function setUp(interactive: boolean, notices: string[] = [], startup = noProblems): Run {
+function setUp(
+  interactive: boolean,
+  notices: string[] = [],
+  options: { startup?: PersonaStartupReport; continueLast?: boolean } = {},
+): Run {
+  const { startup = noProblems, continueLast = false } = options;
   const fixture = createBotFixture();
   const input = new PassThrough();
   const output = new PassThrough();
@@ -72,6 +77,8 @@ function setUp(interactive: boolean, notices: string[] = [], startup = noProblem
         output,
         errorOutput,
         userName: "ada",
+        store: fixture.store,
+        continueLast,
         shutdown: {
           track: (connector) => events.push(`track ${connector.name}`),
           requestShutdown(reason, exitCode) {
@@ -116,7 +123,7 @@ describe("startTerminalChat, piped", () => {
   });
 
   it("keeps persona problems off standard output, which holds the answers alone", async () => {
-    const run = setUp(false, [], startupWithTypo);
+    const run = setUp(false, [], { startup: startupWithTypo });
     await run.start();
     run.input.end("hello\n");
     await run.stopped;
@@ -132,6 +139,45 @@ describe("startTerminalChat, piped", () => {
     // The failed answer is a line on standard error; the next line is answered as usual.
     expect(run.errors()).not.toBe("");
     expect(run.output()).toMatch(/^echo: .*second\n$/s);
+  });
+});
+
+describe("startTerminalChat, piped conversations", () => {
+  it("speaks in a conversation of its own, not the interactive chat's, and --continue takes it up", async () => {
+    const first = setUp(false);
+    await first.start();
+    first.input.end("hello\n");
+    await first.stopped;
+    const conversations = [...first.fixture.store.histories.keys()];
+    expect(conversations).toEqual([expect.stringMatching(/^console:ada:piped:[a-z0-9-]+$/)]);
+    expect(first.errors()).toBe("");
+
+    const next = setUp(false, [], { continueLast: true });
+    // The same store: what one run remembered, the next one reads.
+    next.fixture.store.histories.set(
+      conversations[0] ?? "",
+      first.fixture.store.histories.get(conversations[0] ?? "") ?? [],
+    );
+    for (const [key, value] of first.fixture.store.bindings) next.fixture.store.bindings.set(key, value);
+    await next.start();
+    next.input.end("again\n");
+    await next.stopped;
+    expect([...next.fixture.store.histories.keys()]).toEqual(conversations);
+    expect(next.fixture.store.histories.get(conversations[0] ?? "")?.map((turn) => turn.content)).toEqual([
+      "hello",
+      "echo: hello",
+      "again",
+      "echo: again",
+    ]);
+  });
+
+  it("--continue with nothing to continue says so on standard error, never on standard output", async () => {
+    const run = setUp(false, [], { continueLast: true });
+    await run.start();
+    run.input.end("hello\n");
+    await run.stopped;
+    expect(run.errors()).toBe("No earlier piped conversation to continue: starting a new one.\n");
+    expect(run.output()).toBe("echo: hello\n");
   });
 });
 
@@ -155,7 +201,7 @@ describe("startTerminalChat, interactive", () => {
   });
 
   it("shows each persona file start-up skipped with its reason, after the model notices", async () => {
-    const run = setUp(true, ["Model: scripted:test (MODEL_PROVIDER=ollama)"], startupWithTypo);
+    const run = setUp(true, ["Model: scripted:test (MODEL_PROVIDER=ollama)"], { startup: startupWithTypo });
     const chat = await run.start();
     const lines = run.output().split("\n");
     expect(lines.slice(0, 2)).toEqual([

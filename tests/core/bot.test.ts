@@ -61,6 +61,8 @@ describe("bot: answering", () => {
     const sink = createRecordingSink();
     await bot.handleMessage(message("z".repeat(200_000)), sink);
     expect(sink.replies[0]?.text).toContain("Your message was too long");
+    // A note about the answer, not the answer: the piped terminal shows it on standard error.
+    expect(sink.replies[0]?.options).toEqual({ ephemeral: true, note: true });
     expect(sink.replies[1]?.kind).toBe("stream");
     const sent = model.requests[0]?.messages.at(-1)?.content ?? "";
     expect(sent.length).toBeLessThan(200_000);
@@ -72,6 +74,7 @@ describe("bot: answering", () => {
     const sink = createRecordingSink();
     await bot.handleMessage(message("long story"), sink);
     expect(sink.transcript()).toBe(`partial\n${texts.lengthNote}`);
+    expect(sink.replies[1]?.options).toEqual({ note: true });
   });
 });
 
@@ -215,7 +218,7 @@ describe("bot: faults", () => {
     await bot.handleMessage(message("still there?"), first);
     // The chosen persona cannot be read: the default answers, and the note says so first.
     expect(first.replies).toEqual([
-      { kind: "post", text: texts.storeOutage("Tutor"), options: { ephemeral: true } },
+      { kind: "post", text: texts.storeOutage("Tutor"), options: { ephemeral: true, note: true } },
       { kind: "stream", text: "echo: still there?", persona: "tutor" },
     ]);
     expect(texts.storeOutage("Tutor")).toMatch(/memory is unavailable.*\*\*Tutor\*\* answers/);
@@ -232,7 +235,7 @@ describe("bot: faults", () => {
     expect(elsewhere.replies[0]).toEqual({
       kind: "post",
       text: texts.storeOutage("Coder"),
-      options: { ephemeral: true },
+      options: { ephemeral: true, note: true },
     });
 
     store.down = false;
