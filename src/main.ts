@@ -6,7 +6,7 @@
  */
 import { commands } from "../commands/index.js";
 import { buildModel } from "./app/build-model.js";
-import { chooseLogLevel, createLogger } from "./app/create-logger.js";
+import { createLogger } from "./app/create-logger.js";
 import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
@@ -21,7 +21,10 @@ import { createBot } from "./core/bot.js";
 runProgram("troupe", async () => {
   const config = loadConfigOrExit("troupe");
   const interactive = process.stdin.isTTY === true;
-  const logger = createLogger(chooseLogLevel(config.LOG_LEVEL, interactive));
+  const logger = createLogger(config, {
+    stdinIsTTY: interactive,
+    stderrIsTTY: process.stderr.isTTY === true,
+  });
   logStrayErrors(logger);
 
   const personas = await loadPersonas(config, logger);

@@ -1,4 +1,7 @@
-/** One line a person at the terminal can read for each persona file that changed while running. */
+/**
+ * What a person at the terminal reads for each persona file that changed while running: one line,
+ * and for a refused file the problem and its fix below it.
+ */
 import type { PersonaChange } from "./persona-reloader.js";
 
 export function describePersonaChange(change: PersonaChange): string {
@@ -12,9 +15,21 @@ export function describePersonaChange(change: PersonaChange): string {
         : `Persona${name} updated (${change.fileName}).`;
     case "removed":
       return `Persona${name} removed (${change.fileName} is gone).`;
-    case "rejected":
-      return change.name === undefined
-        ? `⚠️ ${change.fileName} has a problem and was not loaded: the log says where.`
-        : `⚠️ ${change.fileName} has a problem: keeping the last good version of${name}; the log says where.`;
+    case "rejected": {
+      // The problem itself, not a pointer to the log: at the terminal the reader is the one who
+      // fixes the file, and with LOG_LEVEL=silent the log says nothing.
+      const what =
+        change.name === undefined
+          ? `⚠️ ${change.fileName} has a problem and was not loaded`
+          : `⚠️ ${change.fileName} has a problem: keeping the last good version of${name}`;
+      return change.problem === undefined ? `${what}.` : `${what}:\n${indent(change.problem)}`;
+    }
   }
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `   ${line}`)
+    .join("\n");
 }

@@ -20,6 +20,8 @@ export interface PersonaChange {
   name?: string;
   /** For an update that renamed the persona: the name it had. */
   previousName?: string;
+  /** For a rejected file: what is wrong with it and how to fix it, so the terminal can say so itself. */
+  problem?: string;
 }
 
 /** Personas by name, rebuilt after each reload; list() sorted by name. */
@@ -132,24 +134,24 @@ export class PersonaReloader {
         return [{ kind: "removed", fileName, name: previous.name }];
       case "skipped":
         this.logger.warn(
-          { file, reason: read.reason, persona: previous?.name },
+          { file, reason: read.reason, persona: previous?.name, notice: true },
           `skipping ${file}: it ${read.reason}; ${keeping}`,
         );
-        return [rejected(fileName, previous)];
+        return [rejected(fileName, previous, `it ${read.reason}`)];
       case "unreadable":
         this.logger.warn(
-          { err: read.error, file, persona: previous?.name },
+          { err: read.error, file, persona: previous?.name, notice: true },
           `cannot read persona file; ${keeping}`,
         );
-        return [rejected(fileName, previous)];
+        return [rejected(fileName, previous, `cannot be read: ${read.error.message}`)];
       case "invalid": {
         const { line, field } = read.error;
         const reason = read.error.problems.map((problem) => problem.reason).join("; ");
         this.logger.warn(
-          { file, line, field, reason, persona: previous?.name },
+          { file, line, field, reason, persona: previous?.name, notice: true },
           `invalid persona file, ${keeping}: ${read.error.message.replaceAll("\n", "; ")}`,
         );
-        return [rejected(fileName, previous)];
+        return [rejected(fileName, previous, read.error.message)];
       }
       case "parsed":
         return this.accept(fileName, read.parsed.persona, previous);
@@ -161,11 +163,12 @@ export class PersonaReloader {
     if (owner) {
       this.refusedForName.add(fileName);
       this.logger.warn(
-        { file: persona.source, field: "name", persona: persona.name, owner: owner[1].source },
+        { file: persona.source, field: "name", persona: persona.name, owner: owner[1].source, notice: true },
         `persona name "${persona.name}" in ${persona.source} is already used by ${owner[1].source}; ` +
           `refusing it (${previous ? "keeping the last good version" : "not loaded"}): rename one of them`,
       );
-      return [rejected(fileName, previous)];
+      const problem = `the persona name "${persona.name}" is already used by ${owner[1].source}: rename one of them`;
+      return [rejected(fileName, previous, problem)];
     }
     this.refusedForName.delete(fileName);
     if (previous && isDeepStrictEqual(previous, persona)) return [];
@@ -186,6 +189,8 @@ export class PersonaReloader {
   }
 }
 
-function rejected(fileName: string, kept: Persona | undefined): PersonaChange {
-  return kept ? { kind: "rejected", fileName, name: kept.name } : { kind: "rejected", fileName };
+function rejected(fileName: string, kept: Persona | undefined, problem: string): PersonaChange {
+  return kept
+    ? { kind: "rejected", fileName, name: kept.name, problem }
+    : { kind: "rejected", fileName, problem };
 }

@@ -179,7 +179,13 @@ describe("loadPersonaDirectory while running", () => {
     });
     expect(warningAbout("top_p")?.message).toContain("keeping the last good version");
     expect(directory.get("tutor")?.systemPrompt).toBe("Teach.");
-    expect(seen).toContainEqual({ kind: "rejected", fileName: "tutor.md", name: "tutor" });
+    expect(seen).toContainEqual(
+      expect.objectContaining({ kind: "rejected", fileName: "tutor.md", name: "tutor" }),
+    );
+    // The terminal chat shows the problem itself, with its line and fix.
+    expect(seen.find((change) => change.kind === "rejected")?.problem).toContain(
+      `${join(dir, "tutor.md")}:3: field "top_p": must be at most 1, got 7`,
+    );
 
     await write("tutor.md", "---\ntemperature: 0.5\ntop_p: 0.7\n---\nTeach, fixed.");
 
@@ -205,7 +211,10 @@ describe("loadPersonaDirectory while running", () => {
     expect(unreadable()?.message).toContain("keeping the last good version");
     expect(directory.get("tutor")?.systemPrompt).toBe("Teach.");
     expect(directory.list().map((persona) => persona.name)).toEqual(["tutor"]);
-    expect(seen).toContainEqual({ kind: "rejected", fileName: "tutor.md", name: "tutor" });
+    expect(seen).toContainEqual(
+      expect.objectContaining({ kind: "rejected", fileName: "tutor.md", name: "tutor" }),
+    );
+    expect(seen.find((change) => change.kind === "rejected")?.problem).toMatch(/^cannot be read: .*ELOOP/);
   });
 
   it("does not load a new broken file, and warns", async () => {

@@ -156,7 +156,8 @@ describe("the persona folder while running", () => {
     await waitFor("a warning about leak.md", () => skipWarning("leak.md") !== undefined);
     expect(skipWarning("leak.md")?.message).toContain("outside PERSONAS_DIR");
     expect(skipWarning("leak.md")?.message).toContain("not loaded");
-    expect(seen).toContainEqual({ kind: "rejected", fileName: "leak.md" });
+    expect(seen).toContainEqual(expect.objectContaining({ kind: "rejected", fileName: "leak.md" }));
+    expect(seen.find((change) => change.fileName === "leak.md")?.problem).toContain("outside PERSONAS_DIR");
 
     // Renamed over the original in one step, as an editor saves, so tutor.md is never missing.
     await symlink(join(outside, "secret.md"), join(dir, ".tutor.md.link"));

@@ -110,7 +110,10 @@ describe("PERSONA_MAX_KB", () => {
     expect(warningAbout("tutor.md")?.fields.reason).toMatch(/^3 KB is over PERSONA_MAX_KB=1: /);
     expect(warningAbout("tutor.md")?.message).toContain("keeping the last good version");
     expect(directory.get("tutor")?.systemPrompt).toBe("Teach.");
-    expect(seen).toContainEqual({ kind: "rejected", fileName: "tutor.md", name: "tutor" });
+    expect(seen).toContainEqual(
+      expect.objectContaining({ kind: "rejected", fileName: "tutor.md", name: "tutor" }),
+    );
+    expect(seen.find((change) => change.kind === "rejected")?.problem).toContain("over PERSONA_MAX_KB=1");
   });
 });
 
