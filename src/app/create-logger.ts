@@ -66,7 +66,14 @@ export function createLogger(
 
 /** Appends to `path`, creating it (and its folder) readable by its owner only: logs name people. */
 function openLogFile(path: string): Destination {
-  mkdirSync(dirname(path), { recursive: true });
+  const folder = dirname(path);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    // Node says "EEXIST: file already exists, mkdir" for a file standing where the folder goes.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`${folder} is not a folder`);
+    throw error;
+  }
   const fd = openSync(path, "a", 0o600);
   return pino.destination({ fd, sync: true });
 }
