@@ -43,11 +43,25 @@ export function userMessageFor(error: unknown, reader: Reader = "user"): string 
       return `${operatorLine} ${sentence(error.message)}`;
     return modelErrorLines[error.code];
   }
-  if (reader === "operator") {
-    const cause = error instanceof Error ? error.message : String(error);
-    return `⚠️ Something went wrong on my side: ${sentence(cause)} Please try again.`;
-  }
+  if (reader === "operator")
+    return `⚠️ Something went wrong on my side: ${sentence(withCauses(error))} Please try again.`;
   return "⚠️ Something went wrong on my side. It has been logged; please try again.";
+}
+
+/**
+ * The error's message and its causes' (`…clearing the history failed: The client is offline`): the
+ * store's errors say what troupe was doing, their cause what went wrong. A cause already quoted is
+ * not repeated.
+ */
+function withCauses(error: unknown): string {
+  let text = "";
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined; depth++) {
+    const message = current instanceof Error ? current.message || current.name : String(current);
+    if (!text.includes(message)) text = text === "" ? message : `${text}: ${message}`;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return text;
 }
 
 /** One line, ending in a full stop. */

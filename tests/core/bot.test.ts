@@ -295,6 +295,17 @@ describe("bot: who reads a failure", () => {
     ]);
   });
 
+  it("tells the terminal's person what went wrong inside, causes included, on one line", () => {
+    const offline = new Error("The client is offline");
+    const failure = new Error("redis://127.0.0.1:6379: clearing the history of console:ada failed", {
+      cause: offline,
+    });
+    expect(userMessageFor(failure, "operator")).toBe(
+      "⚠️ Something went wrong on my side: redis://127.0.0.1:6379: clearing the history of console:ada failed: The client is offline. Please try again.",
+    );
+    expect(userMessageFor(failure, "user")).not.toContain("redis");
+  });
+
   it("never sends the terminal's person to the log, which LOG_LEVEL=silent leaves empty", () => {
     const failures = [
       ...(
