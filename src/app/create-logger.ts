@@ -29,13 +29,15 @@ export function createLogger(
   streams: LoggerStreams = {},
 ): Logger {
   const stderr = streams.stderr ?? pino.destination({ fd: 2, sync: true });
-  let output = chooseLogOutput(settings, terminal);
+  const planned = chooseLogOutput(settings, terminal);
+  let output = planned;
   let file: Destination | undefined;
   let fileProblem: unknown;
-  if (output.file !== undefined) {
+  if (planned.file !== undefined) {
     try {
-      file = openLogFile(output.file);
+      file = openLogFile(planned.file);
     } catch (error) {
+      // What would have been chosen without a file: readable lines on a terminal, else JSON.
       fileProblem = error;
       output = chooseLogOutput({ ...settings, LOG_FILE: "-" }, terminal);
     }
@@ -51,14 +53,16 @@ export function createLogger(
       ? pino(options, targets[0])
       : pino(options, pino.multistream(targets.map((stream) => ({ level: output.level, stream }))));
 
-  if (file !== undefined) stderr.write(`Logs: ${output.file}\n`);
+  if (file !== undefined) stderr.write(`Logs: ${planned.file}\n`);
   if (fileProblem !== undefined) {
-    const wanted = chooseLogOutput(settings, terminal).file;
     const reason = fileProblem instanceof Error ? fileProblem.message : String(fileProblem);
     if (output.stderr === "pretty") {
-      stderr.write(`Logs: cannot write ${wanted} (${reason}); showing them here instead.\n`);
+      stderr.write(`Logs: cannot write ${planned.file} (${reason}); showing them here instead.\n`);
     } else {
-      logger.warn({ err: fileProblem, file: wanted }, "cannot write the log file: logging to standard error");
+      logger.warn(
+        { err: fileProblem, file: planned.file },
+        "cannot write the log file: logging to standard error",
+      );
     }
   }
   return logger;

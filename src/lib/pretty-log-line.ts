@@ -24,10 +24,11 @@ export interface PrettyLogOptions {
   hideNotices: boolean;
 }
 
+const INFO = { label: "INFO ", color: "36" };
 const LEVELS: Record<number, { label: string; color: string }> = {
   10: { label: "TRACE", color: "2" },
   20: { label: "DEBUG", color: "2" },
-  30: { label: "INFO ", color: "36" },
+  30: INFO,
   40: { label: "WARN ", color: "33" },
   50: { label: "ERROR", color: "31" },
   60: { label: "FATAL", color: "1;31" },
@@ -52,9 +53,9 @@ export function formatLogLine(json: string, options: PrettyLogOptions): string |
   if (options.hideNotices && record.notice === true) return undefined;
 
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const level = LEVELS[typeof record.level === "number" ? record.level : 30] ?? LEVELS[30];
+  const level = (typeof record.level === "number" ? LEVELS[record.level] : undefined) ?? INFO;
   // What the record says is made safe piece by piece, before the colour codes go around it.
-  const parts = [paint("2", clockTime(record.time)), paint(level?.color ?? "0", level?.label ?? "INFO ")];
+  const parts = [paint("2", clockTime(record.time)), paint(level.color, level.label)];
   if (typeof record.msg === "string" && record.msg !== "") parts.push(terminalSafe(oneLine(record.msg)));
   const fields = Object.entries(record)
     .filter(([key]) => !NOT_SHOWN_AS_FIELDS.has(key))
