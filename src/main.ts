@@ -7,7 +7,7 @@
 import { commands } from "../commands/index.js";
 import { buildModel } from "./app/build-model.js";
 import { readCliFlags } from "./app/cli-flags.js";
-import { chooseLogLevel, createLogger } from "./app/create-logger.js";
+import { createLogger } from "./app/create-logger.js";
 import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
@@ -25,7 +25,10 @@ runProgram("troupe", async () => {
   if (flags.kind === "print") return void process.stdout.write(flags.text);
   const config = loadConfigOrExit("troupe");
   const interactive = process.stdin.isTTY === true;
-  const logger = createLogger(chooseLogLevel(config.LOG_LEVEL, interactive));
+  const logger = createLogger(config, {
+    stdinIsTTY: interactive,
+    stderrIsTTY: process.stderr.isTTY === true,
+  });
   logStrayErrors(logger);
 
   const personas = await loadPersonas(config, logger);

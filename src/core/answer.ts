@@ -9,7 +9,7 @@
 import type { Logger } from "../lib/logger.js";
 import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
-import { logFieldsFor, texts, userMessageFor } from "./errors.js";
+import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
 import { buildPrompt, speakerLabel } from "./prompt.js";
@@ -128,7 +128,9 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
       { ...logFields, ...logFieldsFor(result.error), interrupted },
       "model failed while answering",
     );
-    if (!interrupted) await sink.post(userMessageFor(result.error), { ephemeral: true, error: true });
+    if (!interrupted) {
+      await sink.post(userMessageFor(result.error, readerOf(message)), { ephemeral: true, error: true });
+    }
   } else if (outcome.finish === undefined) {
     logger.info(logFields, "answer stopped before it finished (shutting down)");
   } else if (result.text.trim().length === 0) {

@@ -90,4 +90,16 @@ describe("persona start-up lines", () => {
   it("says nothing when start-up found nothing to tell", () => {
     expect(describePersonaStartup({ skipped: [], warnings: [] })).toEqual([]);
   });
+
+  it("a refused file's line carries the problem itself, never a pointer to the log", () => {
+    const problem = 'personas/pirate.md:3: field "temprature": unknown field; did you mean "temperature"?';
+    for (const change of [
+      { kind: "rejected" as const, fileName: "pirate.md", problem },
+      { kind: "rejected" as const, fileName: "pirate.md", name: "pirate", problem },
+    ]) {
+      const line = describePersonaChange(change);
+      expect(line).toContain(problem);
+      expect(line).not.toMatch(/\blog\b/);
+    }
+  });
 });
