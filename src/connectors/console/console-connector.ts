@@ -62,10 +62,16 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
 
   async function greet() {
     for (const notice of options.notices ?? []) options.output.write(`${terminalSafe(notice)}\n`);
-    const { persona } = await bot.currentPersona(toIncomingMessage("", options.identity));
-    const greeting = persona.greeting ?? `Hello! I'm ${persona.displayName}.`;
-    const body = renderMarkdown(terminalSafe(greeting), { color: options.color, afterLabel: true });
-    options.output.write(`${speakerHeading(persona)}: ${body}\n`);
+    const here = toIncomingMessage("", options.identity);
+    const { persona } = await bot.currentPersona(here);
+    // A restart picks up where the person left: greeting them as new would hide that it remembers.
+    const greeting = (await bot.hasHistory(here.conversationId))
+      ? "continuing our conversation (/reset to start over)"
+      : renderMarkdown(terminalSafe(persona.greeting ?? `Hello! I'm ${persona.displayName}.`), {
+          color: options.color,
+          afterLabel: true,
+        });
+    options.output.write(`${speakerHeading(persona)}: ${greeting}\n`);
     options.output.write("(Type a message, /help for commands, Ctrl-C to leave.)\n");
   }
 

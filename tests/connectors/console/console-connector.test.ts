@@ -13,7 +13,7 @@ import {
 import { createBot } from "../../../src/core/bot.js";
 import { staticCatalog, testPersona } from "../../helpers/personas.js";
 import { createRecordingLogger } from "../../helpers/recording-logger.js";
-import { createScriptedModel, type ScriptedModel } from "../../helpers/scripted-model.js";
+import { createScriptedModel } from "../../helpers/scripted-model.js";
 import { createSwitchableStore } from "../../helpers/switchable-store.js";
 
 const ESC = "\u001b";
@@ -26,10 +26,14 @@ afterEach(async () => {
   connector = undefined;
 });
 
-function startChat(greeting: string, notices: string[], model: ScriptedModel = createScriptedModel()) {
+function startChat(
+  greeting: string,
+  notices: string[],
+  { model = createScriptedModel(), store = createSwitchableStore() } = {},
+) {
   const bot = createBot({
     model,
-    store: createSwitchableStore(),
+    store,
     personas: staticCatalog([testPersona("tutor", { greeting })]),
     commands,
     logger: createRecordingLogger(),
@@ -89,7 +93,7 @@ describe("console connector: during an answer", () => {
       deltas: ["Half an ", "answer"],
       gate: new Promise<void>((resolve) => (finish = resolve)),
     });
-    const chat = startChat("Hi", [], model);
+    const chat = startChat("Hi", [], { model });
     await chat.connector.start();
     chat.input.write("question\r");
     await until(() => chat.screen().includes("Half an answer"), "the answer's first part");
@@ -113,5 +117,23 @@ describe("console connector: during an answer", () => {
       "question",
       "next one",
     ]);
+  });
+});
+
+describe("console connector: a restart", () => {
+  it("says it is continuing, with the persona, when the conversation has history", async () => {
+    const store = createSwitchableStore();
+    await store.appendTurns("console:ada", [{ role: "user", content: "my name is Ada", at: 1 }]);
+    const chat = startChat("Hi, learner!", [], { store });
+    await chat.connector.start();
+    expect(chat.screen()).toContain("Tutor: continuing our conversation (/reset to start over)\n");
+    expect(chat.screen()).not.toContain("Hi, learner!");
+  });
+
+  it("greets as new when the conversation has no history", async () => {
+    const chat = startChat("Hi, learner!", []);
+    await chat.connector.start();
+    expect(chat.screen()).toContain("Tutor: Hi, learner!\n");
+    expect(chat.screen()).not.toContain("continuing");
   });
 });
