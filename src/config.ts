@@ -176,6 +176,8 @@ const variables = {
   SLACK_NATIVE_STREAMING: { schema: flag(), example: "true" },
   /** The least time between two chat.update calls in one workspace (Tier 3: about 50 a minute). */
   SLACK_UPDATE_INTERVAL_MS: { schema: integer(100, 60_000).default(1200), example: "1200" },
+  /** How long start-up keeps trying a platform it cannot reach (waits of 1, 2, 4… s); 0: once. */
+  PLATFORM_RETRY_SECONDS: { schema: integer(0, 3_600).default(60), example: "60" },
   /** Unset: info, or warn when readable log lines share a terminal with the chat. */
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).optional(), example: "info" },
   /** Unset: JSON lines, or short readable lines when standard error is a terminal. */

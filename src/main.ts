@@ -63,7 +63,11 @@ runProgram("troupe", async () => {
   const platforms = await createPlatformConnectors(config, bot, logger);
   const connectors =
     platforms.length > 0
-      ? await startPlatforms(platforms, { logger, track: shutdown.track })
+      ? await startPlatforms(platforms, {
+          logger,
+          track: shutdown.track,
+          retry: { totalMs: config.PLATFORM_RETRY_SECONDS * 1000 },
+        })
       : [
           await startTerminalChat({
             bot,

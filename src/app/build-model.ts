@@ -68,6 +68,7 @@ export async function buildModel(config: ModelConfig, options: BuildModelOptions
     openaiApiKey: config.OPENAI_API_KEY,
     idleTimeoutMs: config.MODEL_IDLE_TIMEOUT_SECONDS * 1000,
     embeddedModelPath: choice.provider === "embedded" ? choice.embeddedModelPath : undefined,
+    embeddedModelDownloaded: choice.provider === "embedded" && choice.embeddedModelDownloaded,
     embeddedThreads: config.EMBEDDED_THREADS,
     logger,
     retry: {

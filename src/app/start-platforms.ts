@@ -1,36 +1,38 @@
 /**
  * Starts the chat platforms one after the other. Each one that starts is handed to `track` (the
- * shutdown stops it); when one fails, the ones already started are stopped and start-up fails with
- * the variable to check and where to get a good value: a wrong token is the usual cause.
+ * shutdown stops it). A platform that cannot be reached is tried again for a while
+ * (start-with-retry.ts); when one fails for good, the ones already started are stopped and start-up
+ * fails saying what happened: out of reach (the network, the URL), or a token refused (named, with
+ * where to get a good one).
  */
 import type { Connector } from "../connectors/connector.js";
 import type { Logger } from "../lib/logger.js";
-import { FatalError } from "./fatal.js";
 import type { PlatformConnector } from "./platform-connectors.js";
+import { type StartRetryOptions, startFailure, startWithRetry } from "./start-with-retry.js";
 
 export interface StartPlatformsOptions {
   logger: Logger;
   /** Called with each connector once it has started. */
   track(connector: Connector): void;
+  /** How long to keep trying a platform that cannot be reached. */
+  retry?: StartRetryOptions;
 }
 
-/** Resolves with the started connectors, in order; rejects with a FatalError naming the variable. */
+/** Resolves with the started connectors, in order; rejects with a FatalError that says why and the fix. */
 export async function startPlatforms(
   platforms: readonly PlatformConnector[],
   options: StartPlatformsOptions,
 ): Promise<Connector[]> {
   const started: Connector[] = [];
   for (const platform of platforms) {
-    const { connector, variable } = platform;
+    const { connector } = platform;
     try {
-      await connector.start();
+      await startWithRetry(connector, options.logger, options.retry);
     } catch (error) {
-      options.logger.error({ err: error, connector: connector.name, variable }, "platform did not start");
+      // No token variable here: only a refusal names it, and its message does.
+      options.logger.error({ err: error, connector: connector.name }, "platform did not start");
       await Promise.allSettled(started.map((other) => other.stop()));
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new FatalError(`${variable}: ${connector.name} did not start: ${reason}\nFix: ${platform.fix}.`, {
-        cause: error,
-      });
+      throw startFailure(connector.name, error, platform);
     }
     started.push(connector);
     options.track(connector);

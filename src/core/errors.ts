@@ -23,15 +23,16 @@ const modelErrorLines: Record<ModelErrorCode, string> = {
   "rate-limited": "⚠️ The model is busy right now. Please try again in a few seconds.",
   timeout: "⚠️ The model took too long to answer. Please try again.",
   "context-overflow": "⚠️ This conversation is too long for the model. Use `reset` to start fresh.",
+  // Every provider: a model not pulled on Ollama, not served by the server, or a file that will not load.
   "model-missing":
-    "⚠️ The model isn't installed on the server yet. An admin can find the fix in the bot's log.",
+    "⚠️ The model isn't available: it is missing or cannot be loaded. An admin can find the fix in the bot's log.",
   "bad-response": "⚠️ The model sent a broken answer. Please try again.",
 };
 
 /** For the operator: the lines above that point to the log, with the cause and fix instead. */
 const operatorLines: Partial<Record<ModelErrorCode, string>> = {
   unauthorized: "⚠️ The model server refused troupe's credentials:",
-  "model-missing": "⚠️ The model isn't installed on the server yet:",
+  "model-missing": "⚠️ The model isn't available:",
 };
 
 /** The one line a user sees for a failure. */

@@ -28,6 +28,8 @@ export interface ModelSettings {
   openaiApiKey?: string;
   /** The embedded provider's GGUF file (a download already resolved to its path); required with it. */
   embeddedModelPath?: string;
+  /** troupe downloaded that file into MODELS_DIR (a fix may say to delete it); unset: the user's own. */
+  embeddedModelDownloaded?: boolean;
   /** The embedded provider's CPU threads; unset: the machine's math cores. */
   embeddedThreads?: number;
   /** Conversations the embedded provider answers at once; unset: 2. */
@@ -81,6 +83,7 @@ function createProviderModel(settings: ModelSettings): ChatModel {
       }
       return createEmbeddedModel({
         modelPath: settings.embeddedModelPath,
+        modelOrigin: settings.embeddedModelDownloaded === true ? "downloaded" : "own",
         contextTokens: settings.contextTokens,
         threads: settings.embeddedThreads,
         parallel: settings.embeddedParallel,

@@ -1,21 +1,27 @@
 /**
- * Starting the platforms: in order, each handed to the shutdown once started; when one fails, the
- * ones already running are stopped and start-up fails naming the variable and the fix.
+ * Starting the platforms: in order, each handed to the shutdown once started. A platform out of
+ * reach is tried again with growing waits (injected here, so nothing waits) and then given up on
+ * without blaming the token; a refused token fails at once, naming the variable and the fix; when
+ * one fails, the ones already running are stopped.
  */
 import { describe, expect, it } from "vitest";
 import { FatalError } from "../../src/app/fatal.js";
 import type { PlatformConnector } from "../../src/app/platform-connectors.js";
 import { startPlatforms } from "../../src/app/start-platforms.js";
 import type { Connector } from "../../src/connectors/connector.js";
+import { PlatformRefusedError, PlatformUnreachableError } from "../../src/connectors/shared/start-errors.js";
 import { createRecordingLogger } from "../helpers/recording-logger.js";
 
-function platform(name: string, events: string[], startError?: Error): PlatformConnector {
+/** `failures`: what each start() throws in turn; past the list, start() works. */
+function platform(name: string, events: string[], failures: Error[] = []): PlatformConnector {
+  let calls = 0;
   return {
     connector: {
       name,
       async start() {
         events.push(`start ${name}`);
-        if (startError !== undefined) throw startError;
+        const failure = failures[calls++];
+        if (failure !== undefined) throw failure;
       },
       async stop() {
         events.push(`stop ${name}`);
@@ -24,6 +30,21 @@ function platform(name: string, events: string[], startError?: Error): PlatformC
     variable: `${name.toUpperCase()}_TOKEN`,
     fix: `copy the ${name} token again`,
   };
+}
+
+function unreachable(): PlatformUnreachableError {
+  return new PlatformUnreachableError(
+    "Slack",
+    "http://127.0.0.1:9/api/",
+    "connect ECONNREFUSED 127.0.0.1:9",
+    "SLACK_API_URL",
+  );
+}
+
+/** A wait that records how long it was asked to wait and returns at once. */
+function recordedSleep() {
+  const waits: number[] = [];
+  return { waits, sleep: async (ms: number) => void waits.push(ms) };
 }
 
 describe("startPlatforms", () => {
@@ -43,42 +64,121 @@ describe("startPlatforms", () => {
     expect(tracked).toEqual(started);
   });
 
-  it("when one fails, stops the ones started and fails naming the variable and the fix", async () => {
+  it("when a token is refused, fails at once naming the variable and the fix, and stops the ones started", async () => {
     const events: string[] = [];
     const logger = createRecordingLogger();
-    const refused = new Error("An invalid token was provided.");
+    const refused = new PlatformRefusedError("SLACK_TOKEN", "Slack rejected SLACK_TOKEN (invalid_auth)");
+    const { waits, sleep } = recordedSleep();
     const platforms = [
       platform("discord", events),
-      platform("slack", events, refused),
+      platform("slack", events, [refused]),
       platform("matrix", events),
     ];
-    const failure = await startPlatforms(platforms, { logger, track: () => {} }).catch(
+    const failure = await startPlatforms(platforms, { logger, track: () => {}, retry: { sleep } }).catch(
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(FatalError);
     expect((failure as FatalError).message).toBe(
-      "SLACK_TOKEN: slack did not start: An invalid token was provided.\nFix: copy the slack token again.",
+      "Slack rejected SLACK_TOKEN (invalid_auth).\nFix: copy the slack token again.",
     );
     expect((failure as FatalError).cause).toBe(refused);
-    // The third never starts; the first is stopped.
+    // Not retried; the third never starts; the first is stopped.
+    expect(waits).toEqual([]);
     expect(events).toEqual(["start discord", "start slack", "stop discord"]);
     expect(logger.lines).toEqual([
-      {
-        level: "error",
-        message: "platform did not start",
-        fields: { err: refused, connector: "slack", variable: "SLACK_TOKEN" },
-      },
+      { level: "error", message: "platform did not start", fields: { err: refused, connector: "slack" } },
     ]);
   });
 
-  it("fails the same way when the first platform fails, with nothing to stop", async () => {
+  it("a refusal of another variable than the platform's token carries its own fix", async () => {
     const events: string[] = [];
-    const platforms = [platform("discord", events, new Error("401: Unauthorized"))];
-    await expect(
-      startPlatforms(platforms, { logger: createRecordingLogger(), track: () => {} }),
-    ).rejects.toThrow(
-      "DISCORD_TOKEN: discord did not start: 401: Unauthorized\nFix: copy the discord token again.",
+    const refused = new PlatformRefusedError(
+      "SLACK_APP_TOKEN",
+      "Slack rejected SLACK_APP_TOKEN (invalid_auth). Create an app-level token.",
     );
+    await expect(
+      startPlatforms([platform("slack", events, [refused])], {
+        logger: createRecordingLogger(),
+        track: () => {},
+      }),
+    ).rejects.toThrow(/^Slack rejected SLACK_APP_TOKEN \(invalid_auth\)\. Create an app-level token\.$/);
+  });
+
+  it("tries a platform out of reach again after 1, 2, 4… s up to the budget, then gives up without blaming the token", async () => {
+    const events: string[] = [];
+    const logger = createRecordingLogger();
+    const { waits, sleep } = recordedSleep();
+    const always = Array.from({ length: 20 }, unreachable);
+    const failure = await startPlatforms([platform("slack", events, always)], {
+      logger,
+      track: () => {},
+      retry: { sleep },
+    }).catch((error: unknown) => error);
+    // 60 s in all by default: the last wait is what is left of it.
+    expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 29_000]);
+    expect(events).toEqual(Array.from({ length: 7 }, () => "start slack"));
+    expect(failure).toBeInstanceOf(FatalError);
+    const message = (failure as Error).message;
+    expect(message).toBe(
+      "could not reach Slack at http://127.0.0.1:9/api/ (connect ECONNREFUSED 127.0.0.1:9); tried 7 times over 60 s.\n" +
+        "Fix: check the network connection (and SLACK_API_URL, if you set it), then start troupe again.",
+    );
+    expect(message).not.toContain("TOKEN");
+    const retries = logger.lines.filter((line) => line.level === "warn");
+    expect(retries.map((line) => line.fields.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(retries[0]).toEqual({
+      level: "warn",
+      message: "could not reach Slack: trying again",
+      fields: {
+        connector: "slack",
+        attempt: 1,
+        delayMs: 1_000,
+        url: "http://127.0.0.1:9/api/",
+        reason: "connect ECONNREFUSED 127.0.0.1:9",
+      },
+    });
+  });
+
+  it("starts once the platform answers again, after the retries it took", async () => {
+    const events: string[] = [];
+    const tracked: string[] = [];
+    const logger = createRecordingLogger();
+    const { waits, sleep } = recordedSleep();
+    const started = await startPlatforms([platform("slack", events, [unreachable(), unreachable()])], {
+      logger,
+      track: (connector) => void tracked.push(connector.name),
+      retry: { sleep },
+    });
+    expect(started.map((connector) => connector.name)).toEqual(["slack"]);
+    expect(tracked).toEqual(["slack"]);
+    expect(waits).toEqual([1_000, 2_000]);
+    expect(logger.lines.map((line) => line.level)).toEqual(["warn", "warn"]);
+  });
+
+  it("with a budget of 0 tries once", async () => {
+    const events: string[] = [];
+    const { waits, sleep } = recordedSleep();
+    await expect(
+      startPlatforms([platform("slack", events, [unreachable()])], {
+        logger: createRecordingLogger(),
+        track: () => {},
+        retry: { totalMs: 0, sleep },
+      }),
+    ).rejects.toThrow(/^could not reach Slack at .*; tried once\.\nFix: check the network connection/);
+    expect(waits).toEqual([]);
+  });
+
+  it("any other failure is not retried and names no token", async () => {
+    const events: string[] = [];
+    const { waits, sleep } = recordedSleep();
+    await expect(
+      startPlatforms([platform("discord", events, [new Error("Used invalid intents")])], {
+        logger: createRecordingLogger(),
+        track: () => {},
+        retry: { sleep },
+      }),
+    ).rejects.toThrow(/^discord did not start: Used invalid intents$/);
+    expect(waits).toEqual([]);
     expect(events).toEqual(["start discord"]);
   });
 });

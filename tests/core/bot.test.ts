@@ -294,7 +294,7 @@ describe("bot: who reads a failure", () => {
     const operator = createRecordingSink();
     await bot.handleMessage(message("hi"), operator);
     expect(posted(operator)).toEqual([
-      '⚠️ The model isn\'t installed on the server yet: model "llama3.2" is not on the Ollama server: run `ollama pull llama3.2`.',
+      '⚠️ The model isn\'t available: model "llama3.2" is not on the Ollama server: run `ollama pull llama3.2`.',
     ]);
   });
 

@@ -95,7 +95,7 @@ describe("embedded failures say each cause once", () => {
   it.each([
     ["the engine cannot start", engineProblem(native, false)],
     ["not enough memory", memoryProblem("/models/m.gguf", 8192, 2, native)],
-    ["llama.cpp cannot load the file", loadProblem("/models/m.gguf", [], native)],
+    ["llama.cpp cannot load the file", loadProblem("/models/m.gguf", [], native, "own")],
   ])("%s: in the check's text and in the stream's error", (_name, problem) => {
     const health = problem.toHealth();
     expect(health.ok).toBe(false);

@@ -19,6 +19,7 @@ import type { Pacing } from "./discord-pacing.js";
 import { createGlobalLane } from "./discord-pacing-lane.js";
 import { readMessagePayload } from "./discord-payloads.js";
 import { registerCommands } from "./discord-register-commands.js";
+import { discordStartFailure } from "./discord-start-errors.js";
 import { createThreads } from "./discord-threads.js";
 import { createWebhookDirectory } from "./discord-webhooks.js";
 
@@ -130,9 +131,16 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
 
   async function login(messageContent: boolean): Promise<Client> {
     const candidate = createDiscordClient({ apiUrl: options.apiUrl, shards: options.shards, messageContent });
+    const wiredBefore = disposers.length;
     wire(candidate);
     const ready = new Promise<void>((resolve) => candidate.once(Events.ClientReady, () => resolve()));
-    await candidate.login(options.token);
+    try {
+      await candidate.login(options.token);
+    } catch (error) {
+      // discord.js destroyed the client; its listeners go too, so a retried start begins clean.
+      for (const dispose of disposers.splice(wiredBefore)) dispose();
+      throw error;
+    }
     await ready;
     return candidate;
   }
@@ -163,12 +171,15 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
         client = await login(true);
       } catch (error) {
         // 4014: the privileged Message Content intent is not switched on for this application.
-        if (!(error instanceof Error && /disallowed intents/i.test(error.message))) throw error;
+        if (!(error instanceof Error && /disallowed intents/i.test(error.message)))
+          throw discordStartFailure(error, options.apiUrl);
         logger.warn(
           "the Message Content intent is not enabled for this bot: mentions, DMs and slash commands work; " +
             "thread follow-ups without a mention need it (Developer Portal › Bot › Message Content Intent)",
         );
-        client = await login(false);
+        client = await login(false).catch((error: unknown) => {
+          throw discordStartFailure(error, options.apiUrl);
+        });
       }
       if (options.registerCommands) await register(client);
       logger.info(

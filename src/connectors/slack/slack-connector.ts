@@ -8,8 +8,10 @@ import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../lib/logger.js";
 import { createTtlCache } from "../../lib/ttl-cache.js";
 import type { Connector } from "../connector.js";
-import { checkBotToken } from "./slack-auth.js";
+import { PlatformRefusedError } from "../shared/start-errors.js";
+import { checkBotToken, slackUnreachable } from "./slack-auth.js";
 import { type BoltApp, createBoltApp } from "./slack-client.js";
+import { AUTH_ERRORS, describeSlackError } from "./slack-errors.js";
 import { createSlashCommandHandler, type Respond } from "./slack-on-command.js";
 import { createEventHandler } from "./slack-on-message.js";
 import { createSinkContext } from "./slack-sink-context.js";
@@ -122,7 +124,9 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
         });
       }
       app.app.error(async (error) => logger.error({ err: error }, "Bolt listener failed"));
-      port = await app.start();
+      port = await app.start().catch((error: unknown) => {
+        throw socketStartFailure(error, slackApiBase(options.apiUrl));
+      });
       bolt = app;
       logger.info(
         { mode: app.mode, port },
@@ -139,4 +143,17 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/**
+ * Opening Socket Mode failed: Slack refused SLACK_APP_TOKEN (named, not retried), or could not be
+ * reached (retried by start-up). Anything else, such as a port already taken in HTTP mode, as thrown.
+ */
+function socketStartFailure(error: unknown, apiBase: string): unknown {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause === undefined) return error;
+  if (AUTH_ERRORS.has(describeSlackError(cause).code)) {
+    return new PlatformRefusedError("SLACK_APP_TOKEN", (error as Error).message, { cause });
+  }
+  return slackUnreachable(cause, apiBase) ?? error;
 }

@@ -13,7 +13,9 @@ import {
   fileProblem,
   generationError,
   loadProblem,
+  type ModelFileOrigin,
   memoryProblem,
+  noVocabularyProblem,
   tooLargeProblem,
 } from "./embedded-errors.js";
 import { getSharedLlama, importNodeLlamaCpp, nativeErrorsSince, nativeLogMark } from "./embedded-llama.js";
@@ -23,6 +25,8 @@ import { checkGgufFile } from "./gguf-header.js";
 
 export interface EngineOptions {
   modelPath: string;
+  /** Whether troupe downloaded the file (a fix may say to delete it) or it is the user's. Default: the user's. */
+  modelOrigin?: ModelFileOrigin;
   contextTokens: number;
   /** CPU threads; default: llama.cpp's count of math cores, never more than the machine's CPUs. */
   threads?: number;
@@ -69,8 +73,9 @@ const defaultAnswerReserve = 256;
 
 export async function loadEmbeddedEngine(options: EngineOptions): Promise<EmbeddedEngine> {
   const { modelPath, contextTokens, sequences } = options;
+  const origin = options.modelOrigin ?? "own";
   const file = await checkGgufFile(modelPath);
-  if (!file.ok) throw fileProblem(modelPath, file);
+  if (!file.ok) throw fileProblem(modelPath, file, origin);
   if (file.fileBytes > totalmem()) throw tooLargeProblem(modelPath, file.fileBytes, totalmem());
 
   let module: Awaited<ReturnType<typeof importNodeLlamaCpp>>;
@@ -81,14 +86,14 @@ export async function loadEmbeddedEngine(options: EngineOptions): Promise<Embedd
   } catch (error) {
     throw engineProblem(error, error instanceof Error && error.constructor.name === "NoBinaryFoundError");
   }
-  await checkVocabulary(module, modelPath);
+  await checkVocabulary(module, modelPath, origin);
 
   const mark = nativeLogMark();
   let model: LlamaModel;
   try {
     model = await llama.loadModel({ modelPath });
   } catch (error) {
-    throw loadProblem(modelPath, await nativeErrorsSince(mark), error);
+    throw loadProblem(modelPath, await nativeErrorsSince(mark), error, origin);
   }
   const threads = options.threads ?? Math.max(1, Math.min(llama.cpuMathCores, availableParallelism()));
   let context: LlamaContext;
@@ -98,7 +103,7 @@ export async function loadEmbeddedEngine(options: EngineOptions): Promise<Embedd
     await model.dispose();
     if (error instanceof module.InsufficientMemoryError)
       throw memoryProblem(modelPath, contextTokens, sequences, error);
-    throw loadProblem(modelPath, await nativeErrorsSince(mark), error);
+    throw loadProblem(modelPath, await nativeErrorsSince(mark), error, origin);
   }
   const wrapper: ChatWrapper = module.resolveChatWrapper(model);
   const chats = Array.from(
@@ -186,6 +191,7 @@ async function generateOn(
 async function checkVocabulary(
   module: Awaited<ReturnType<typeof importNodeLlamaCpp>>,
   modelPath: string,
+  origin: ModelFileOrigin,
 ): Promise<void> {
   let tokenizerModel: string | undefined;
   let tokenCount = 0;
@@ -194,7 +200,7 @@ async function checkVocabulary(
     tokenizerModel = info.metadata.tokenizer?.ggml?.model;
     tokenCount = info.metadata.tokenizer?.ggml?.tokens?.length ?? 0;
   } catch (error) {
-    throw loadProblem(modelPath, ["its metadata is corrupt"], error);
+    throw loadProblem(modelPath, ["its metadata is corrupt"], error, origin);
   }
   if (
     tokenizerModel === undefined ||
@@ -202,6 +208,6 @@ async function checkVocabulary(
     tokenizerModel === "no_vocab" ||
     tokenCount === 0
   ) {
-    throw loadProblem(modelPath, ["it has no tokenizer vocabulary, so it cannot chat"], undefined);
+    throw noVocabularyProblem(modelPath);
   }
 }

@@ -31,32 +31,67 @@ export class EmbeddedProblem extends Error {
 
 const pickAnother = "set EMBEDDED_MODEL to another GGUF file, hf: URI or URL";
 
-export function fileProblem(path: string, check: Exclude<GgufCheck, { ok: true }>): EmbeddedProblem {
+/**
+ * Where the file came from decides the fix. `downloaded`: troupe fetched it into MODELS_DIR (an
+ * `hf:` URI or URL), so deleting it to download it again is safe. Otherwise it is the user's own
+ * file, named in EMBEDDED_MODEL: a fix never suggests deleting it.
+ */
+export type ModelFileOrigin = "downloaded" | "own";
+
+const downloadAgain = "delete it and start troupe again to download it afresh";
+
+export function fileProblem(
+  path: string,
+  check: Exclude<GgufCheck, { ok: true }>,
+  origin: ModelFileOrigin,
+): EmbeddedProblem {
   if (check.reason === "missing") {
     return new EmbeddedProblem(
       "model-missing",
       `the embedded model file ${path} does not exist`,
-      "check the path in EMBEDDED_MODEL, or unset it to download the default model (or set it to an hf: URI or URL)",
+      origin === "downloaded"
+        ? "start troupe again to download it"
+        : "check the path in EMBEDDED_MODEL, or unset it to download the default model (or set it to an hf: URI or URL)",
     );
   }
   return new EmbeddedProblem(
     "model-missing",
     `the embedded model file ${path} cannot be used: ${check.problem}`,
-    `delete it and download it again, or ${pickAnother}`,
+    origin === "downloaded"
+      ? `${downloadAgain}, or ${pickAnother}`
+      : "set EMBEDDED_MODEL to a GGUF model file (the format llama.cpp reads), an hf: URI or a URL",
   );
 }
 
 /** `reasons`: what llama.cpp logged while loading (the error itself often says only "failed"). */
-export function loadProblem(path: string, reasons: string[], error: unknown): EmbeddedProblem {
+export function loadProblem(
+  path: string,
+  reasons: string[],
+  error: unknown,
+  origin: ModelFileOrigin,
+): EmbeddedProblem {
   const reason = reasons[0];
   const unknownArchitecture = /unknown model architecture/i.test(reason ?? describeError(error));
+  const damaged =
+    origin === "downloaded"
+      ? `the file may be incomplete or corrupt: ${downloadAgain}, or ${pickAnother}`
+      : `the file may be incomplete or corrupt (a copy that did not finish?): ${pickAnother}`;
   return new EmbeddedProblem(
     "model-missing",
     reason === undefined ? `llama.cpp cannot load ${path}` : `llama.cpp cannot load ${path}: ${reason}`,
     unknownArchitecture
       ? `this llama.cpp build does not know the model's architecture: ${pickAnother}`
-      : `the file may be incomplete or corrupt: delete it and download it again, or ${pickAnother}`,
+      : damaged,
     { cause: error },
+  );
+}
+
+/** A GGUF file without a tokenizer (an embedding or vision part, say): no download makes it chat. */
+export function noVocabularyProblem(path: string): EmbeddedProblem {
+  return new EmbeddedProblem(
+    "model-missing",
+    `llama.cpp cannot load ${path}: it has no tokenizer vocabulary, so it cannot chat`,
+    `use a chat model: ${pickAnother}`,
   );
 }
 

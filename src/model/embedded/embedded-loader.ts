@@ -8,11 +8,12 @@ import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Logger } from "../../lib/logger.js";
 import { type EmbeddedEngine, loadEmbeddedEngine } from "./embedded-engine.js";
-import { EmbeddedProblem, generationError } from "./embedded-errors.js";
+import { EmbeddedProblem, generationError, type ModelFileOrigin } from "./embedded-errors.js";
 import { onNativeLog } from "./embedded-llama.js";
 
 export interface EngineLoaderSettings {
   modelPath: string;
+  modelOrigin?: ModelFileOrigin;
   contextTokens: number;
   threads?: number;
   parallel?: number;
@@ -44,6 +45,7 @@ export function createEngineLoader(settings: EngineLoaderSettings, logger: Logge
     try {
       const engine = await loadEmbeddedEngine({
         modelPath: settings.modelPath,
+        modelOrigin: settings.modelOrigin,
         contextTokens: settings.contextTokens,
         threads: settings.threads,
         sequences: settings.parallel ?? 2,

@@ -11,13 +11,15 @@ import type { ChatModel, ChatPart, ChatRequest, ModelHealth } from "../chat-mode
 import { ModelError } from "../chat-model.js";
 import { createIdleTimer } from "../idle-timeout.js";
 import type { EmbeddedEngine } from "./embedded-engine.js";
-import { generationError } from "./embedded-errors.js";
+import { generationError, type ModelFileOrigin } from "./embedded-errors.js";
 import { createEngineLoader } from "./embedded-loader.js";
 import { createTextQueue } from "./text-queue.js";
 
 export interface EmbeddedModelSettings {
   /** A local GGUF file (downloads are resolved to their path before this). */
   modelPath: string;
+  /** `downloaded`: troupe fetched it into MODELS_DIR, so a fix may say to delete it. Default `own`. */
+  modelOrigin?: ModelFileOrigin;
   /** The context size of each conversation's sequence, in tokens. */
   contextTokens: number;
   /** CPU threads; default: the machine's math cores as llama.cpp counts them, never more than its CPUs. */

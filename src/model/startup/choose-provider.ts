@@ -2,13 +2,15 @@
  * Which provider serves the base model. `auto` (the default) takes the first that works:
  * Ollama when it answers at OLLAMA_HOST, else an OpenAI-compatible server when OPENAI_BASE_URL is
  * set, else the embedded model when its file is already on disk. With none, a person at a terminal
- * is asked once whether to download the default model; a script gets the three ways to get a model
- * (and main exits 1). An explicit MODEL_PROVIDER is taken as asked; `embedded` downloads its model
+ * is told what was looked for and asked once whether to download the default model; a script gets
+ * what was looked for and the three ways to get a model (and main exits 1). A download that fails
+ * ends start-up too, with what happened and the one next step that fits. An explicit MODEL_PROVIDER is taken as asked; `embedded` downloads its model
  * without asking, since choosing it is the consent.
  */
+import { stat } from "node:fs/promises";
 import type { Logger } from "../../lib/logger.js";
 import { maskUrl } from "../../lib/mask-url.js";
-import { checkGgufFile } from "../embedded/gguf-header.js";
+import { checkGgufFile, type GgufCheck } from "../embedded/gguf-header.js";
 import { probeOllama } from "../ollama/ollama-probe.js";
 import { fetchEmbeddedModel } from "./fetch-embedded-model.js";
 import {
@@ -44,7 +46,16 @@ export interface ChooseProviderInput {
 
 export type ProviderChoice =
   | { provider: "ollama" | "openai"; reason: string }
-  | { provider: "embedded"; reason: string; embeddedModelPath: string }
+  | {
+      provider: "embedded";
+      reason: string;
+      embeddedModelPath: string;
+      /**
+       * troupe downloaded the file into MODELS_DIR (an `hf:` URI or URL), so deleting it to download
+       * it again is a fix worth offering; a path the user named is theirs and never is.
+       */
+      embeddedModelDownloaded: boolean;
+    }
   /** No model: print `message` and exit 1. */
   | { provider: "none"; message: string };
 
@@ -85,14 +96,17 @@ async function choose(input: ChooseProviderInput): Promise<ProviderChoice> {
       provider: "embedded",
       reason: `the embedded model file is at ${source.path}; ${noOllama}; OPENAI_BASE_URL is not set`,
       embeddedModelPath: source.path,
+      embeddedModelDownloaded: source.kind === "remote",
     };
   }
-  const missing = [
-    noOllama,
-    "OPENAI_BASE_URL is not set",
-    `no embedded model at ${source.path} (${local.problem})`,
+  // What was looked for, one line each: said before the download question and in the final message.
+  const checked = [
+    `Ollama at ${ollamaHost} — not answering (${probe.reason})`,
+    "OPENAI_BASE_URL — not set",
+    await embeddedLine(source, input.modelsDir, local),
   ];
   if (source.kind === "remote" && input.interactive) {
+    input.progressOutput.write(`${lookedFor(checked)}\n`);
     const fetched = await fetchEmbeddedModel({
       source,
       ask: input.ask,
@@ -107,19 +121,53 @@ async function choose(input: ChooseProviderInput): Promise<ProviderChoice> {
         provider: "embedded",
         reason: "downloaded the embedded model at the user's request",
         embeddedModelPath: fetched.path,
+        embeddedModelDownloaded: true,
       };
     }
-    if (!fetched.declined) missing.push(fetched.message);
+    // The person has just read what was checked; a failed download says what happened and what next.
+    if (!fetched.declined)
+      return { provider: "none", message: `could not download the embedded model: ${fetched.message}` };
+    return { provider: "none", message: noModelMessage(undefined, input.embeddedModel, source, "declined") };
   }
-  return { provider: "none", message: noModelMessage(missing, input.embeddedModel, source) };
+  const ownFileUnusable = source.kind === "file" && local.reason !== "missing";
+  return {
+    provider: "none",
+    message: noModelMessage(checked, input.embeddedModel, source, ownFileUnusable ? "unusable" : "cold"),
+  };
+}
+
+/** The embedded model's line of what was looked for: `./models — no Qwen….gguf`. */
+async function embeddedLine(
+  source: ModelSource,
+  modelsDir: string,
+  check: Exclude<GgufCheck, { ok: true }>,
+): Promise<string> {
+  if (source.kind === "file") return `EMBEDDED_MODEL=${source.label} — ${check.problem}`;
+  if (check.reason !== "missing") return `${modelsDir} — ${source.fileName} cannot be used: ${check.problem}`;
+  const partial = await fileBytes(`${source.path}.part`);
+  const kept = partial > 0 ? ` (${formatBytes(partial)} of it from an interrupted download)` : "";
+  return `${modelsDir} — no ${source.fileName}${kept}`;
+}
+
+function lookedFor(checked: string[]): string {
+  return ["Looked for a model:", ...checked.map((line) => `  ${line}`)].join("\n");
+}
+
+async function fileBytes(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
 }
 
 async function chooseEmbedded(input: ChooseProviderInput, source: ModelSource): Promise<ProviderChoice> {
   const reason = "MODEL_PROVIDER=embedded";
   // A local file is used as named; if it is missing or broken, the model's check says so and how to fix it.
-  if (source.kind === "file") return { provider: "embedded", reason, embeddedModelPath: source.path };
+  if (source.kind === "file")
+    return { provider: "embedded", reason, embeddedModelPath: source.path, embeddedModelDownloaded: false };
   if ((await checkGgufFile(source.path)).ok)
-    return { provider: "embedded", reason, embeddedModelPath: source.path };
+    return { provider: "embedded", reason, embeddedModelPath: source.path, embeddedModelDownloaded: true };
   const fetched = await fetchEmbeddedModel({
     source,
     ask: undefined,
@@ -128,31 +176,48 @@ async function chooseEmbedded(input: ChooseProviderInput, source: ModelSource): 
     fetch: input.fetch,
     signal: input.signal,
     isDefault: input.embeddedModel === DEFAULT_EMBEDDED_MODEL,
+    ollamaInstead: "use Ollama instead (MODEL_PROVIDER=ollama; https://ollama.com)",
   });
   if (fetched.ok)
     return {
       provider: "embedded",
       reason: `${reason}; downloaded ${source.label}`,
       embeddedModelPath: fetched.path,
+      embeddedModelDownloaded: true,
     };
   return { provider: "none", message: `troupe cannot get the embedded model: ${fetched.message}` };
 }
 
-/** Why there is no model, then the three ways to get one. */
-function noModelMessage(problems: string[], embeddedModel: string, source: ModelSource): string {
+/**
+ * What was looked for (unless the person has just read it), then the three ways to get a model.
+ * `declined`: asked at this terminal, the person said no. `unusable`: EMBEDDED_MODEL names the
+ * user's own file and it is not a model troupe can use (theirs: never to be overwritten or deleted).
+ */
+function noModelMessage(
+  checked: string[] | undefined,
+  embeddedModel: string,
+  source: ModelSource,
+  situation: "cold" | "declined" | "unusable",
+): string {
   const size = formatBytes(DEFAULT_EMBEDDED_MODEL_INFO.approximateBytes);
+  const startAndAnswer =
+    situation === "declined"
+      ? 'start troupe again and answer "y"'
+      : 'start troupe in a terminal and answer "y"';
   const embeddedWay =
     source.kind === "file"
-      ? `put a GGUF model file at ${source.path} (EMBEDDED_MODEL), or unset EMBEDDED_MODEL and start troupe ` +
-        `in a terminal to download ${DEFAULT_EMBEDDED_MODEL_INFO.name} (about ${size}).`
+      ? `${situation === "unusable" ? `set EMBEDDED_MODEL to a GGUF model file (${source.path} is not one)` : `put a GGUF model file at ${source.path} (EMBEDDED_MODEL)`}, ` +
+        `or unset EMBEDDED_MODEL and start troupe in a terminal to download ${DEFAULT_EMBEDDED_MODEL_INFO.name} (about ${size}).`
       : embeddedModel === DEFAULT_EMBEDDED_MODEL
-        ? `start troupe in a terminal and answer "y" to download ${DEFAULT_EMBEDDED_MODEL_INFO.name} (about ${size}), ` +
+        ? `${startAndAnswer} to download ${DEFAULT_EMBEDDED_MODEL_INFO.name} (about ${size}), ` +
           "or set MODEL_PROVIDER=embedded to download it without asking, or set EMBEDDED_MODEL to a GGUF file you have."
-        : `start troupe in a terminal to download EMBEDDED_MODEL=${maskUrl(embeddedModel)}, or set MODEL_PROVIDER=embedded ` +
+        : `${startAndAnswer} to download EMBEDDED_MODEL=${maskUrl(embeddedModel)}, or set MODEL_PROVIDER=embedded ` +
           "to download it without asking, or set EMBEDDED_MODEL to a GGUF file you have.";
   return [
-    "troupe needs a language model and found none:",
-    ...problems.map((problem) => `  - ${problem}`),
+    checked === undefined
+      ? "troupe needs a language model to start."
+      : "troupe needs a language model and found none.",
+    ...(checked === undefined ? [] : [lookedFor(checked)]),
     "Three ways to get one:",
     "  1. Ollama: install it (https://ollama.com), run `ollama pull llama3.2`, and start troupe again (or set OLLAMA_HOST).",
     "  2. An OpenAI-compatible server (vLLM, llama.cpp's llama-server, LM Studio, OpenAI): set OPENAI_BASE_URL and MODEL.",

@@ -1,6 +1,8 @@
 /**
  * Getting a remote embedded model onto disk at start-up: ask (when asking is wanted), download with
- * a progress bar, verify. Returns the file's path, or why there is none.
+ * a progress bar, verify. Returns the file's path, or why there is none: what happened and the one
+ * next step that fits it (nothing downloaded: check the connection; a part kept: start again to
+ * resume, saying how much is kept; a bad file: it was deleted, start again).
  * node-llama-cpp's `resolveModelFile` does the same steps but never asks, and downloads with the
  * downloader model-download.ts explains troupe does not use.
  * `source.url` may hold a password and query tokens: what is printed here is `source.label` or
@@ -25,6 +27,8 @@ export interface FetchModelInput {
   signal?: AbortSignal;
   /** The default model's known size, shown before asking; others are measured with a HEAD request. */
   isDefault: boolean;
+  /** How to use Ollama instead, the alternative a failure offers. Default: install it and pull a model. */
+  ollamaInstead?: string;
 }
 
 export type FetchModelResult = { ok: true; path: string } | { ok: false; declined: boolean; message: string };
@@ -42,20 +46,24 @@ export async function fetchEmbeddedModel(input: FetchModelInput): Promise<FetchM
     const sizeText = size === undefined ? "size unknown" : `about ${formatBytes(size)}`;
     const partial = await partialBytes(source.path);
     const resume = partial > 0 ? `; ${formatBytes(partial)} already downloaded, it resumes from there` : "";
-    const question = `No model server found. Download the embedded model ${what} (${sizeText}${resume}) into ${source.path}?`;
+    const question = `Download the embedded model ${what} (${sizeText}${resume}) into ${source.path}?`;
     if (!(await input.ask(question))) {
       return { ok: false, declined: true, message: "the model download was declined" };
     }
   }
   logger.info({ url: maskUrl(source.url), path: source.path }, "downloading the embedded model");
   const bar = createProgressBar(output, source.fileName);
+  let totalBytes: number | undefined;
   try {
     const result = await downloadModel({
       url: source.url,
       destination: source.path,
       fetch: fetchImpl,
       signal: input.signal,
-      onProgress: (progress) => bar.update(progress),
+      onProgress: (progress) => {
+        totalBytes = progress.totalBytes ?? totalBytes;
+        bar.update(progress);
+      },
     });
     bar.finish();
     logger.info(
@@ -70,20 +78,60 @@ export async function fetchEmbeddedModel(input: FetchModelInput): Promise<FetchM
     return { ok: true, path: result.path };
   } catch (error) {
     bar.finish();
-    logger.warn({ err: error, url: maskUrl(source.url) }, "embedded model download failed");
-    return { ok: false, declined: false, message: downloadFailure(error, source) };
+    const keptBytes = await partialBytes(source.path);
+    logger.warn(
+      { err: error, url: maskUrl(source.url), path: source.path, keptBytes, totalBytes },
+      "embedded model download failed",
+    );
+    const kept: Kept = { bytes: keptBytes, totalBytes };
+    const message = input.signal?.aborted
+      ? stoppedMessage(kept)
+      : downloadFailure(error, source, kept, input.ollamaInstead ?? useOllama);
+    return { ok: false, declined: false, message };
   }
 }
 
-function downloadFailure(error: unknown, source: Extract<ModelSource, { kind: "remote" }>): string {
-  if (!(error instanceof ModelDownloadError))
-    return `the download of ${source.label} failed: ${describeError(error)}`;
-  if (error.kind === "not-found") return `${error.message}. Fix: check EMBEDDED_MODEL=${source.label}`;
-  if (error.kind === "credentials")
-    return `${error.message}. Fix: correct the user name and password in EMBEDDED_MODEL (user:password@ before the host)`;
-  if (error.kind === "interrupted") return `${error.message}. Fix: start troupe again to resume the download`;
-  if (error.kind === "verification") return `${error.message}. Fix: start troupe again to download it afresh`;
-  return `${error.message}. Fix: check the network, MODELS_DIR and EMBEDDED_MODEL=${source.label}`;
+const useOllama = "use Ollama instead (install it from https://ollama.com, run `ollama pull llama3.2`)";
+
+/** What an interrupted download left in `<path>.part` (0: nothing), and the whole file's size if known. */
+interface Kept {
+  bytes: number;
+  totalBytes: number | undefined;
+}
+
+function keptText(kept: Kept): string {
+  const of = kept.totalBytes === undefined ? "" : ` of ${formatBytes(kept.totalBytes)}`;
+  return `${formatBytes(kept.bytes)}${of} kept`;
+}
+
+function stoppedMessage(kept: Kept): string {
+  return kept.bytes > 0
+    ? `the download was stopped. Start troupe again to resume it (${keptText(kept)})`
+    : "the download was stopped before anything arrived: nothing was downloaded";
+}
+
+function downloadFailure(
+  error: unknown,
+  source: Extract<ModelSource, { kind: "remote" }>,
+  kept: Kept,
+  ollamaInstead: string,
+): string {
+  const what =
+    error instanceof ModelDownloadError
+      ? error.message
+      : `the download of ${source.label} failed: ${describeError(error)}`;
+  const kind = error instanceof ModelDownloadError ? error.kind : undefined;
+  if (kind === "not-found") return `${what}. Fix: check EMBEDDED_MODEL=${source.label}`;
+  if (kind === "credentials")
+    return `${what}. Fix: correct the user name and password in EMBEDDED_MODEL (user:password@ before the host)`;
+  // The bad file was deleted: a new start downloads it afresh.
+  if (kind === "verification") return `${what}. Start troupe again to download it afresh`;
+  if (kind === "io") return `${what}. Fix: check MODELS_DIR (troupe must be able to write there)`;
+  if (kept.bytes > 0) return `${what}. Start troupe again to resume the download (${keptText(kept)})`;
+  // A server that answered with an error (5xx) is down for now; no answer at all is the connection.
+  const retry =
+    kind === "refused" ? "start troupe again later" : "check the connection and start troupe again";
+  return `${what}. Nothing was downloaded: ${retry}, or ${ollamaInstead}`;
 }
 
 /** Bytes an interrupted download left in `<path>.part`. */

@@ -41,6 +41,7 @@ import {
   requestDownload,
 } from "./download-request.js";
 import { createSpeedMeter, type DownloadProgress } from "./download-speed.js";
+import { formatBytes } from "./progress-bar.js";
 
 export type { DownloadProgress } from "./download-speed.js";
 
@@ -191,10 +192,10 @@ async function writeBody(
   } catch (error) {
     if (options.signal?.aborted) throw error;
     const got = meter.snapshot().receivedBytes;
+    // What happened only: the caller says what to do next (it knows whether anything is kept).
     throw new ModelDownloadError(
       "interrupted",
-      `the download of ${url} stopped at ${got} of ${expectedBytes ?? "?"} bytes (${describeError(error)}); ` +
-        "the part already downloaded is kept and the next attempt resumes from it",
+      `the download of ${url} stopped at ${bytesOf(got, expectedBytes)} (${describeError(error)})`,
       url,
       { cause: maskedCause(error) },
     );
@@ -232,7 +233,7 @@ async function verify(
   if (received.total !== undefined && bytes < received.total) {
     throw new ModelDownloadError(
       "interrupted",
-      `the download of ${url} ended at ${bytes} of ${received.total} bytes; the next attempt resumes from it`,
+      `the download of ${url} ended early, at ${bytesOf(bytes, received.total)}`,
       url,
     );
   }
@@ -277,6 +278,11 @@ function statusError(
     );
   }
   return new ModelDownloadError("refused", `${url} answered HTTP ${status} ${statusText}`.trim(), url);
+}
+
+/** `1.0 MB of 398.0 MB`: how far a download got. */
+function bytesOf(got: number, total: number | undefined): string {
+  return total === undefined ? formatBytes(got) : `${formatBytes(got)} of ${formatBytes(total)}`;
 }
 
 async function fileSize(path: string): Promise<number> {

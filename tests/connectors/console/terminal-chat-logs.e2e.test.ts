@@ -117,9 +117,7 @@ describe("terminal chat logs, interactive", () => {
     // The model is missing: the person runs troupe, so the line carries the fix, not a pointer to a log.
     ollama.enqueue({ status: 404 });
     const missing = await say(terminal, "hello?", "ollama pull llama3.2");
-    expect(missing).toContain(
-      '⚠️ The model isn\'t installed on the server yet: model "llama3.2" is not on the Ollama server',
-    );
+    expect(missing).toContain('⚠️ The model isn\'t available: model "llama3.2" is not on the Ollama server');
 
     // The store goes away: one note, and the answer still comes.
     await redis.crash();

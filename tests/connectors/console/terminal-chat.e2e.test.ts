@@ -105,6 +105,20 @@ describe("terminal chat, piped", () => {
     expect(run.stderr).toContain('"model":"embedded:');
   });
 
+  it("names the user's own non-GGUF file, never says to delete it, and answers that the model cannot load", async () => {
+    const notes = join(dir, "notes.bin");
+    writeFileSync(notes, "my notes from the meeting, not a model\n");
+    const run = await runTroupe(env({ MODEL_PROVIDER: "embedded", EMBEDDED_MODEL: notes }), "hello\n");
+    expect(run.stdout).toBe("");
+    // The person at the terminal runs troupe: the line itself names the file and the fix.
+    expect(run.stderr).toContain(
+      `⚠️ The model isn't available: the embedded model file ${notes} cannot be used: it is not a GGUF model`,
+    );
+    expect(run.stderr).toContain("(fix: set EMBEDDED_MODEL to a GGUF model file");
+    expect(run.stderr).not.toMatch(/installed on the server|delete it/);
+    expect(run.code).toBe(1);
+  });
+
   it("logs the fix when the model is missing", async () => {
     const run = await runTroupe(env({ MODEL: "qwen3:0.6b" }), "");
     expect(run.stderr).toContain("ollama pull qwen3:0.6b");

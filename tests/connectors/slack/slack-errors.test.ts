@@ -3,6 +3,7 @@
  * connection, and start-up with bad tokens. The bot never crashes and says clearly what is wrong.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { PlatformUnreachableError } from "../../../src/connectors/shared/start-errors.js";
 import { createSlackConnector } from "../../../src/connectors/slack/slack-connector.js";
 import type { Bot } from "../../../src/core/bot.js";
 import { silentLogger } from "../../../src/lib/logger.js";
@@ -164,9 +165,10 @@ describe("slack errors: start-up", () => {
     await expect(start({})).rejects.toThrow(/SLACK_APP_TOKEN .* or SLACK_SIGNING_SECRET/);
   });
 
-  it("says when Slack cannot be reached", async () => {
-    await expect(start({ apiUrl: "http://127.0.0.1:9/api/" })).rejects.toThrow(
-      /Could not check SLACK_BOT_TOKEN/,
-    );
+  it("says when Slack cannot be reached, without blaming the token", async () => {
+    const failure = await start({ apiUrl: "http://127.0.0.1:9/api/" }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PlatformUnreachableError);
+    expect((failure as Error).message).toMatch(/^could not reach Slack at http:\/\/127\.0\.0\.1:9\/api\/ \(/);
+    expect((failure as Error).message).not.toContain("TOKEN");
   });
 });

@@ -3,7 +3,7 @@
  * process down. Run in a child process: were llama.cpp to abort (it does on a GGUF without a
  * vocabulary, unless the file is checked first), only the child would die, and this test would say so.
  */
-import { writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -66,8 +66,24 @@ describe("embedded model: broken files", () => {
     });
     const missing = join(models.dir, "missing.gguf");
     const good = models.write("pong.gguf", { steering: { script: "pong!" } });
+    // The same damage in files troupe downloaded into MODELS_DIR: those may be deleted and fetched again.
+    mkdirSync(join(models.dir, "downloaded"));
+    const downloadedHtml = join(models.dir, "downloaded", "error-page.gguf");
+    copyFileSync(html, downloadedHtml);
+    const downloadedTruncated = join(models.dir, "downloaded", "truncated.gguf");
+    copyFileSync(truncated, downloadedTruncated);
 
-    const run = await runChild([html, truncated, corrupt, noVocabulary, unknownArchitecture, missing, good]);
+    const run = await runChild([
+      html,
+      truncated,
+      corrupt,
+      noVocabulary,
+      unknownArchitecture,
+      missing,
+      good,
+      `downloaded:${downloadedHtml}`,
+      `downloaded:${downloadedTruncated}`,
+    ]);
     expect({ code: run.code, signal: run.signal }).toEqual({ code: 0, signal: null });
     const byFile = new Map(run.reports.map((entry) => [entry.modelPath, entry]));
     const expectRefused = (path: string, code: string, says: RegExp, fix: RegExp) => {
@@ -79,15 +95,20 @@ describe("embedded model: broken files", () => {
       expect(entry?.error).toMatchObject({ name: "ModelError", code });
       expect(entry?.error?.message).toContain(path);
     };
-    expectRefused(
-      html,
-      "model-missing",
-      /not a GGUF model \(it starts with "<!DOCTYPE html>/,
-      /download it again/,
+    // The user's own files: named, what is wrong said, and never a fix that deletes them.
+    const notDeleted = /^(?!.*delete).*EMBEDDED_MODEL/;
+    expectRefused(html, "model-missing", /not a GGUF model \(it starts with "<!DOCTYPE html>/, notDeleted);
+    expect(byFile.get(html)?.health.hint).toBe(
+      "set EMBEDDED_MODEL to a GGUF model file (the format llama.cpp reads), an hf: URI or a URL",
     );
-    expectRefused(truncated, "model-missing", /not within the file bounds/, /download it again/);
-    expectRefused(corrupt, "model-missing", /metadata is corrupt/, /download it again/);
-    expectRefused(noVocabulary, "model-missing", /no tokenizer vocabulary/, /EMBEDDED_MODEL/);
+    expectRefused(truncated, "model-missing", /not within the file bounds/, notDeleted);
+    expectRefused(corrupt, "model-missing", /metadata is corrupt/, notDeleted);
+    expectRefused(
+      noVocabulary,
+      "model-missing",
+      /no tokenizer vocabulary/,
+      /use a chat model: .*EMBEDDED_MODEL/,
+    );
     expectRefused(
       unknownArchitecture,
       "model-missing",
@@ -95,6 +116,14 @@ describe("embedded model: broken files", () => {
       /does not know the model's architecture/,
     );
     expectRefused(missing, "model-missing", /does not exist/, /check the path in EMBEDDED_MODEL/);
+    // Files troupe downloaded: deleting them and starting again fetches them afresh.
+    expectRefused(downloadedHtml, "model-missing", /not a GGUF model/, /^delete it and start troupe again/);
+    expectRefused(
+      downloadedTruncated,
+      "model-missing",
+      /not within the file bounds/,
+      /incomplete or corrupt: delete it and start troupe again to download it afresh/,
+    );
     expect(byFile.get(good)).toMatchObject({ health: { ok: true, model: "pong.gguf" }, text: "pong!" });
   });
 });

@@ -3,7 +3,7 @@
  * disk, a download the user agrees to, or nothing (with the three ways to get a model). Loopback only:
  * fakes for the servers, a local file server for the download.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ChooseProviderInput, chooseModelProvider } from "../../../src/model/startup/choose-provider.js";
@@ -11,6 +11,7 @@ import {
   DEFAULT_EMBEDDED_MODEL,
   DEFAULT_EMBEDDED_MODEL_FILE,
 } from "../../../src/model/startup/model-source.js";
+import { formatBytes } from "../../../src/model/startup/progress-bar.js";
 import { startFakeOllama } from "../../fakes/fake-ollama.js";
 import { startFakeOpenAI } from "../../fakes/fake-openai.js";
 import { type ModelServer, startModelServer } from "../../fixtures/model-server.js";
@@ -97,17 +98,25 @@ describe("chooseModelProvider with MODEL_PROVIDER=auto", () => {
   it("takes the embedded model when its file is already in MODELS_DIR", async () => {
     const path = models.write(join("models", DEFAULT_EMBEDDED_MODEL_FILE));
     const choice = await chooseModelProvider(input({ ollamaHost: await downHost() }));
-    expect(choice).toMatchObject({ provider: "embedded", embeddedModelPath: path });
+    // troupe's own download: a fix may say to delete it and download it again.
+    expect(choice).toMatchObject({
+      provider: "embedded",
+      embeddedModelPath: path,
+      embeddedModelDownloaded: true,
+    });
     expect(questions).toEqual([]);
   });
 
-  it("without a terminal, gives up with the three ways to get a model", async () => {
-    const choice = await chooseModelProvider(input({ ollamaHost: await downHost() }));
+  it("without a terminal, gives up with what it looked for and the three ways to get a model", async () => {
+    const host = await downHost();
+    const modelsDir = join(models.dir, "models");
+    const choice = await chooseModelProvider(input({ ollamaHost: host }));
     expect(choice.provider).toBe("none");
     const message = choice.provider === "none" ? choice.message : "";
-    expect(message).toContain("Ollama is not answering");
-    expect(message).toContain("OPENAI_BASE_URL is not set");
-    expect(message).toContain(DEFAULT_EMBEDDED_MODEL_FILE);
+    expect(message).toContain(["Looked for a model:", `  Ollama at ${host} — not answering (`].join("\n"));
+    expect(message).toContain(
+      ["  OPENAI_BASE_URL — not set", `  ${modelsDir} — no ${DEFAULT_EMBEDDED_MODEL_FILE}`].join("\n"),
+    );
     expect(message).toMatch(/1\. Ollama: .*ollama pull/);
     expect(message).toMatch(/2\. An OpenAI-compatible server.*OPENAI_BASE_URL and MODEL/);
     expect(message).toMatch(
@@ -123,7 +132,7 @@ describe("chooseModelProvider with MODEL_PROVIDER=auto", () => {
     );
     expect(choice.provider).toBe("none");
     const message = choice.provider === "none" ? choice.message : "";
-    expect(message).toContain(`no embedded model at ${path} (the file does not exist)`);
+    expect(message).toContain(`EMBEDDED_MODEL=${path} — the file does not exist`);
     expect(message).toContain(
       `3. The embedded engine (no server, runs in troupe): put a GGUF model file at ${path}`,
     );
@@ -230,6 +239,118 @@ describe("chooseModelProvider with an explicit MODEL_PROVIDER", () => {
       provider: "embedded",
       reason: "MODEL_PROVIDER=embedded",
       embeddedModelPath: path,
+      // The user's own file: no fix may ever suggest deleting it.
+      embeddedModelDownloaded: false,
     });
+  });
+});
+
+describe("the first run in a terminal", () => {
+  async function unreachableModelUrl(): Promise<string> {
+    return `http://127.0.0.1:${await closedPort(startFakeOllama)}/resolve/tiny.gguf`;
+  }
+
+  it("says what it looked for before it offers the download", async () => {
+    const server = await modelServer();
+    const host = await downHost();
+    const modelsDir = join(models.dir, "models");
+    let shownBeforeAsking = "";
+    const choice = await chooseModelProvider({
+      ...input({ ollamaHost: host, embeddedModel: server.url("tiny.gguf"), interactive: true }),
+      ask: async (question) => {
+        shownBeforeAsking = written;
+        questions.push(question);
+        return false;
+      },
+    });
+    expect(shownBeforeAsking).toMatch(
+      new RegExp(
+        [
+          "^Looked for a model:",
+          `  Ollama at ${host} — not answering \\(.+\\)`,
+          "  OPENAI_BASE_URL — not set",
+          `  ${modelsDir} — no tiny\\.gguf\n$`,
+        ].join("\n"),
+      ),
+    );
+    expect(questions).toEqual([
+      `Download the embedded model tiny.gguf (about 525.2 kB) into ${join(modelsDir, "tiny.gguf")}?`,
+    ]);
+    // Said no: the ways to get a model, without repeating what was just shown.
+    const message = choice.provider === "none" ? choice.message : "";
+    expect(message).not.toContain("Looked for a model");
+    expect(message).toContain('start troupe again and answer "y" to download');
+  });
+
+  it("after a download that could not start, says nothing was downloaded and what to do, once", async () => {
+    const url = await unreachableModelUrl();
+    const choice = await chooseModelProvider(
+      input({ ollamaHost: await downHost(), embeddedModel: url, interactive: true }, true),
+    );
+    expect(choice.provider).toBe("none");
+    const message = choice.provider === "none" ? choice.message : "";
+    expect(message).toMatch(
+      new RegExp(
+        `^could not download the embedded model: cannot reach ${url.replaceAll(".", "\\.")}: .*ECONNREFUSED`,
+      ),
+    );
+    expect(message).toMatch(
+      /\. Nothing was downloaded: check the connection and start troupe again, or use Ollama instead \(install it from https:\/\/ollama\.com, run `ollama pull llama3\.2`\)$/,
+    );
+    // They answered "y" a moment ago: not asked to answer it again, and no download to resume.
+    expect(message).not.toContain('answer "y"');
+    expect(message).not.toMatch(/resume/i);
+    expect(existsSync(join(models.dir, "models", "tiny.gguf.part"))).toBe(false);
+  });
+
+  it("after a download cut halfway, says how much is kept and to start again to resume", async () => {
+    const server = await startModelServer({
+      "tiny.gguf": { body: buildTinyLlama(), cutAfterBytes: 100_000 },
+    });
+    cleanups.push(() => server.close());
+    const choice = await chooseModelProvider(
+      input(
+        { ollamaHost: await downHost(), embeddedModel: server.url("tiny.gguf"), interactive: true },
+        true,
+      ),
+    );
+    const kept = statSync(join(models.dir, "models", "tiny.gguf.part")).size;
+    expect(kept).toBeGreaterThan(0);
+    const message = choice.provider === "none" ? choice.message : "";
+    expect(message).toContain("stopped at");
+    expect(message).toMatch(
+      new RegExp(
+        `\\. Start troupe again to resume the download \\(${formatBytes(kept).replace(".", "\\.")} of 525\\.2 kB kept\\)$`,
+      ),
+    );
+    expect(message).not.toContain("Nothing was downloaded");
+    expect(message).not.toContain('answer "y"');
+  });
+
+  it("with MODEL_PROVIDER=embedded and no connection, says nothing was downloaded and names the setting", async () => {
+    const url = await unreachableModelUrl();
+    const choice = await chooseModelProvider(input({ requested: "embedded", embeddedModel: url }));
+    const message = choice.provider === "none" ? choice.message : "";
+    expect(message).toMatch(/^troupe cannot get the embedded model: cannot reach /);
+    expect(message).toContain(
+      "Nothing was downloaded: check the connection and start troupe again, or use Ollama instead (MODEL_PROVIDER=ollama",
+    );
+  });
+
+  it("names the user's own file that is not a GGUF model, and never offers to replace or delete it", async () => {
+    const path = join(models.dir, "notes.bin");
+    writeFileSync(path, "these are my notes, not a model\n");
+    const choice = await chooseModelProvider(
+      input({ ollamaHost: await downHost(), embeddedModel: path, interactive: true }, true),
+    );
+    expect(choice.provider).toBe("none");
+    const message = choice.provider === "none" ? choice.message : "";
+    expect(message).toContain(
+      `EMBEDDED_MODEL=${path} — it is not a GGUF model (it starts with "these are my not")`,
+    );
+    expect(message).toContain(`set EMBEDDED_MODEL to a GGUF model file (${path} is not one)`);
+    expect(message).not.toMatch(/delete|put a GGUF model file at/);
+    expect(questions).toEqual([]);
+    expect(readFileSync(path, "utf8")).toBe("these are my notes, not a model\n");
   });
 });
