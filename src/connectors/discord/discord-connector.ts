@@ -2,15 +2,18 @@
  * The Discord connector: logs in (sharded when asked), turns gateway events into answers, registers
  * the slash commands when asked, and survives what Discord throws at it: every failure is logged
  * with its cause, a dropped gateway connection resumes (discord.js), and nothing escapes to crash
- * the process.
+ * the process. A close Discord will never take back (a refused token, a refused intent) is the
+ * exception: start() fails with it, and once running it goes to `onFatal`, so the process stops
+ * with a non-zero exit code instead of idling with no gateway.
  */
-import { type Client, Events, GatewayDispatchEvents, RESTEvents } from "discord.js";
+import { type Client, Events, GatewayCloseCodes, GatewayDispatchEvents, RESTEvents } from "discord.js";
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../lib/logger.js";
-import type { Connector } from "../connector.js";
+import { type Connector, type OnFatal, PlatformFatalError } from "../connector.js";
 import { createWriteBudget } from "../shared/write-budget.js";
 import { createDiscordClient } from "./discord-client.js";
 import { discordErrorFields, errorFields } from "./discord-errors.js";
+import { fatalClose } from "./discord-fatal-closes.js";
 import { createContextReader } from "./discord-incoming-context.js";
 import { createDiscordEvents } from "./discord-lifecycle-logs.js";
 import { createInteractionHandler } from "./discord-on-command.js";
@@ -37,6 +40,8 @@ export interface DiscordConnectorOptions {
   shards?: number | "auto";
   /** The least time between two edits of one message. Default 1.5 s (see EDIT_INTERVAL_MS). */
   editIntervalMs?: number;
+  /** Discord closed the gateway for good while running (see discord-fatal-closes.ts). */
+  onFatal?: OnFatal;
 }
 
 /**
@@ -62,7 +67,30 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
   const editIntervalMs = options.editIntervalMs ?? EDIT_INTERVAL_MS;
   let client: Client | undefined;
   let stopping = false;
+  let running = false;
+  /** The last close Discord will not take back, on the client logging in or running now. */
+  let refusal: PlatformFatalError | undefined;
+  let reported = false;
   const disposers: (() => void)[] = [];
+
+  /** Read through a call: a shard's close sets it while start() awaits. */
+  function lastRefusal(): PlatformFatalError | undefined {
+    return refusal;
+  }
+
+  function onShardDisconnect(candidate: Client, code: number, shardId: number): void {
+    const fatal = fatalClose(code);
+    if (fatal === undefined || stopping) return;
+    refusal = fatal;
+    // While logging in, start() fails with it; a client given up on says nothing more.
+    if (!running || candidate !== client || reported) return;
+    reported = true;
+    logger.error(
+      { shardId, code, reason: fatal.message, fix: fatal.fix },
+      "Discord closed the gateway for good",
+    );
+    options.onFatal?.(fatal);
+  }
 
   function wire(candidate: Client): void {
     const rest = candidate.rest;
@@ -108,6 +136,9 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
       );
     });
     disposers.push(createDiscordEvents(candidate, logger));
+    candidate.on(Events.ShardDisconnect, (event, shardId) =>
+      onShardDisconnect(candidate, event.code, shardId),
+    );
     rest.on(RESTEvents.RateLimited, (info) =>
       logger.warn(
         {
@@ -128,13 +159,28 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
     );
   }
 
+  /** Resolves with a ready client; rejects with the PlatformFatalError when Discord closed for good. */
   async function login(messageContent: boolean): Promise<Client> {
     const candidate = createDiscordClient({ apiUrl: options.apiUrl, shards: options.shards, messageContent });
     wire(candidate);
+    refusal = undefined;
     const ready = new Promise<void>((resolve) => candidate.once(Events.ClientReady, () => resolve()));
-    await candidate.login(options.token);
+    try {
+      await candidate.login(options.token);
+    } catch (error) {
+      // discord.js rejects with its own words ("Used disallowed intents"); the close code says more.
+      const fatal = lastRefusal();
+      if (fatal === undefined) throw error;
+      throw new PlatformFatalError(fatal.message, fatal.fix, { cause: error });
+    }
     await ready;
     return candidate;
+  }
+
+  function isDisallowedIntents(error: unknown): boolean {
+    return (
+      error instanceof Error && error.message.includes(`gateway close ${GatewayCloseCodes.DisallowedIntents}`)
+    );
   }
 
   async function register(ready: Client): Promise<void> {
@@ -163,7 +209,7 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
         client = await login(true);
       } catch (error) {
         // 4014: the privileged Message Content intent is not switched on for this application.
-        if (!(error instanceof Error && /disallowed intents/i.test(error.message))) throw error;
+        if (!isDisallowedIntents(error)) throw error;
         logger.warn(
           "the Message Content intent is not enabled for this bot: mentions, DMs and slash commands work; " +
             "thread follow-ups without a mention need it (Developer Portal › Bot › Message Content Intent)",
@@ -171,6 +217,14 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
         client = await login(false);
       }
       if (options.registerCommands) await register(client);
+      // Refused for good while registering: fail the start rather than run with no gateway.
+      const lost = lastRefusal();
+      if (lost !== undefined) {
+        await client.destroy();
+        client = undefined;
+        throw lost;
+      }
+      running = true;
       logger.info(
         { user: client.user?.tag, guilds: client.guilds.cache.size, shards: client.ws.shards.size },
         "connected to Discord",
@@ -178,6 +232,7 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
     },
     async stop() {
       stopping = true;
+      running = false;
       for (const dispose of disposers.splice(0)) dispose();
       await client?.destroy();
       client = undefined;
