@@ -137,8 +137,7 @@ export function startTroupe(env: Record<string, string>): TroupeService {
       for (const deadline = Date.now() + timeoutMs; !stderr.includes(text); ) {
         if (child.exitCode !== null || child.signalCode !== null)
           throw new Error(`troupe exited before logging ${JSON.stringify(text)}:\n${stderr}`);
-        if (Date.now() > deadline)
-          throw new Error(`troupe never logged ${JSON.stringify(text)}:\n${stderr}`);
+        if (Date.now() > deadline) throw new Error(`troupe never logged ${JSON.stringify(text)}:\n${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
