@@ -26,7 +26,7 @@ export interface PlatformConnector {
 
 /** `DISCORD_TOKEN: Discord refused the token (gateway close 4004). Fix: copy … .` */
 export function fatalLine(variable: string, error: PlatformFatalError): string {
-  return `${variable}: ${error.message}. Fix: ${error.fix.replace(/\.$/, "")}.`;
+  return `${error.variable ?? variable}: ${error.message}. Fix: ${error.fix.replace(/\.$/, "")}.`;
 }
 
 export async function createPlatformConnectors(
@@ -73,6 +73,7 @@ export async function createPlatformConnectors(
         adminUsers: config.SLACK_ADMIN_USERS,
         nativeStreaming: config.SLACK_NATIVE_STREAMING,
         updateIntervalMs: config.SLACK_UPDATE_INTERVAL_MS,
+        onFatal: onFatal("SLACK_BOT_TOKEN"),
       }),
       variable: "SLACK_BOT_TOKEN",
       fix: "copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",

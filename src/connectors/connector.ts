@@ -19,11 +19,14 @@ export interface Connector {
 export class PlatformFatalError extends Error {
   /** What a person does about it, e.g. "copy the bot token from …". */
   readonly fix: string;
+  /** The setting at fault, when it is not the platform's main token (Slack's SLACK_APP_TOKEN). */
+  readonly variable: string | undefined;
 
-  constructor(reason: string, fix: string, options?: { cause?: unknown }) {
-    super(reason, options);
+  constructor(reason: string, fix: string, options: { cause?: unknown; variable?: string } = {}) {
+    super(reason, { cause: options.cause });
     this.name = "PlatformFatalError";
     this.fix = fix;
+    this.variable = options.variable;
   }
 }
 
