@@ -178,7 +178,7 @@ export async function streamToMessages<Handle>(
  * Runs `work`, or rejects as soon as `deadline` aborts (with the deadline's reason); whatever `work`
  * does after that is dropped, never left unhandled.
  */
-function beforeDeadline<T>(work: () => Promise<T>, deadline: AbortSignal | undefined): Promise<T> {
+export function beforeDeadline<T>(work: () => Promise<T>, deadline: AbortSignal | undefined): Promise<T> {
   if (deadline === undefined) return work();
   if (deadline.aborted) return Promise.reject(deadline.reason);
   return new Promise<T>((resolve, reject) => {
