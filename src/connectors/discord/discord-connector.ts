@@ -13,7 +13,7 @@ import { type Connector, type OnFatal, PlatformFatalError } from "../connector.j
 import { createWriteBudget } from "../shared/write-budget.js";
 import { createDiscordClient } from "./discord-client.js";
 import { discordErrorFields, errorFields } from "./discord-errors.js";
-import { fatalClose } from "./discord-fatal-closes.js";
+import { fatalClose, refusedToken } from "./discord-fatal-closes.js";
 import { createContextReader } from "./discord-incoming-context.js";
 import { createDiscordEvents } from "./discord-lifecycle-logs.js";
 import { createInteractionHandler } from "./discord-on-command.js";
@@ -78,17 +78,14 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
     return refusal;
   }
 
-  function onShardDisconnect(candidate: Client, code: number, shardId: number): void {
-    const fatal = fatalClose(code);
-    if (fatal === undefined || stopping) return;
-    refusal = fatal;
+  /** Discord refused this client for good: start() fails with it, or, running, onFatal hears it once. */
+  function refused(candidate: Client, fatal: PlatformFatalError, fields: Record<string, unknown>): void {
+    if (stopping) return;
+    refusal ??= fatal;
     // While logging in, start() fails with it; a client given up on says nothing more.
     if (!running || candidate !== client || reported) return;
     reported = true;
-    logger.error(
-      { shardId, code, reason: fatal.message, fix: fatal.fix },
-      "Discord closed the gateway for good",
-    );
+    logger.error({ ...fields, reason: fatal.message, fix: fatal.fix }, "Discord refused troupe for good");
     options.onFatal?.(fatal);
   }
 
@@ -136,9 +133,18 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
       );
     });
     disposers.push(createDiscordEvents(candidate, logger));
-    candidate.on(Events.ShardDisconnect, (event, shardId) =>
-      onShardDisconnect(candidate, event.code, shardId),
-    );
+    candidate.on(Events.ShardDisconnect, (event, shardId) => {
+      const fatal = fatalClose(event.code);
+      if (fatal !== undefined) refused(candidate, fatal, { shardId, code: event.code });
+    });
+    // A 401 on a request made with the token: discord.js drops the token, every later write fails.
+    rest.on(RESTEvents.Response, (request, response) => {
+      if (response.status === 401 && request.data.auth !== false)
+        refused(candidate, refusedToken(request.method, request.route), {
+          status: 401,
+          route: request.route,
+        });
+    });
     rest.on(RESTEvents.RateLimited, (info) =>
       logger.warn(
         {

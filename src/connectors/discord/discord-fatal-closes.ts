@@ -1,21 +1,22 @@
 /**
  * The gateway close codes after which Discord will never take the connection back (discord.js
  * stops reconnecting, and emits `shardDisconnect` with the code): each with the reason in plain
- * words and what a person does about it. Every other close is resumed by discord.js itself.
+ * words and what a person does about it. Every other close is resumed by discord.js itself. A 401
+ * on a REST request made with the token means the same as 4004: discord.js then drops the token
+ * and every later write fails, while the gateway may still deliver messages nobody can answer.
  */
 import { GatewayCloseCodes } from "discord.js";
 import { PlatformFatalError } from "../connector.js";
 
 const PORTAL = "the Discord developer portal at https://discord.com/developers/applications";
 
+const TOKEN = {
+  reason: "Discord refused the token",
+  fix: `copy the bot token from ${PORTAL} (your application → Bot → Reset Token)`,
+};
+
 const FATAL_CLOSES: ReadonlyMap<number, { reason: string; fix: string }> = new Map([
-  [
-    GatewayCloseCodes.AuthenticationFailed,
-    {
-      reason: "Discord refused the token",
-      fix: `copy the bot token from ${PORTAL} (your application → Bot → Reset Token)`,
-    },
-  ],
+  [GatewayCloseCodes.AuthenticationFailed, TOKEN],
   [
     GatewayCloseCodes.DisallowedIntents,
     {
@@ -61,4 +62,9 @@ export function fatalClose(code: number): PlatformFatalError | undefined {
   return known === undefined
     ? undefined
     : new PlatformFatalError(`${known.reason} (gateway close ${code})`, known.fix);
+}
+
+/** A REST request made with the token was refused (401): the token is no longer valid. */
+export function refusedToken(method: string, route: string): PlatformFatalError {
+  return new PlatformFatalError(`${TOKEN.reason} (HTTP 401 on ${method.toUpperCase()} ${route})`, TOKEN.fix);
 }

@@ -28,12 +28,30 @@ describe("discord: closes Discord never takes back", () => {
       /^copy the bot token from the Discord developer portal .*Reset Token/,
     );
     expect(
-      harness.logger.lines.find((line) => line.message === "Discord closed the gateway for good"),
+      harness.logger.lines.find((line) => line.message === "Discord refused troupe for good"),
     ).toMatchObject({ level: "error", fields: { code: 4004, shardId: 0 } });
     // discord.js does not reconnect; nothing more is reported.
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(fatal.reported).toHaveLength(1);
     expect(harness.discord.gateway.connectedShards()).toEqual([]);
+  });
+
+  it("reports a token refused by REST (401) while the gateway still delivers messages", async () => {
+    const fatal = collector();
+    const harness = await start({ connector: { onFatal: fatal.onFatal } });
+    const { discord } = harness;
+    discord.resetToken({ closeSessions: false });
+    discord.say({
+      author: discord.ids.bob,
+      channel: discord.ids.general,
+      content: `${mention(discord.ids.bot)} hi`,
+    });
+    expect(await eventually(() => fatal.reported.length > 0)).toBe(true);
+    expect(fatal.reported[0]?.message).toMatch(
+      /^Discord refused the token \(HTTP 401 on POST \/channels\/:id\/(messages|typing)\)$/,
+    );
+    expect(fatal.reported[0]?.fix).toContain("Reset Token");
+    expect(fatal.reported).toHaveLength(1);
   });
 
   it("reports the Message Content intent switched off while running (4014) with where to enable it", async () => {

@@ -60,9 +60,9 @@ export interface FakeDiscord {
   redeliver(messageId: string): void;
   /**
    * Someone resets the bot token in the developer portal: REST refuses the old one (401) and the
-   * gateway closes its sessions with 4004, for good.
+   * gateway closes its sessions with 4004, for good (`closeSessions: false`: not yet).
    */
-  resetToken(): void;
+  resetToken(options?: { closeSessions?: boolean }): void;
   /** Someone switches the Message Content intent off: sessions that asked for it close with 4014. */
   disallowMessageContent(): void;
   /** The DM channel between the bot and a person. */
@@ -178,9 +178,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       if (message === undefined) throw new Error(`no message ${messageId}`);
       running.dispatch("MESSAGE_CREATE", messageJson(world, message), message.guildId);
     },
-    resetToken() {
+    resetToken(options = {}) {
       access.token = `${token}-reset-${world.newId()}`;
-      running.enforceAccess();
+      if (options.closeSessions ?? true) running.enforceAccess();
     },
     disallowMessageContent() {
       access.allowMessageContent = false;
