@@ -176,8 +176,21 @@ const variables = {
   SLACK_NATIVE_STREAMING: { schema: flag(), example: "true" },
   /** The least time between two chat.update calls in one workspace (Tier 3: about 50 a minute). */
   SLACK_UPDATE_INTERVAL_MS: { schema: integer(100, 60_000).default(1200), example: "1200" },
-  /** Unset: info, or warn in the interactive terminal chat (the log shares its screen). */
+  /** Unset: info, or warn when readable log lines share a terminal with the chat. */
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).optional(), example: "info" },
+  /** Unset: JSON lines, or short readable lines when standard error is a terminal. */
+  LOG_FORMAT: { schema: z.enum(["json", "pretty"]).optional(), example: "pretty" },
+  /**
+   * Where logs go. Unset: a file beside the SQLite store (./data/troupe.log) for the interactive
+   * terminal chat, standard error otherwise. "-" (or set empty): standard error.
+   */
+  LOG_FILE: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value) => (value === "" ? "-" : value)),
+    example: "./data/troupe.log",
+  },
   /** The informal standard (no-color.org): any value turns colours off. */
   NO_COLOR: { schema: z.string().optional(), example: "1" },
 } as const;
@@ -217,6 +230,9 @@ const SECRET_VARIABLES = new Set([
   "SLACK_SIGNING_SECRET",
 ]);
 
+/** Variables where set-but-empty is a choice of its own, not the same as unset. */
+const EMPTY_MEANS_SOMETHING = new Set(["LOG_FILE"]);
+
 /** A bad value as a config error prints it: URLs masked, secrets not at all (standard error may be logged). */
 function shownValue(name: string, raw: string | undefined): string {
   if (raw !== undefined && SECRET_VARIABLES.has(name)) return `(${raw.length} characters, not shown)`;
@@ -242,7 +258,8 @@ export function loadConfig(
   const values: Record<string, unknown> = {};
   for (const [name, variable] of Object.entries(variables)) {
     const raw = env[name];
-    const input = raw === undefined || raw.trim() === "" ? undefined : raw.trim();
+    const input =
+      raw === undefined || (raw.trim() === "" && !EMPTY_MEANS_SOMETHING.has(name)) ? undefined : raw.trim();
     const parsed = variable.schema.safeParse(input);
     if (parsed.success) {
       values[name] = parsed.data;

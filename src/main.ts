@@ -6,7 +6,8 @@
  */
 import { commands } from "../commands/index.js";
 import { buildModel } from "./app/build-model.js";
-import { chooseLogLevel, createLogger } from "./app/create-logger.js";
+import { readCliFlags } from "./app/cli-flags.js";
+import { createLogger } from "./app/create-logger.js";
 import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
@@ -19,9 +20,15 @@ import { loadConfigOrExit } from "./config.js";
 import { createBot } from "./core/bot.js";
 
 runProgram("troupe", async () => {
+  // Before the configuration: --help and --version work even with a broken .env.
+  const flags = readCliFlags(process.argv.slice(2));
+  if (flags.kind === "print") return void process.stdout.write(flags.text);
   const config = loadConfigOrExit("troupe");
   const interactive = process.stdin.isTTY === true;
-  const logger = createLogger(chooseLogLevel(config.LOG_LEVEL, interactive));
+  const logger = createLogger(config, {
+    stdinIsTTY: interactive,
+    stderrIsTTY: process.stderr.isTTY === true,
+  });
   logStrayErrors(logger);
 
   const personas = await loadPersonas(config, logger);
@@ -69,6 +76,8 @@ runProgram("troupe", async () => {
             output: process.stdout,
             errorOutput: process.stderr,
             shutdown,
+            store,
+            continueLast: flags.continueLast,
           }),
         ];
   logger.info(

@@ -88,6 +88,20 @@ describe("config", () => {
     }
   });
 
+  it("reads LOG_FORMAT, and LOG_FILE where set-but-empty means standard error, like '-'", () => {
+    const read = (env: Record<string, string>) => loadConfig(env, { readDotenv: false });
+    expect(read({})).toMatchObject({ LOG_FORMAT: undefined, LOG_FILE: undefined });
+    expect(read({ LOG_FORMAT: "pretty" }).LOG_FORMAT).toBe("pretty");
+    expect(read({ LOG_FORMAT: "json" }).LOG_FORMAT).toBe("json");
+    expect(read({ LOG_FILE: "/var/log/troupe.log" }).LOG_FILE).toBe("/var/log/troupe.log");
+    expect(read({ LOG_FILE: "-" }).LOG_FILE).toBe("-");
+    expect(read({ LOG_FILE: "" }).LOG_FILE).toBe("-");
+    expect(read({ LOG_FILE: "  " }).LOG_FILE).toBe("-");
+    const [problem] = problemsOf({ LOG_FORMAT: "yaml" });
+    expect(problem).toContain('LOG_FORMAT="yaml"');
+    expect(problem).toContain("Example: LOG_FORMAT=pretty");
+  });
+
   it("lists every bad variable at once", () => {
     const problems = problemsOf({
       MODEL_PROVIDER: "llamafile",

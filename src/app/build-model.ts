@@ -78,7 +78,8 @@ export async function buildModel(config: ModelConfig, options: BuildModelOptions
         ),
     },
   });
-  const problem = await checkModel(model, logger);
+  // Marked as a notice: the terminal chat shows it before its greeting (see lib/logger.ts).
+  const problem = await checkModel(model, logger.child({ notice: true }));
   const notices = [`Model: ${model.description} (${choice.reason})`];
   if (problem !== undefined) notices.push(problem);
   return { model, notices };

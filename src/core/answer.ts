@@ -13,7 +13,7 @@
 import type { Logger } from "../lib/logger.js";
 import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
-import { logFieldsFor, texts, userMessageFor } from "./errors.js";
+import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
 import { buildPrompt, speakerLabel } from "./prompt.js";
@@ -99,7 +99,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   // The answer still comes; the note says why it may not remember or be the persona they chose.
   if (dependencies.outage.takeNotice(message.conversationId)) {
     try {
-      await sink.post(texts.storeOutage(persona.displayName), { ephemeral: true });
+      await sink.post(texts.storeOutage(persona.displayName), { ephemeral: true, note: true });
     } catch (error) {
       logger.warn({ err: error }, "could not post the store-outage note; answering anyway");
     }
@@ -117,7 +117,10 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   });
   if (built.cut) {
     logger.info({ ...built.cut }, "message cut to fit the context");
-    await sink.post(texts.messageCut(built.cut.originalChars, built.cut.keptChars), { ephemeral: true });
+    await sink.post(texts.messageCut(built.cut.originalChars, built.cut.keptChars), {
+      ephemeral: true,
+      note: true,
+    });
   }
 
   const outcome: StreamOutcome = {};
@@ -175,7 +178,9 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
       { ...logFields, ...logFieldsFor(result.error), interrupted },
       "model failed while answering",
     );
-    if (!interrupted) await sink.post(userMessageFor(result.error), { ephemeral: true, error: true });
+    if (!interrupted) {
+      await sink.post(userMessageFor(result.error, readerOf(message)), { ephemeral: true, error: true });
+    }
   } else if (outcome.finish === undefined) {
     logger.warn(logFields, "the model's stream ended without saying it finished");
   } else if (result.text.trim().length === 0) {
@@ -183,7 +188,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     await sink.post(texts.emptyAnswer);
   } else {
     logger.info({ ...logFields, finish: outcome.finish.reason }, "answered");
-    if (outcome.finish.reason === "length") await sink.post(texts.lengthNote);
+    if (outcome.finish.reason === "length") await sink.post(texts.lengthNote, { note: true });
   }
 
   if (!memory) return;

@@ -11,7 +11,7 @@ import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { type AnswerSettings, answerPrompt } from "./answer.js";
 import { type BindingScope, bindingKeys, type ResolvedPersona, resolvePersona } from "./binding.js";
 import type { Command, CommandContext, CommandOptions } from "./command.js";
-import { logFieldsFor, texts, userMessageFor } from "./errors.js";
+import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
 import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import { findNamedPersona } from "./persona-lookup.js";
@@ -160,7 +160,7 @@ export function createBot(dependencies: BotDependencies): Bot {
         "failed to handle an event",
       );
       try {
-        await sink.post(userMessageFor(error), { ephemeral: true, error: true });
+        await sink.post(userMessageFor(error, readerOf(message)), { ephemeral: true, error: true });
       } catch (postError) {
         logger.error(
           { err: postError, conversation: message.conversationId },

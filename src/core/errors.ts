@@ -1,8 +1,20 @@
 /**
  * Coded errors and the one place user-facing error text lives. Every failure a user can see maps to
- * one short line here; the cause goes to the log, never to the chat.
+ * one short line here; the cause goes to the log, never to a platform's chat. The person at the
+ * terminal chat is the exception: they run troupe, so a failure only they can fix (credentials, a
+ * missing model, a bug) tells them the cause and fix in the line itself rather than sending them to
+ * a log they may have turned off (LOG_LEVEL=silent) or never opened.
  */
 import { isModelError, type ModelErrorCode } from "../model/chat-model.js";
+import type { IncomingMessage } from "./message.js";
+
+/** Who reads a failure line: someone on a platform, or the operator who runs troupe. */
+export type Reader = "user" | "operator";
+
+/** The terminal chat's person runs the bot (see console-to-incoming.ts); everyone else is a user. */
+export function readerOf(message: Pick<IncomingMessage, "platform">): Reader {
+  return message.platform === "console" ? "operator" : "user";
+}
 
 const modelErrorLines: Record<ModelErrorCode, string> = {
   unauthorized:
@@ -16,10 +28,46 @@ const modelErrorLines: Record<ModelErrorCode, string> = {
   "bad-response": "⚠️ The model sent a broken answer. Please try again.",
 };
 
+/** For the operator: the lines above that point to the log, with the cause and fix instead. */
+const operatorLines: Partial<Record<ModelErrorCode, string>> = {
+  unauthorized: "⚠️ The model server refused troupe's credentials:",
+  "model-missing": "⚠️ The model isn't installed on the server yet:",
+};
+
 /** The one line a user sees for a failure. */
-export function userMessageFor(error: unknown): string {
-  if (isModelError(error)) return modelErrorLines[error.code];
+export function userMessageFor(error: unknown, reader: Reader = "user"): string {
+  if (isModelError(error)) {
+    const operatorLine = operatorLines[error.code];
+    // A ModelError's message says what troupe makes of it and how to fix it (chat-model.ts).
+    if (reader === "operator" && operatorLine !== undefined)
+      return `${operatorLine} ${sentence(error.message)}`;
+    return modelErrorLines[error.code];
+  }
+  if (reader === "operator")
+    return `⚠️ Something went wrong on my side: ${sentence(withCauses(error))} Please try again.`;
   return "⚠️ Something went wrong on my side. It has been logged; please try again.";
+}
+
+/**
+ * The error's message and its causes' (`…clearing the history failed: The client is offline`): the
+ * store's errors say what troupe was doing, their cause what went wrong. A cause already quoted is
+ * not repeated.
+ */
+function withCauses(error: unknown): string {
+  let text = "";
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined; depth++) {
+    const message = current instanceof Error ? current.message || current.name : String(current);
+    if (!text.includes(message)) text = text === "" ? message : `${text}: ${message}`;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return text;
+}
+
+/** One line, ending in a full stop. */
+function sentence(text: string): string {
+  const line = text.trim().replace(/\s*\n\s*/g, " ");
+  return /[.!?]$/.test(line) ? line : `${line}.`;
 }
 
 /** Structured fields for the log line that goes with a user-facing failure. */

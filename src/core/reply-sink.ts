@@ -8,6 +8,11 @@ export interface PostOptions {
   ephemeral?: boolean;
   /** The text reports a failure (a platform may style it; the piped console sends it to stderr). */
   error?: boolean;
+  /**
+   * An aside about the answer, not the answer ("your message was cut", "the store is down"): the
+   * piped console sends it to stderr, so standard output holds only answers.
+   */
+  note?: boolean;
 }
 
 export interface StreamReplyOptions {

@@ -1,6 +1,10 @@
 /**
  * The logging surface core needs. pino's Logger satisfies it; core never imports pino itself,
  * so tests can pass a recording logger.
+ *
+ * A record with the field `notice: true` is one the interactive terminal chat also shows its person
+ * as a notice, readable and with its fix (the model is not ready, a persona file was refused): when
+ * readable log lines share that screen, they leave it out, so it is said once.
  */
 export interface LogFn {
   (object: Record<string, unknown>, message?: string): void;

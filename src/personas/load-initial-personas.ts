@@ -1,14 +1,24 @@
 /**
- * The start-up read of PERSONAS_DIR. Strict: any problem in a persona file stops start-up, and the
- * error lists every problem in every file so an admin fixes them all in one pass instead of one
- * restart per typo. An entry that is no persona file at all (a link leaving the folder, a FIFO, a
- * directory named `x.md`) is skipped with a warning naming it: it is never read, so it has no problem
- * to fix, only a place that is not the persona folder's.
+ * The start-up read of PERSONAS_DIR, forgiving like a reload: a file with a problem (a typo in its
+ * front matter, too large, a prompt that cannot fit, a name another file has, an entry that is no
+ * persona file at all) is skipped with one warning naming the file, the line and the reason, and
+ * the others load. The skipped files are returned, so the app can stop when one of them is
+ * DEFAULT_PERSONA and the terminal chat can say what is wrong without a log. Only a folder where no
+ * persona is left stops start-up here, listing every problem in every file so an admin fixes them
+ * all in one pass.
  */
 import { join } from "node:path";
 import type { Persona } from "../core/persona.js";
 import type { Logger } from "../lib/logger.js";
-import { formatPersonaProblem } from "./parser/persona-file-error.js";
+import {
+  logRefusal,
+  logRoomWarning,
+  nameTakenRefusal,
+  type PersonaRefusal,
+  type PersonaRoomNote,
+  refusalLines,
+  refusalOf,
+} from "./persona-file-report.js";
 import { listPersonaFileNames, type PersonaFileRead, readPersonaFile } from "./persona-files.js";
 import type { PersonaFileLimits } from "./persona-limits.js";
 
@@ -23,58 +33,69 @@ export class PersonaDirectoryError extends Error {
   }
 }
 
-/** Reads every persona file; returns personas by file name, or throws a PersonaDirectoryError. */
+/** What start-up found: the personas by file name, the files skipped, and the tight prompts. */
+export interface InitialPersonas {
+  byFile: Map<string, Persona>;
+  /** Sorted by file name. */
+  skipped: PersonaRefusal[];
+  /** Loaded, with a warning: the prompt leaves the conversation less than a quarter of the window. */
+  warnings: PersonaRoomNote[];
+}
+
+/** Reads every persona file; throws a PersonaDirectoryError only when no persona is left. */
 export async function loadInitialPersonas(
   dir: string,
   limits: PersonaFileLimits,
   logger: Logger,
-): Promise<Map<string, Persona>> {
+): Promise<InitialPersonas> {
   const fileNames = await listOrExplain(dir);
   const reads = await Promise.all(fileNames.map((fileName) => readPersonaFile(dir, fileName, limits)));
-  const skipped = reads.filter((read) => read.kind === "skipped");
-  for (const read of skipped) {
-    const file = join(dir, read.fileName);
-    logger.warn({ file, reason: read.reason }, `skipping ${file}: it ${read.reason}`);
+  const byFile = new Map<string, Persona>();
+  const ownerByName = new Map<string, string>();
+  const skipped: PersonaRefusal[] = [];
+  const warnings: PersonaRoomNote[] = [];
+  for (const read of reads.sort(byNameSource)) {
+    if (read.kind === "missing") continue;
+    if (read.kind !== "parsed") {
+      skipped.push(refusalOf(dir, read));
+      continue;
+    }
+    const { persona } = read.parsed;
+    const owner = ownerByName.get(persona.name);
+    if (owner !== undefined) {
+      skipped.push(nameTakenRefusal(dir, read.fileName, read.parsed, owner));
+      continue;
+    }
+    ownerByName.set(persona.name, persona.source);
+    byFile.set(read.fileName, persona);
+    if (read.warning) {
+      logRoomWarning(logger, persona, read.warning);
+      warnings.push({ fileName: read.fileName, name: persona.name, warning: read.warning });
+    }
   }
-  if (reads.every((read) => read.kind === "skipped" || read.kind === "missing")) {
+  skipped.sort((left, right) => left.fileName.localeCompare(right.fileName));
+  warnings.sort((left, right) => left.fileName.localeCompare(right.fileName));
+  for (const refusal of skipped) logRefusal(logger, refusal, "not loaded");
+  if (byFile.size === 0) throw nothingLeft(dir, skipped);
+  return { byFile, skipped, warnings };
+}
+
+/** No persona loaded: an empty folder says what a persona file is; otherwise every problem, listed. */
+function nothingLeft(dir: string, skipped: readonly PersonaRefusal[]): PersonaDirectoryError {
+  if (skipped.every((refusal) => refusal.kind === "not-a-file")) {
     const skippedNote =
       skipped.length === 0
         ? ""
-        : ` (skipped, not regular files in the folder: ${skipped.map((read) => read.fileName).join(", ")})`;
-    throw new PersonaDirectoryError(dir, [
+        : ` (skipped, not regular files in the folder: ${skipped.map((refusal) => refusal.fileName).join(", ")})`;
+    return new PersonaDirectoryError(dir, [
       `${dir}: has no persona files${skippedNote} (*.md; README.md and dotfiles are skipped): add one, e.g. ` +
         `${join(dir, "tutor.md")} whose Markdown body is the system prompt`,
     ]);
   }
-  const problems: string[] = [];
-  const byFile = new Map<string, Persona>();
-  const ownerByName = new Map<string, string>();
-  for (const read of reads.sort(byNameSource)) {
-    const path = join(dir, read.fileName);
-    if (read.kind === "invalid") {
-      problems.push(...read.error.problems.map(formatPersonaProblem));
-    } else if (read.kind === "unreadable") {
-      problems.push(`${path}: cannot be read: ${read.error.message}`);
-    } else if (read.kind === "parsed") {
-      const { persona, nameLine } = read.parsed;
-      const owner = ownerByName.get(persona.name);
-      if (owner === undefined) {
-        ownerByName.set(persona.name, path);
-        byFile.set(read.fileName, persona);
-      } else {
-        problems.push(
-          formatPersonaProblem({
-            file: path,
-            field: "name",
-            reason: `the persona name "${persona.name}" is already used by ${owner}: names must be unique, rename one of them`,
-            ...(nameLine === undefined ? {} : { line: nameLine }),
-          }),
-        );
-      }
-    }
-  }
-  if (problems.length > 0) throw new PersonaDirectoryError(dir, problems);
-  return byFile;
+  return new PersonaDirectoryError(dir, [
+    ...skipped.flatMap(refusalLines),
+    `${dir}: no persona is left to load: fix the files above`,
+  ]);
 }
 
 async function listOrExplain(dir: string): Promise<string[]> {

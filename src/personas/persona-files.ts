@@ -3,6 +3,7 @@
  * regular file inside the folder is opened (persona-entry.ts), never more than PERSONA_MAX_KB of it
  * (read-capped.ts), and a persona whose fixed prompt leaves no room to converse is refused
  * (persona-prompt-fit.ts): the last two are problems in the file, like a typo in its front matter.
+ * One whose prompt fits but leaves little room is read with a warning.
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ import {
 } from "./parser/persona-parser.js";
 import { inspectPersonaEntry } from "./persona-entry.js";
 import type { PersonaFileLimits } from "./persona-limits.js";
-import { promptFitProblem } from "./persona-prompt-fit.js";
+import { type PromptRoomWarning, promptFitProblem, promptRoomWarning } from "./persona-prompt-fit.js";
 import { readCapped } from "./read-capped.js";
 
 /** `*.md`, but not README.md (a folder's notes for humans) and not dotfiles (editor swap and lock files). */
@@ -29,8 +30,10 @@ export async function listPersonaFileNames(dir: string): Promise<string[]> {
 }
 
 export type PersonaFileRead =
-  | { kind: "parsed"; fileName: string; parsed: ParsedPersonaFile }
-  | { kind: "invalid"; fileName: string; error: PersonaFileError }
+  /** `warning`: the prompt fits the context window, but leaves the conversation little of it. */
+  | { kind: "parsed"; fileName: string; parsed: ParsedPersonaFile; warning?: PromptRoomWarning }
+  /** `name`: the persona it would be, when the file parsed but its prompt does not fit. */
+  | { kind: "invalid"; fileName: string; error: PersonaFileError; name?: string }
   | { kind: "missing"; fileName: string }
   /** Not a persona file at all (a link leaving the folder, a FIFO, a directory…): never opened. */
   | { kind: "skipped"; fileName: string; reason: string }
@@ -64,11 +67,15 @@ export async function readPersonaFile(
     if (error instanceof PersonaFileError) return { kind: "invalid", fileName, error };
     throw error;
   }
-  const problem = limits.budget && promptFitProblem(parsed.persona, limits.budget);
-  return problem ? invalid(fileName, problem) : { kind: "parsed", fileName, parsed };
+  const { budget } = limits;
+  if (budget === undefined) return { kind: "parsed", fileName, parsed };
+  const problem = promptFitProblem(parsed.persona, budget);
+  if (problem) return { ...invalid(fileName, problem), name: parsed.persona.name };
+  const warning = promptRoomWarning(parsed.persona, budget);
+  return warning ? { kind: "parsed", fileName, parsed, warning } : { kind: "parsed", fileName, parsed };
 }
 
-function invalid(fileName: string, problem: PersonaProblem): PersonaFileRead {
+function invalid(fileName: string, problem: PersonaProblem): PersonaFileRead & { kind: "invalid" } {
   return { kind: "invalid", fileName, error: new PersonaFileError([problem]) };
 }
 

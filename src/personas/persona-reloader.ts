@@ -2,25 +2,36 @@
  * Applies file changes in PERSONAS_DIR to the running catalog: added, changed and removed files
  * take effect; a broken file or one claiming a taken name is refused with a warning and keeps its
  * last good version, and so does a name that stops being a regular file inside the folder (a link
- * out of it, a FIFO): it is never opened.
+ * out of it, a FIFO): it is never opened. A file skipped at start-up is no different from one
+ * broken later: fixed, it loads on its next save.
  */
-import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { Persona } from "../core/persona.js";
 import type { Logger } from "../lib/logger.js";
 import type { ChangedFiles } from "./debounced-directory-watch.js";
+import {
+  logRefusal,
+  logRoomWarning,
+  nameTakenRefusal,
+  type PersonaRefusal,
+  refusalOf,
+  summarizeRefusal,
+} from "./persona-file-report.js";
 import { listPersonaFileNames, type PersonaFileRead, readPersonaFile } from "./persona-files.js";
 import type { PersonaFileLimits } from "./persona-limits.js";
 
-/** What one reload did to one file. `rejected`: the file is broken or claims a taken name. */
-export interface PersonaChange {
-  kind: "added" | "updated" | "removed" | "rejected";
-  fileName: string;
-  /** The persona concerned: the new one, the removed one, or the one kept for a rejected file. */
-  name?: string;
-  /** For an update that renamed the persona: the name it had. */
-  previousName?: string;
-}
+/** What one reload did to one file. */
+export type PersonaChange =
+  /** `warning`: loaded, but its prompt leaves the conversation little room (one line, with the fix). */
+  | { kind: "added"; fileName: string; name: string; warning?: string }
+  /** `previousName`: the name it had, when the update renamed the persona. */
+  | { kind: "updated"; fileName: string; name: string; previousName?: string; warning?: string }
+  | { kind: "removed"; fileName: string; name: string }
+  /**
+   * The file is broken, no regular file, or claims a taken name. `name`: the persona kept for it,
+   * if any; `problem`: what is wrong, one line (`file:line: field "x": reason`).
+   */
+  | { kind: "rejected"; fileName: string; name?: string; problem: string };
 
 /** Personas by name, rebuilt after each reload; list() sorted by name. */
 export class PersonaIndex {
@@ -44,16 +55,22 @@ export class PersonaIndex {
 export class PersonaReloader {
   private readonly listeners = new Set<(changes: readonly PersonaChange[]) => void>();
   /** Files refused because another file owns their name: retried when a name is freed. */
-  private readonly refusedForName = new Set<string>();
+  private readonly refusedForName: Set<string>;
   private stopped = false;
 
+  /** `skipped`: the files refused at start-up (those refused for their name are retried likewise). */
   constructor(
     private readonly dir: string,
     private readonly byFile: Map<string, Persona>,
     private readonly catalog: PersonaIndex,
     private readonly logger: Logger,
     private readonly limits: PersonaFileLimits,
-  ) {}
+    skipped: readonly PersonaRefusal[] = [],
+  ) {
+    this.refusedForName = new Set(
+      skipped.filter((refusal) => refusal.kind === "name-taken").map((refusal) => refusal.fileName),
+    );
+  }
 
   subscribe(listener: (changes: readonly PersonaChange[]) => void): () => void {
     this.listeners.add(listener);
@@ -70,7 +87,8 @@ export class PersonaReloader {
     if (fileNames === undefined || this.stopped) return;
     const changes = await this.apply(fileNames);
     const freedName = changes.some(
-      (change) => change.kind === "removed" || change.previousName !== undefined,
+      (change) =>
+        change.kind === "removed" || (change.kind === "updated" && change.previousName !== undefined),
     );
     if (freedName) {
       // A freed name may let a refused file in now.
@@ -118,8 +136,6 @@ export class PersonaReloader {
   private applyOne(read: PersonaFileRead): PersonaChange[] {
     const { fileName } = read;
     const previous = this.byFile.get(fileName);
-    const file = join(this.dir, fileName);
-    const keeping = previous ? "keeping the last good version" : "not loaded";
     switch (read.kind) {
       case "missing":
         this.refusedForName.delete(fileName);
@@ -130,62 +146,47 @@ export class PersonaReloader {
           `persona "${previous.name}" removed`,
         );
         return [{ kind: "removed", fileName, name: previous.name }];
-      case "skipped":
-        this.logger.warn(
-          { file, reason: read.reason, persona: previous?.name },
-          `skipping ${file}: it ${read.reason}; ${keeping}`,
-        );
-        return [rejected(fileName, previous)];
-      case "unreadable":
-        this.logger.warn(
-          { err: read.error, file, persona: previous?.name },
-          `cannot read persona file; ${keeping}`,
-        );
-        return [rejected(fileName, previous)];
-      case "invalid": {
-        const { line, field } = read.error;
-        const reason = read.error.problems.map((problem) => problem.reason).join("; ");
-        this.logger.warn(
-          { file, line, field, reason, persona: previous?.name },
-          `invalid persona file, ${keeping}: ${read.error.message.replaceAll("\n", "; ")}`,
-        );
-        return [rejected(fileName, previous)];
-      }
       case "parsed":
-        return this.accept(fileName, read.parsed.persona, previous);
+        return this.accept(read, previous);
+      default:
+        return [this.refuse(refusalOf(this.dir, read), previous)];
     }
   }
 
-  private accept(fileName: string, persona: Persona, previous: Persona | undefined): PersonaChange[] {
+  private refuse(refusal: PersonaRefusal, previous: Persona | undefined): PersonaChange {
+    logRefusal(this.logger, refusal, previous ? "keeping the last good version" : "not loaded", previous);
+    const problem = summarizeRefusal(refusal);
+    const { fileName } = refusal;
+    return previous
+      ? { kind: "rejected", fileName, name: previous.name, problem }
+      : { kind: "rejected", fileName, problem };
+  }
+
+  private accept(read: PersonaFileRead & { kind: "parsed" }, previous: Persona | undefined): PersonaChange[] {
+    const { fileName, parsed, warning } = read;
+    const { persona } = parsed;
     const owner = [...this.byFile].find(([other, kept]) => other !== fileName && kept.name === persona.name);
     if (owner) {
       this.refusedForName.add(fileName);
-      this.logger.warn(
-        { file: persona.source, field: "name", persona: persona.name, owner: owner[1].source },
-        `persona name "${persona.name}" in ${persona.source} is already used by ${owner[1].source}; ` +
-          `refusing it (${previous ? "keeping the last good version" : "not loaded"}): rename one of them`,
-      );
-      return [rejected(fileName, previous)];
+      return [this.refuse(nameTakenRefusal(this.dir, fileName, parsed, owner[1].source), previous)];
     }
     this.refusedForName.delete(fileName);
     if (previous && isDeepStrictEqual(previous, persona)) return [];
     this.byFile.set(fileName, persona);
+    if (warning) logRoomWarning(this.logger, persona, warning);
+    const warned = warning ? { warning: warning.message } : {};
     if (!previous) {
       this.logger.info({ persona: persona.name, file: persona.source }, `persona "${persona.name}" added`);
-      return [{ kind: "added", fileName, name: persona.name }];
+      return [{ kind: "added", fileName, name: persona.name, ...warned }];
     }
     if (previous.name === persona.name) {
       this.logger.info({ persona: persona.name, file: persona.source }, `persona "${persona.name}" updated`);
-      return [{ kind: "updated", fileName, name: persona.name }];
+      return [{ kind: "updated", fileName, name: persona.name, ...warned }];
     }
     this.logger.info(
       { persona: persona.name, file: persona.source, previousName: previous.name },
       `persona "${persona.name}" updated (renamed from "${previous.name}")`,
     );
-    return [{ kind: "updated", fileName, name: persona.name, previousName: previous.name }];
+    return [{ kind: "updated", fileName, name: persona.name, previousName: previous.name, ...warned }];
   }
-}
-
-function rejected(fileName: string, kept: Persona | undefined): PersonaChange {
-  return kept ? { kind: "rejected", fileName, name: kept.name } : { kind: "rejected", fileName };
 }

@@ -1,10 +1,186 @@
-/** The log level: LOG_LEVEL when set, else quiet on the terminal chat's screen and info elsewhere. */
-import { expect, it } from "vitest";
-import { chooseLogLevel } from "../../src/app/create-logger.js";
+/**
+ * The logger as main builds it: what reaches standard error and what reaches the log file, for a
+ * service, the interactive terminal chat, readable lines, a file that cannot be opened, and silent.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/app/create-logger.js";
+import type { LogSettings } from "../../src/app/log-output.js";
+import { ModelError } from "../../src/model/chat-model.js";
 
-it("takes LOG_LEVEL when set, else warn for the interactive terminal chat and info otherwise", () => {
-  expect(chooseLogLevel("debug", true)).toBe("debug");
-  expect(chooseLogLevel("error", false)).toBe("error");
-  expect(chooseLogLevel(undefined, true)).toBe("warn");
-  expect(chooseLogLevel(undefined, false)).toBe("info");
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "troupe-logs-"));
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+function settings(extra: Partial<LogSettings & { NO_COLOR: string }> = {}) {
+  return {
+    LOG_LEVEL: undefined,
+    LOG_FORMAT: undefined,
+    LOG_FILE: undefined,
+    STORE_URL: `sqlite://${join(dir, "state", "troupe.sqlite")}`,
+    DISCORD_TOKEN: undefined,
+    SLACK_BOT_TOKEN: undefined,
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+function recordingStderr() {
+  const stderr = {
+    text: "",
+    write(chunk: string) {
+      stderr.text += chunk;
+      return true;
+    },
+  };
+  return stderr;
+}
+
+const interactive = { stdinIsTTY: true, stderrIsTTY: true };
+const service = { stdinIsTTY: false, stderrIsTTY: false };
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A failure with a cause, as the bot logs one. */
+function failure(): ModelError {
+  const cause = new Error("connect ECONNREFUSED 127.0.0.1:11434");
+  return new ModelError("unavailable", "Ollama is not answering", { cause });
+}
+
+describe("createLogger", () => {
+  it("a service: JSON lines with the stack on standard error, and no file", () => {
+    const stderr = recordingStderr();
+    const logger = createLogger(settings(), service, { stderr });
+    logger.error({ err: failure(), code: "unavailable" }, "model failed while answering");
+    const [line] = jsonLines(stderr.text);
+    expect(line).toMatchObject({
+      level: 50,
+      app: "troupe",
+      code: "unavailable",
+      msg: "model failed while answering",
+    });
+    expect(String((line?.err as { stack?: string } | undefined)?.stack)).toContain("caused by:");
+    expect(existsSync(join(dir, "state"))).toBe(false);
+  });
+
+  it("the interactive chat: JSON appended to troupe.log beside the store, and one line naming it", () => {
+    const file = join(dir, "state", "troupe.log");
+    const stderr = recordingStderr();
+    const logger = createLogger(settings(), interactive, { stderr });
+    logger.warn({ code: "unavailable", attempt: 1 }, "model call failed: retrying");
+    logger.error({ err: failure() }, "model failed while answering");
+
+    expect(stderr.text).toBe(`Logs: ${file}\n`);
+    const lines = jsonLines(readFileSync(file, "utf8"));
+    expect(lines.map((line) => line.msg)).toEqual([
+      "model call failed: retrying",
+      "model failed while answering",
+    ]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("appends to an existing log file, in a folder it creates when LOG_FILE names one", () => {
+    const file = join(dir, "logs", "deep", "troupe.log");
+    const first = createLogger(settings({ LOG_FILE: file }), service, { stderr: recordingStderr() });
+    first.info("first run");
+    const stderr = recordingStderr();
+    const second = createLogger(settings({ LOG_FILE: file }), service, { stderr });
+    second.info("second run");
+    expect(jsonLines(readFileSync(file, "utf8")).map((line) => line.msg)).toEqual([
+      "first run",
+      "second run",
+    ]);
+    expect(stderr.text).toBe(`Logs: ${file}\n`);
+  });
+
+  it("a file that cannot be opened is said once, and the log shows on the screen instead", () => {
+    writeFileSync(join(dir, "not-a-folder"), "");
+    const file = join(dir, "not-a-folder", "troupe.log");
+    const stderr = recordingStderr();
+    const logger = createLogger(settings({ LOG_FILE: file }), interactive, { stderr });
+    logger.warn({ code: "unavailable" }, "model call failed: retrying");
+    const lines = stderr.text.trimEnd().split("\n");
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^Logs: cannot write ${file} \\(${join(dir, "not-a-folder")} is not a folder\\); showing them here instead\\.$`,
+      ),
+    );
+    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d WARN {2}model call failed: retrying {2}code=unavailable$/);
+    expect(lines).toHaveLength(2);
+  });
+
+  it("a service whose LOG_FILE cannot be opened logs that, and everything after, as JSON on standard error", () => {
+    writeFileSync(join(dir, "not-a-folder"), "");
+    const file = join(dir, "not-a-folder", "troupe.log");
+    const stderr = recordingStderr();
+    const logger = createLogger(settings({ LOG_FILE: file }), service, { stderr });
+    logger.info("ready");
+    expect(jsonLines(stderr.text).map((line) => [line.msg, line.file])).toEqual([
+      ["cannot write the log file: logging to standard error", file],
+      ["ready", undefined],
+    ]);
+  });
+
+  it("LOG_FORMAT=pretty: short readable lines, the cause on the same line, no stack", () => {
+    const stderr = recordingStderr();
+    const logger = createLogger(settings({ LOG_FORMAT: "pretty" }), interactive, { stderr });
+    logger.info("ready");
+    logger.error({ err: failure(), code: "unavailable" }, "model failed while answering");
+    expect(stderr.text).not.toContain("ready");
+    expect(stderr.text).toMatch(
+      /^\d\d:\d\d:\d\d ERROR model failed while answering {2}code=unavailable — ModelError: Ollama is not answering: connect ECONNREFUSED 127\.0\.0\.1:11434\n$/,
+    );
+    expect(existsSync(join(dir, "state"))).toBe(false);
+  });
+
+  it("at debug the readable lines carry the stack, indented below", () => {
+    const stderr = recordingStderr();
+    const logger = createLogger(settings({ LOG_FORMAT: "pretty", LOG_LEVEL: "debug" }), interactive, {
+      stderr,
+    });
+    logger.error({ err: failure() }, "model failed while answering");
+    const [line, ...stack] = stderr.text.trimEnd().split("\n");
+    expect(line).toContain("— ModelError: Ollama is not answering");
+    expect(stack.length).toBeGreaterThan(0);
+    expect(stack.every((frame) => frame.startsWith("    "))).toBe(true);
+    expect(stack.join("\n")).toContain("create-logger.test.ts");
+  });
+
+  it("a notice the chat shows on this screen is not repeated as a log line there; it stays in the file", () => {
+    const file = join(dir, "troupe.log");
+    const stderr = recordingStderr();
+    const logger = createLogger(settings({ LOG_FORMAT: "pretty", LOG_FILE: file }), interactive, { stderr });
+    logger.child({ notice: true }).warn({ fix: "run `ollama pull llama3.2`" }, "model is not ready");
+    logger.warn("store unavailable: answering without memory");
+    expect(stderr.text).not.toContain("model is not ready");
+    expect(stderr.text).toContain("store unavailable");
+    expect(jsonLines(readFileSync(file, "utf8")).map((line) => line.msg)).toEqual([
+      "model is not ready",
+      "store unavailable: answering without memory",
+    ]);
+
+    // With no chat on the screen (a platform bot in a terminal), the same line is the only place it shows.
+    const platform = recordingStderr();
+    createLogger(settings({ DISCORD_TOKEN: "token" }), interactive, { stderr: platform })
+      .child({ notice: true })
+      .warn("model is not ready");
+    expect(platform.text).toContain("WARN  model is not ready");
+  });
+
+  it("LOG_LEVEL=silent: no file, no line naming one, nothing on standard error", () => {
+    const stderr = recordingStderr();
+    const logger = createLogger(settings({ LOG_LEVEL: "silent" }), interactive, { stderr });
+    logger.error({ err: failure() }, "model failed while answering");
+    expect(stderr.text).toBe("");
+    expect(existsSync(join(dir, "state"))).toBe(false);
+  });
 });

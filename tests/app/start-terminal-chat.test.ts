@@ -1,12 +1,13 @@
 /**
  * The terminal chat as main wires it, in-process on streams: the shutdown is asked to stop when
- * the chat ends (1 when piped and an answer failed), the model notices come before the greeting, a
- * persona file change is told to the person, and the login name is made safe.
+ * the chat ends (1 when piped and an answer failed), the model notices and the persona files
+ * start-up skipped come before the greeting, a persona file change is told to the person (a
+ * problem with its reason, not a pointer to the log), and the login name is made safe.
  */
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { safeUserName, startTerminalChat } from "../../src/app/start-terminal-chat.js";
-import type { PersonaChange } from "../../src/personas/persona-directory.js";
+import type { PersonaChange, PersonaStartupReport } from "../../src/personas/persona-directory.js";
 import { createBotFixture } from "../core/bot-fixture.js";
 import { modelError } from "../helpers/scripted-model.js";
 
@@ -30,7 +31,14 @@ function collect(stream: PassThrough): () => string {
   return () => text;
 }
 
-function setUp(interactive: boolean, notices: string[] = []): Run {
+const noProblems: PersonaStartupReport = { skipped: [], warnings: [] };
+
+function setUp(
+  interactive: boolean,
+  notices: string[] = [],
+  options: { startup?: PersonaStartupReport; continueLast?: boolean } = {},
+): Run {
+  const { startup = noProblems, continueLast = false } = options;
   const fixture = createBotFixture();
   const input = new PassThrough();
   const output = new PassThrough();
@@ -55,6 +63,7 @@ function setUp(interactive: boolean, notices: string[] = []): Run {
       startTerminalChat({
         bot: fixture.bot,
         personas: {
+          startup,
           onChange(listener) {
             listeners.push(listener);
             return () => {};
@@ -68,6 +77,8 @@ function setUp(interactive: boolean, notices: string[] = []): Run {
         output,
         errorOutput,
         userName: "ada",
+        store: fixture.store,
+        continueLast,
         shutdown: {
           track: (connector) => events.push(`track ${connector.name}`),
           requestShutdown(reason, exitCode) {
@@ -78,6 +89,26 @@ function setUp(interactive: boolean, notices: string[] = []): Run {
       }),
   };
 }
+
+const typo = 'personas/pirate.md:6: field "temprature": unknown field; did you mean "temperature"?';
+const startupWithTypo: PersonaStartupReport = {
+  skipped: [
+    {
+      kind: "invalid",
+      fileName: "pirate.md",
+      file: "personas/pirate.md",
+      problems: [
+        {
+          file: "personas/pirate.md",
+          line: 6,
+          field: "temprature",
+          reason: 'unknown field; did you mean "temperature"?',
+        },
+      ],
+    },
+  ],
+  warnings: [],
+};
 
 describe("startTerminalChat, piped", () => {
   it("answers each line and asks for a clean stop at the end of input", async () => {
@@ -91,6 +122,14 @@ describe("startTerminalChat, piped", () => {
     expect(run.events).toEqual(["track console", "stop: end of input (0)"]);
   });
 
+  it("keeps persona problems off standard output, which holds the answers alone", async () => {
+    const run = setUp(false, [], { startup: startupWithTypo });
+    await run.start();
+    run.input.end("hello\n");
+    await run.stopped;
+    expect(run.output()).toBe("echo: hello\n");
+  });
+
   it("asks for exit code 1 when an answer failed, so a script notices", async () => {
     const run = setUp(false);
     run.fixture.model.enqueue({ deltas: [], failWith: modelError("unavailable") });
@@ -100,6 +139,45 @@ describe("startTerminalChat, piped", () => {
     // The failed answer is a line on standard error; the next line is answered as usual.
     expect(run.errors()).not.toBe("");
     expect(run.output()).toMatch(/^echo: .*second\n$/s);
+  });
+});
+
+describe("startTerminalChat, piped conversations", () => {
+  it("speaks in a conversation of its own, not the interactive chat's, and --continue takes it up", async () => {
+    const first = setUp(false);
+    await first.start();
+    first.input.end("hello\n");
+    await first.stopped;
+    const conversations = [...first.fixture.store.histories.keys()];
+    expect(conversations).toEqual([expect.stringMatching(/^console:ada:piped:[a-z0-9-]+$/)]);
+    expect(first.errors()).toBe("");
+
+    const next = setUp(false, [], { continueLast: true });
+    // The same store: what one run remembered, the next one reads.
+    next.fixture.store.histories.set(
+      conversations[0] ?? "",
+      first.fixture.store.histories.get(conversations[0] ?? "") ?? [],
+    );
+    for (const [key, value] of first.fixture.store.bindings) next.fixture.store.bindings.set(key, value);
+    await next.start();
+    next.input.end("again\n");
+    await next.stopped;
+    expect([...next.fixture.store.histories.keys()]).toEqual(conversations);
+    expect(next.fixture.store.histories.get(conversations[0] ?? "")?.map((turn) => turn.content)).toEqual([
+      "hello",
+      "echo: hello",
+      "again",
+      "echo: again",
+    ]);
+  });
+
+  it("--continue with nothing to continue says so on standard error, never on standard output", async () => {
+    const run = setUp(false, [], { continueLast: true });
+    await run.start();
+    run.input.end("hello\n");
+    await run.stopped;
+    expect(run.errors()).toBe("No earlier piped conversation to continue: starting a new one.\n");
+    expect(run.output()).toBe("echo: hello\n");
   });
 });
 
@@ -119,6 +197,22 @@ describe("startTerminalChat, interactive", () => {
     run.input.write("\u0003");
     expect(await run.stopped).toEqual({ reason: "ctrl-c", exitCode: 0 });
     expect(run.output().endsWith("\nBye!\n")).toBe(true);
+    await chat.stop();
+  });
+
+  it("shows each persona file start-up skipped with its reason, after the model notices", async () => {
+    const run = setUp(true, ["Model: scripted:test (MODEL_PROVIDER=ollama)"], { startup: startupWithTypo });
+    const chat = await run.start();
+    const lines = run.output().split("\n");
+    expect(lines.slice(0, 2)).toEqual([
+      "Model: scripted:test (MODEL_PROVIDER=ollama)",
+      `⚠️ ${typo} (skipped; fix the file and it loads without a restart)`,
+    ]);
+    expect(lines[2]).toContain("Hi, learner!");
+
+    run.changePersonas([{ kind: "rejected", fileName: "pirate.md", problem: typo }]);
+    expect(run.output()).toContain(`⚠️ ${typo} (skipped; fix the file and it loads without a restart)\n`);
+    expect(run.output()).not.toContain("the log");
     await chat.stop();
   });
 

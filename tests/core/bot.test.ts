@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { texts, userMessageFor } from "../../src/core/errors.js";
+import { readerOf, texts, userMessageFor } from "../../src/core/errors.js";
 import { JOINED_TURNS_SEPARATOR } from "../../src/core/prompt.js";
 import { ModelError } from "../../src/model/chat-model.js";
 import { createRecordingSink } from "../helpers/recording-sink.js";
@@ -61,6 +61,8 @@ describe("bot: answering", () => {
     const sink = createRecordingSink();
     await bot.handleMessage(message("z".repeat(200_000)), sink);
     expect(sink.replies[0]?.text).toContain("Your message was too long");
+    // A note about the answer, not the answer: the piped terminal shows it on standard error.
+    expect(sink.replies[0]?.options).toEqual({ ephemeral: true, note: true });
     expect(sink.replies[1]?.kind).toBe("stream");
     const sent = model.requests[0]?.messages.at(-1)?.content ?? "";
     expect(sent.length).toBeLessThan(200_000);
@@ -72,6 +74,7 @@ describe("bot: answering", () => {
     const sink = createRecordingSink();
     await bot.handleMessage(message("long story"), sink);
     expect(sink.transcript()).toBe(`partial\n${texts.lengthNote}`);
+    expect(sink.replies[1]?.options).toEqual({ note: true });
   });
 });
 
@@ -152,13 +155,14 @@ describe("bot: faults", () => {
     "bad-response",
     "unauthorized",
   ] as const)("model %s before any text: one short error line, logged with its code", async (code) => {
-    model.enqueue({ deltas: [], failWith: modelError(code) });
+    const error = modelError(code);
+    model.enqueue({ deltas: [], failWith: error });
     const sink = createRecordingSink();
     await bot.handleMessage(message("hi"), sink);
     expect(sink.replies.filter((reply) => reply.kind === "post")).toEqual([
       {
         kind: "post",
-        text: userMessageFor(new ModelError(code, "x")),
+        text: userMessageFor(error, "operator"),
         options: { ephemeral: true, error: true },
       },
     ]);
@@ -215,7 +219,7 @@ describe("bot: faults", () => {
     await bot.handleMessage(message("still there?"), first);
     // The chosen persona cannot be read: the default answers, and the note says so first.
     expect(first.replies).toEqual([
-      { kind: "post", text: texts.storeOutage("Tutor"), options: { ephemeral: true } },
+      { kind: "post", text: texts.storeOutage("Tutor"), options: { ephemeral: true, note: true } },
       { kind: "stream", text: "echo: still there?", persona: "tutor" },
     ]);
     expect(texts.storeOutage("Tutor")).toMatch(/memory is unavailable.*\*\*Tutor\*\* answers/);
@@ -232,7 +236,7 @@ describe("bot: faults", () => {
     expect(elsewhere.replies[0]).toEqual({
       kind: "post",
       text: texts.storeOutage("Coder"),
-      options: { ephemeral: true },
+      options: { ephemeral: true, note: true },
     });
 
     store.down = false;
@@ -260,8 +264,74 @@ describe("bot: faults", () => {
     const sink = createRecordingSink();
     await bot.handleMessage(message("reset"), sink);
     expect(sink.replies).toEqual([
-      { kind: "post", text: userMessageFor(new Error("x")), options: { ephemeral: true, error: true } },
+      {
+        kind: "post",
+        text: "⚠️ Something went wrong on my side: store is down (test). Please try again.",
+        options: { ephemeral: true, error: true },
+      },
     ]);
     expect(logger.lines.some((line) => line.level === "error" && line.fields.code === "internal")).toBe(true);
+  });
+});
+
+describe("bot: who reads a failure", () => {
+  const onDiscord = (text: string) =>
+    message(text, { platform: "discord", conversationId: "discord:dm:ada", channelId: "dm-ada" });
+
+  it("a platform user gets the short line that names no cause; the terminal's person gets the fix", async () => {
+    const missing = new ModelError(
+      "model-missing",
+      'model "llama3.2" is not on the Ollama server: run `ollama pull llama3.2`',
+    );
+    model.enqueue({ deltas: [], failWith: missing }, { deltas: [], failWith: missing });
+    const user = createRecordingSink();
+    await bot.handleMessage(onDiscord("hi"), user);
+    const posted = (sink: ReturnType<typeof createRecordingSink>) =>
+      sink.replies.filter((reply) => reply.kind === "post").map((reply) => reply.text);
+    expect(posted(user)).toEqual([userMessageFor(missing)]);
+    expect(posted(user).join("\n")).not.toContain("ollama pull");
+
+    const operator = createRecordingSink();
+    await bot.handleMessage(message("hi"), operator);
+    expect(posted(operator)).toEqual([
+      '⚠️ The model isn\'t installed on the server yet: model "llama3.2" is not on the Ollama server: run `ollama pull llama3.2`.',
+    ]);
+  });
+
+  it("tells the terminal's person what went wrong inside, causes included, on one line", () => {
+    const offline = new Error("The client is offline");
+    const failure = new Error("redis://127.0.0.1:6379: clearing the history of console:ada failed", {
+      cause: offline,
+    });
+    expect(userMessageFor(failure, "operator")).toBe(
+      "⚠️ Something went wrong on my side: redis://127.0.0.1:6379: clearing the history of console:ada failed: The client is offline. Please try again.",
+    );
+    expect(userMessageFor(failure, "user")).not.toContain("redis");
+  });
+
+  it("never sends the terminal's person to the log, which LOG_LEVEL=silent leaves empty", () => {
+    const failures = [
+      ...(
+        [
+          "unavailable",
+          "rate-limited",
+          "timeout",
+          "model-missing",
+          "context-overflow",
+          "bad-response",
+          "unauthorized",
+        ] as const
+      ).map((code) => new ModelError(code, "the cause, and its fix")),
+      new Error("a bug"),
+    ];
+    for (const failure of failures) {
+      const line = userMessageFor(failure, readerOf(message("hi")));
+      expect(line).not.toMatch(/\blog(ged)?\b/);
+      expect(line.split("\n")).toHaveLength(1);
+    }
+    // A platform user reads that an admin can look; the cause stays out of their chat.
+    expect(
+      userMessageFor(new ModelError("unauthorized", "OLLAMA_HOST secret"), readerOf(onDiscord("hi"))),
+    ).not.toContain("OLLAMA_HOST");
   });
 });

@@ -78,9 +78,19 @@ export function runCommand(
   });
 }
 
-/** `npm start` with piped input. */
-export function runTroupe(env: Record<string, string>, input: string): Promise<CommandRun> {
-  return runCommand("npm", ["start"], { env, input });
+/**
+ * `npm start --silent` with piped input, as the README shows it for scripts (without `--silent` npm
+ * prints its "> troupe start" banner on standard output). `args` reach troupe after `--`.
+ */
+export function runTroupe(
+  env: Record<string, string>,
+  input: string,
+  args: string[] = [],
+): Promise<CommandRun> {
+  return runCommand("npm", ["start", "--silent", ...(args.length > 0 ? ["--", ...args] : [])], {
+    env,
+    input,
+  });
 }
 
 export interface TroupeService {

@@ -104,8 +104,16 @@ function modelFor(
   });
 }
 
-/** One message through the real bot: the lines the user sees, and the log lines core writes. */
-async function ask(model: ChatModel, logger: RecordingLogger): Promise<string[]> {
+/**
+ * One message through the real bot: the lines the user sees, and the log lines core writes. A
+ * Discord user by default; `console` is the person at the terminal, who runs troupe and is shown
+ * the fix.
+ */
+async function ask(
+  model: ChatModel,
+  logger: RecordingLogger,
+  platform: "discord" | "console" = "discord",
+): Promise<string[]> {
   const bot = createBot({
     model,
     store: createSwitchableStore(),
@@ -115,7 +123,11 @@ async function ask(model: ChatModel, logger: RecordingLogger): Promise<string[]>
     settings: { defaultPersona: "tutor", contextTokens: 2048, replyTokens: 256 },
   });
   const sink = createRecordingSink();
-  await bot.handleMessage(message("hi"), sink);
+  const asked =
+    platform === "console"
+      ? message("hi")
+      : message("hi", { platform, conversationId: "discord:dm:ada", channelId: "dm-ada" });
+  await bot.handleMessage(asked, sink);
   return sink.replies.map((reply) => reply.text).filter((text) => text !== "");
 }
 
@@ -156,6 +168,11 @@ describe.each(providers)("$name behind a proxy with basic auth", (provider) => {
     expect(String((failure?.fields.err as Error | undefined)?.message)).toContain(
       `refused the user name and password in ${provider.variable}`,
     );
+    // The person at the terminal runs troupe: their line names the setting to fix, password masked.
+    const [operatorLine] = await ask(model, logger, "console");
+    expect(operatorLine).toContain(`correct the user name and password in ${provider.variable}`);
+    expect(operatorLine).toContain(`${user}:***@`);
+    expect(findSecrets(operatorLine, secrets)).toEqual([]);
   });
 
   it("the start-up check says the credentials were refused and which setting to fix", async () => {
@@ -209,6 +226,7 @@ describe.each(providers)("$name behind a proxy with basic auth", (provider) => {
       scenario.before?.();
       const model = modelFor(provider.settings(scenario.url), logger);
       shown.push(await ask(model, logger));
+      shown.push(await ask(model, logger, "console"));
       shown.push(await model.check());
       shown.push(await checkModel(model, logger));
       shown.push((await collect(model.stream(hello))).error);

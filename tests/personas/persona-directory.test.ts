@@ -72,33 +72,94 @@ describe("loadPersonaDirectory at start-up", () => {
     expect(infoMessages()).toContain("personas loaded");
   });
 
-  it("lists every problem in every file in one error", async () => {
+  it("skips each broken file with one warning naming its file, line, field and reason, and loads the rest", async () => {
     await write("a.md", "---\ntemperature: hot\n---\nA.");
     await write("b.md", "---\nname: b\ntemprature: 0.5\n---\nB.");
     await write("c.md", "---\nname: c\n---\n");
     await write("good.md", "Fine.");
+
+    const directory = await open({ watch: false });
+
+    expect(directory.list().map((persona) => persona.name)).toEqual(["good"]);
+    expect(directory.startup.skipped.map((refusal) => refusal.fileName)).toEqual(["a.md", "b.md", "c.md"]);
+    expect(warnings().map((record) => record.fields)).toEqual([
+      {
+        file: join(dir, "a.md"),
+        line: 2,
+        field: "temperature",
+        reason: 'must be a number, got the text "hot"',
+      },
+      expect.objectContaining({ file: join(dir, "b.md"), line: 3, field: "temprature" }),
+      expect.objectContaining({ file: join(dir, "c.md"), line: 4 }),
+    ]);
+    expect(warningAbout("temprature")?.fields.reason).toMatch(/^unknown field; did you mean "temperature"\?/);
+    expect(warningAbout("temperature")?.message).toBe(
+      `invalid persona file, not loaded: ${join(dir, "a.md")}:2: field "temperature": must be a number, got the text "hot"`,
+    );
+    expect(logger.records.find((record) => record.message === "personas loaded")?.fields).toMatchObject({
+      personas: ["good"],
+      skipped: ["a.md", "b.md", "c.md"],
+    });
+  });
+
+  it("stops only when no persona is left, listing every problem in every file in one error", async () => {
+    await write("a.md", "---\ntemperature: hot\n---\nA.");
+    await write("b.md", "---\nname: b\ntemprature: 0.5\ntop_p: 7\n---\nB.");
+    await write("c.md", "---\nname: c\n---\n");
 
     const error = await startUpError();
 
     expect(error.problems).toEqual([
       `${join(dir, "a.md")}:2: field "temperature": must be a number, got the text "hot"`,
       expect.stringContaining(`${join(dir, "b.md")}:3: field "temprature": unknown field`),
+      `${join(dir, "b.md")}:4: field "top_p": must be at most 1, got 7`,
       expect.stringContaining(`${join(dir, "c.md")}:4: the system prompt is empty`),
+      `${dir}: no persona is left to load: fix the files above`,
     ]);
-    expect(error.message).toMatch(/^3 problems in the persona directory/);
+    expect(error.message).toMatch(/^5 problems in the persona directory/);
     for (const problem of error.problems) expect(error.message).toContain(problem);
   });
 
-  it("refuses two files claiming the same name, naming both files", async () => {
+  it("skips the second file claiming a name, naming both files, and lets it in once the name is free", async () => {
     await write("tutor.md", "Teach.");
     await write("teacher.md", "---\nemoji: 🍎\nname: tutor\n---\nAlso teach.");
 
-    const error = await startUpError();
+    const directory = await open();
 
-    expect(error.problems).toEqual([
-      `${join(dir, "teacher.md")}:3: field "name": the persona name "tutor" is already used by ` +
-        `${join(dir, "tutor.md")}: names must be unique, rename one of them`,
+    expect(directory.get("tutor")?.systemPrompt).toBe("Teach.");
+    expect(directory.startup.skipped.map((refusal) => refusal.problems)).toEqual([
+      [
+        {
+          file: join(dir, "teacher.md"),
+          line: 3,
+          field: "name",
+          reason: `the persona name "tutor" is already used by ${join(dir, "tutor.md")}: names must be unique, rename one of them`,
+        },
+      ],
     ]);
+    expect(warningAbout("name")?.fields).toMatchObject({ file: join(dir, "teacher.md"), line: 3 });
+
+    await rm(join(dir, "tutor.md"));
+
+    await waitFor(
+      "teacher.md to take the name",
+      () => directory.get("tutor")?.systemPrompt === "Also teach.",
+    );
+  });
+
+  it("loads a file skipped at start-up once it is fixed, without a restart, and tells listeners", async () => {
+    await write("tutor.md", "Teach.");
+    await write("coder.md", "---\ntemprature: 0.2\n---\nCode.");
+    const directory = await open();
+    const seen: PersonaChange[] = [];
+    directory.onChange((changes) => seen.push(...changes));
+    expect(directory.get("coder")).toBeUndefined();
+
+    await write("coder.md", "---\ntemperature: 0.2\n---\nCode.");
+
+    await waitFor("coder to appear", () => directory.get("coder") !== undefined);
+    expect(directory.get("coder")?.temperature).toBe(0.2);
+    expect(seen).toContainEqual({ kind: "added", fileName: "coder.md", name: "coder" });
   });
 
   it("refuses an empty directory, one with only a README, and a missing one", async () => {
@@ -179,7 +240,12 @@ describe("loadPersonaDirectory while running", () => {
     });
     expect(warningAbout("top_p")?.message).toContain("keeping the last good version");
     expect(directory.get("tutor")?.systemPrompt).toBe("Teach.");
-    expect(seen).toContainEqual({ kind: "rejected", fileName: "tutor.md", name: "tutor" });
+    expect(seen).toContainEqual({
+      kind: "rejected",
+      fileName: "tutor.md",
+      name: "tutor",
+      problem: `${join(dir, "tutor.md")}:3: field "top_p": must be at most 1, got 7`,
+    });
 
     await write("tutor.md", "---\ntemperature: 0.5\ntop_p: 0.7\n---\nTeach, fixed.");
 
@@ -205,7 +271,12 @@ describe("loadPersonaDirectory while running", () => {
     expect(unreadable()?.message).toContain("keeping the last good version");
     expect(directory.get("tutor")?.systemPrompt).toBe("Teach.");
     expect(directory.list().map((persona) => persona.name)).toEqual(["tutor"]);
-    expect(seen).toContainEqual({ kind: "rejected", fileName: "tutor.md", name: "tutor" });
+    expect(seen).toContainEqual({
+      kind: "rejected",
+      fileName: "tutor.md",
+      name: "tutor",
+      problem: expect.stringContaining(`${join(dir, "tutor.md")}: cannot be read: ELOOP`),
+    });
   });
 
   it("does not load a new broken file, and warns", async () => {

@@ -127,6 +127,14 @@ describe("the persona folder at start-up", () => {
     expect(skipWarning("outside-pipe.md")?.fields.reason).toContain("outside PERSONAS_DIR");
     expect(skipWarning("socket.md")?.fields.reason).toBe("is a socket, not a regular file");
     expect(skipWarning("archive.md")?.fields.reason).toBe("is a directory, not a regular file");
+    expect(directory.startup.skipped.map((refusal) => [refusal.kind, refusal.fileName])).toEqual([
+      ["not-a-file", "archive.md"],
+      ["not-a-file", "dangling.md"],
+      ["not-a-file", "outside-pipe.md"],
+      ["not-a-file", "pipe-link.md"],
+      ["not-a-file", "pipe.md"],
+      ["not-a-file", "socket.md"],
+    ]);
   });
 
   it("says which entries were skipped when nothing else is left", async () => {
@@ -156,7 +164,11 @@ describe("the persona folder while running", () => {
     await waitFor("a warning about leak.md", () => skipWarning("leak.md") !== undefined);
     expect(skipWarning("leak.md")?.message).toContain("outside PERSONAS_DIR");
     expect(skipWarning("leak.md")?.message).toContain("not loaded");
-    expect(seen).toContainEqual({ kind: "rejected", fileName: "leak.md" });
+    expect(seen).toContainEqual({
+      kind: "rejected",
+      fileName: "leak.md",
+      problem: `${join(dir, "leak.md")}: is a link to ${join(outside, "secret.md")}, outside PERSONAS_DIR: only files inside the folder are read`,
+    });
 
     // Renamed over the original in one step, as an editor saves, so tutor.md is never missing.
     await symlink(join(outside, "secret.md"), join(dir, ".tutor.md.link"));

@@ -1,7 +1,9 @@
 /**
  * A persona file is held to two limits: its size (PERSONA_MAX_KB) and a fixed prompt that leaves
  * room to converse in the context window (CONTEXT_TOKENS minus the answer's room). Both are problems
- * in the file: start-up stops and names the numbers; while running the last good version is kept.
+ * in the file: start-up skips it naming the numbers, while running the last good version is kept.
+ * A prompt that fits but leaves the conversation less than a quarter of the window loads, with a
+ * warning that names the numbers and the fix.
  */
 import { truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,8 +12,8 @@ import {
   loadPersonaDirectory,
   type PersonaChange,
   type PersonaDirectory,
-  PersonaDirectoryError,
 } from "../../src/personas/persona-directory.js";
+import { refusalLines } from "../../src/personas/persona-file-report.js";
 import { MIN_CONVERSATION_TOKENS } from "../../src/personas/persona-prompt-fit.js";
 import {
   createRecordingLogger,
@@ -60,13 +62,12 @@ async function open(limits: Limits = {}): Promise<PersonaDirectory> {
   return directory;
 }
 
+/** The problems of the files start-up skipped; coder.md, always fine, keeps start-up going. */
 async function startUpProblems(limits: Limits = {}): Promise<readonly string[]> {
-  const error = await open({ watch: false, ...limits }).then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (error instanceof PersonaDirectoryError) return error.problems;
-  throw new Error(`expected a PersonaDirectoryError, got ${String(error)}`);
+  await write("coder.md", "Code.");
+  const directory = await open({ watch: false, ...limits });
+  expect(directory.get("coder")).toBeDefined();
+  return directory.startup.skipped.flatMap(refusalLines);
 }
 
 const warningAbout = (fileName: string) =>
@@ -76,7 +77,7 @@ const warningAbout = (fileName: string) =>
 const promptOf = (tokens: number) => "x".repeat(Math.floor(tokens * 3.2));
 
 describe("PERSONA_MAX_KB", () => {
-  it("refuses a 5 MB persona at start-up with the numbers, without reading it", async () => {
+  it("skips a 5 MB persona at start-up with the numbers, without reading it", async () => {
     await write("tutor.md", "Teach.");
     await write("big.md", "Be big.");
     // A sparse 5 MB file: its size is seen by stat; only a read would find the zeros.
@@ -110,12 +111,17 @@ describe("PERSONA_MAX_KB", () => {
     expect(warningAbout("tutor.md")?.fields.reason).toMatch(/^3 KB is over PERSONA_MAX_KB=1: /);
     expect(warningAbout("tutor.md")?.message).toContain("keeping the last good version");
     expect(directory.get("tutor")?.systemPrompt).toBe("Teach.");
-    expect(seen).toContainEqual({ kind: "rejected", fileName: "tutor.md", name: "tutor" });
+    expect(seen).toContainEqual({
+      kind: "rejected",
+      fileName: "tutor.md",
+      name: "tutor",
+      problem: `${join(dir, "tutor.md")}: ${warningAbout("tutor.md")?.fields.reason}`,
+    });
   });
 });
 
 describe("the fixed prompt against CONTEXT_TOKENS", () => {
-  it("refuses at start-up a prompt that leaves no room to converse, with the numbers", async () => {
+  it("skips at start-up a prompt that leaves no room to converse, with the numbers", async () => {
     await write("tutor.md", "Teach.");
     await write("epic.md", promptOf(9_400));
 
@@ -188,5 +194,88 @@ describe("the fixed prompt against CONTEXT_TOKENS", () => {
       "support",
       "tutor",
     ]);
+    expect(shipped.startup).toEqual({ skipped: [], warnings: [] });
+  });
+});
+
+describe("a prompt that leaves the conversation less than a quarter of CONTEXT_TOKENS", () => {
+  const roomWarning = (fileName: string) =>
+    logger.records.find(
+      (record) =>
+        record.level === "warn" &&
+        record.fields.file === join(dir, fileName) &&
+        "promptTokens" in record.fields,
+    );
+
+  it("loads it at start-up with one warning naming the persona, the numbers and the fix", async () => {
+    await write("epic.md", promptOf(5_200));
+
+    const directory = await open({ watch: false });
+
+    expect(directory.get("epic")).toBeDefined();
+    // 5,204 tokens of prompt and 1,024 for the answer leave 1,964 of 8,192: less than 2,048.
+    const message =
+      `persona "epic" (${join(dir, "epic.md")}): the prompt is about 5,204 tokens and 1,024 are kept for ` +
+      "the answer (REPLY_TOKENS), which leaves 1,964 of CONTEXT_TOKENS=8192 for the conversation, less " +
+      "than a quarter: it forgets earlier messages soon; shorten the system prompt or the examples or " +
+      "raise CONTEXT_TOKENS";
+    expect(logger.records.filter((record) => record.level === "warn")).toEqual([
+      {
+        level: "warn",
+        message,
+        fields: {
+          persona: "epic",
+          file: join(dir, "epic.md"),
+          promptTokens: 5_204,
+          replyTokens: 1_024,
+          conversationTokens: 1_964,
+          contextTokens: 8_192,
+        },
+      },
+    ]);
+    expect(directory.startup.warnings).toEqual([
+      { fileName: "epic.md", name: "epic", warning: expect.objectContaining({ message }) },
+    ]);
+  });
+
+  it("is quiet at exactly a quarter and warns one token past it", async () => {
+    // 8192 - 1024 - 2048 = 5120 tokens of prompt, 4 of them the message's overhead.
+    await write("tutor.md", promptOf(5_116));
+    expect((await open({ watch: false })).startup.warnings).toEqual([]);
+
+    await write("tutor.md", `${promptOf(5_116)}x`);
+    const warnings = (await open({ watch: false })).startup.warnings;
+    expect(warnings.map((note) => note.warning.conversationTokens)).toEqual([2_047]);
+  });
+
+  it("counts the persona's own max_tokens, and names lowering it as a fix", async () => {
+    await write("tutor.md", `---\nmax_tokens: 2000\n---\n${promptOf(1_200)}`);
+
+    const directory = await open({ contextTokens: 4096, watch: false });
+
+    expect(directory.startup.warnings[0]?.warning.message).toContain(
+      "the prompt is about 1,204 tokens and 2,000 are kept for the answer (max_tokens in the file), which " +
+        "leaves 892 of CONTEXT_TOKENS=4096 for the conversation, less than a quarter: it forgets earlier " +
+        "messages soon; shorten the system prompt or the examples, lower max_tokens or raise CONTEXT_TOKENS",
+    );
+  });
+
+  it("warns on a reload too, and tells listeners with the change", async () => {
+    await write("tutor.md", "Teach.");
+    const directory = await open();
+    const seen: PersonaChange[] = [];
+    directory.onChange((changes) => seen.push(...changes));
+
+    await write("tutor.md", promptOf(5_200));
+
+    await waitFor("a warning about tutor.md", () => roomWarning("tutor.md") !== undefined);
+    expect(directory.get("tutor")?.systemPrompt).toBe(promptOf(5_200));
+    expect(seen).toContainEqual({
+      kind: "updated",
+      fileName: "tutor.md",
+      name: "tutor",
+      warning: roomWarning("tutor.md")?.message,
+    });
+    expect(roomWarning("tutor.md")?.message).toContain("leaves 1,964 of CONTEXT_TOKENS=8192");
   });
 });

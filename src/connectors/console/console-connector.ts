@@ -53,9 +53,13 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
 
   async function greet() {
     for (const notice of options.notices ?? []) options.output.write(`${terminalSafe(notice)}\n`);
-    const { persona } = await bot.currentPersona(toIncomingMessage("", options.identity));
-    const greeting = persona.greeting ?? `Hello! I'm ${persona.displayName}.`;
-    options.output.write(`${speakerHeading(persona)}: ${terminalSafe(greeting)}\n`);
+    const here = toIncomingMessage("", options.identity);
+    const { persona } = await bot.currentPersona(here);
+    // A restart picks up where the person left: greeting them as new would hide that it remembers.
+    const greeting = (await bot.hasHistory(here.conversationId))
+      ? "continuing our conversation (/reset to start over)"
+      : terminalSafe(persona.greeting ?? `Hello! I'm ${persona.displayName}.`);
+    options.output.write(`${speakerHeading(persona)}: ${greeting}\n`);
     options.output.write("(Type a message, /help for commands, Ctrl-C to leave.)\n");
   }
 

@@ -1,7 +1,8 @@
 /**
  * The terminal's reply sink. Interactive: the persona's name heads each answer and tokens print as
  * they stream. Piped (stdin not a terminal): standard output carries only answers, one per input
- * line, so scripts can read it; failures go to standard error and are counted for the exit code.
+ * line, so scripts can read it; failures and notes go to standard error, failures counted for the
+ * exit code.
  *
  * What the model says and what persona files hold is shown, never obeyed: control characters in it
  * (escape sequences, BEL, backspace, a lone CR) print in caret notation, piped too, since a file
@@ -42,7 +43,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
     async post(raw: string, postOptions: PostOptions = {}) {
       if (postOptions.error) failures++;
       const text = terminalSafe(raw);
-      if (!interactive && postOptions.error) {
+      if (!interactive && (postOptions.error || postOptions.note)) {
         errorOutput.write(`${text}\n`);
         return;
       }

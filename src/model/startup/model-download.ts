@@ -19,17 +19,25 @@
  * What it does better: after a cut it retries within the run (from the start of a 5 MB chunk);
  * here the next start resumes. Its resume file is its own `<file>.ipull`; it ignores `.part`.
  * Its import cost (it is exported only from the package root, ~0.35 s) would be fine lazily.
+ *
+ * The URL may carry `user:password@` and a `?token=`: download-request.ts sends the credentials as
+ * basic auth to the URL's own host only; every message here prints the URL masked (`target.display`).
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { maskUrl } from "../../lib/mask-url.js";
 import { checkGgufFile } from "../embedded/gguf-header.js";
 import { describeError } from "../server-error-text.js";
 import {
+  type DownloadTarget,
+  downloadTarget,
+  maskedCause,
   parseContentLength,
   parseContentRange,
   parseUnsatisfiedRange,
+  RedirectError,
   requestDownload,
 } from "./download-request.js";
 import { createSpeedMeter, type DownloadProgress } from "./download-speed.js";
@@ -37,6 +45,7 @@ import { createSpeedMeter, type DownloadProgress } from "./download-speed.js";
 export type { DownloadProgress } from "./download-speed.js";
 
 export interface DownloadOptions {
+  /** May hold `user:password@` (sent as basic auth, to this URL's origin only) and query tokens. */
   url: string;
   /** The final path; `<destination>.part` holds the bytes until they are verified. */
   destination: string;
@@ -57,12 +66,20 @@ export interface DownloadResult {
   sha256: string | undefined;
 }
 
-export type DownloadErrorKind = "not-found" | "refused" | "interrupted" | "verification" | "io";
+/** `credentials`: the server refused the user name and password the URL carried (401/403). */
+export type DownloadErrorKind =
+  | "not-found"
+  | "credentials"
+  | "refused"
+  | "interrupted"
+  | "verification"
+  | "io";
 
 export class ModelDownloadError extends Error {
   constructor(
     readonly kind: DownloadErrorKind,
     message: string,
+    /** The URL as it may be printed: password and query tokens masked. */
     readonly url: string,
     options: { cause?: unknown } = {},
   ) {
@@ -72,14 +89,16 @@ export class ModelDownloadError extends Error {
 }
 
 export async function downloadModel(options: DownloadOptions): Promise<DownloadResult> {
-  const { url, destination } = options;
+  const { destination } = options;
+  const target = targetOf(options.url);
+  const url = target.display;
   const partPath = `${destination}.part`;
   await mkdir(dirname(destination), { recursive: true }).catch((error: unknown) => {
     throw new ModelDownloadError("io", `cannot create ${dirname(destination)}: ${describeError(error)}`, url);
   });
   // One restart is allowed when the server cannot continue the .part we have (changed file, 416).
   for (let attempt = 0; ; attempt++) {
-    const outcome = await attemptDownload(options, partPath, attempt > 0);
+    const outcome = await attemptDownload(options, target, partPath, attempt > 0);
     if (outcome === "restart" && attempt === 0) continue;
     if (outcome === "restart") throw new ModelDownloadError("refused", `${url} refuses to resume`, url);
     await rename(partPath, destination);
@@ -87,22 +106,38 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
   }
 }
 
+function targetOf(url: string): DownloadTarget {
+  try {
+    return downloadTarget(url);
+  } catch (error) {
+    throw new ModelDownloadError("not-found", describeError(error), maskUrl(url));
+  }
+}
+
 async function attemptDownload(
   options: DownloadOptions,
+  target: DownloadTarget,
   partPath: string,
   fresh: boolean,
 ): Promise<DownloadResult | "restart"> {
-  const { url } = options;
+  const url = target.display;
   if (fresh) await rm(partPath, { force: true });
   const existing = await fileSize(partPath);
+  // The Range goes to every hop; the credentials only to the URL's origin (download-request.ts).
   const headers: Record<string, string> = existing > 0 ? { range: `bytes=${existing}-` } : {};
   let answer: Awaited<ReturnType<typeof requestDownload>>;
   try {
-    answer = await requestDownload(url, headers, options.fetch ?? globalThis.fetch, options.signal);
+    answer = await requestDownload({
+      target,
+      headers,
+      fetch: options.fetch ?? globalThis.fetch,
+      signal: options.signal,
+    });
   } catch (error) {
     if (options.signal?.aborted) throw error;
+    if (error instanceof RedirectError) throw new ModelDownloadError("refused", error.message, url);
     throw new ModelDownloadError("interrupted", `cannot reach ${url}: ${describeError(error)}`, url, {
-      cause: error,
+      cause: maskedCause(error),
     });
   }
   const { response } = answer;
@@ -111,11 +146,11 @@ async function attemptDownload(
     // Nothing left to send: the .part may already be whole; verification decides.
     const total = parseUnsatisfiedRange(response.headers);
     if (total !== existing) return "restart";
-    return verify(options, partPath, { ...answer, total, resumedFrom: existing });
+    return verify(options, url, partPath, { ...answer, total, resumedFrom: existing });
   }
   if (response.status !== 200 && response.status !== 206) {
     await response.body?.cancel();
-    throw statusError(url, response.status, response.statusText);
+    throw statusError(url, response.status, response.statusText, answer.sentAuthorization);
   }
   const range = response.status === 206 ? parseContentRange(response.headers) : undefined;
   if (response.status === 206 && range?.start !== existing) {
@@ -125,12 +160,13 @@ async function attemptDownload(
   const resumedFrom = response.status === 206 ? existing : 0;
   const length = parseContentLength(response.headers);
   const total = range?.total ?? (length === undefined ? undefined : resumedFrom + length);
-  await writeBody(options, partPath, response, resumedFrom, answer.linkedSize ?? total);
-  return verify(options, partPath, { ...answer, total, resumedFrom });
+  await writeBody(options, url, partPath, response, resumedFrom, answer.linkedSize ?? total);
+  return verify(options, url, partPath, { ...answer, total, resumedFrom });
 }
 
 async function writeBody(
   options: DownloadOptions,
+  url: string,
   partPath: string,
   response: Response,
   resumedFrom: number,
@@ -157,10 +193,10 @@ async function writeBody(
     const got = meter.snapshot().receivedBytes;
     throw new ModelDownloadError(
       "interrupted",
-      `the download of ${options.url} stopped at ${got} of ${expectedBytes ?? "?"} bytes (${describeError(error)}); ` +
+      `the download of ${url} stopped at ${got} of ${expectedBytes ?? "?"} bytes (${describeError(error)}); ` +
         "the part already downloaded is kept and the next attempt resumes from it",
-      options.url,
-      { cause: error },
+      url,
+      { cause: maskedCause(error) },
     );
   } finally {
     await file.close();
@@ -179,10 +215,10 @@ interface Received {
 
 async function verify(
   options: DownloadOptions,
+  url: string,
   partPath: string,
   received: Received,
 ): Promise<DownloadResult> {
-  const { url } = options;
   const bytes = await fileSize(partPath);
   const reject = async (problem: string): Promise<never> => {
     // A bad file is useless to resume from: start afresh next time.
@@ -215,9 +251,22 @@ async function verify(
   return { path: options.destination, bytes, resumedFromBytes: received.resumedFrom, sha256: expectedSha256 };
 }
 
-function statusError(url: string, status: number, statusText: string): ModelDownloadError {
+function statusError(
+  url: string,
+  status: number,
+  statusText: string,
+  sentAuthorization: boolean,
+): ModelDownloadError {
   if (status === 404 || status === 410) {
     return new ModelDownloadError("not-found", `there is no file at ${url} (HTTP ${status})`, url);
+  }
+  // Only a server that got the credentials can have refused them (a CDN after a redirect did not).
+  if ((status === 401 || status === 403) && sentAuthorization) {
+    return new ModelDownloadError(
+      "credentials",
+      `the server at ${url} refused the user name and password in the URL (HTTP ${status})`,
+      url,
+    );
   }
   // Hugging Face answers 401 for a repository that does not exist as well as for a gated one.
   if (status === 401 || status === 403) {

@@ -24,10 +24,10 @@ afterEach(async () => {
   connector = undefined;
 });
 
-function startChat(greeting: string, notices: string[]) {
+function startChat(greeting: string, notices: string[], store = createSwitchableStore()) {
   const bot = createBot({
     model: createScriptedModel(),
-    store: createSwitchableStore(),
+    store,
     personas: staticCatalog([testPersona("tutor", { greeting })]),
     commands,
     logger: createRecordingLogger(),
@@ -65,5 +65,23 @@ describe("console connector: its own lines", () => {
     expect(screen).toContain("persona evil added^[]0;pwned^G");
     expect(screen).not.toContain(TITLE);
     expect(screen).not.toContain(CLEAR);
+  });
+});
+
+describe("console connector: a restart", () => {
+  it("says it is continuing, with the persona, when the conversation has history", async () => {
+    const store = createSwitchableStore();
+    await store.appendTurns("console:ada", [{ role: "user", content: "my name is Ada", at: 1 }]);
+    const chat = startChat("Hi, learner!", [], store);
+    await chat.connector.start();
+    expect(chat.screen()).toContain("Tutor: continuing our conversation (/reset to start over)\n");
+    expect(chat.screen()).not.toContain("Hi, learner!");
+  });
+
+  it("greets as new when the conversation has no history", async () => {
+    const chat = startChat("Hi, learner!", []);
+    await chat.connector.start();
+    expect(chat.screen()).toContain("Tutor: Hi, learner!\n");
+    expect(chat.screen()).not.toContain("continuing");
   });
 });

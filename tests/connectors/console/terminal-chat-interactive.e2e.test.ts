@@ -2,13 +2,13 @@
  * The interactive terminal chat end to end: `npm start` on a real pseudo-terminal (util-linux
  * `script` provides one), typed input, the real ollama client against the fake Ollama.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../../fakes/fake-ollama.js";
 import { repoRoot } from "../../helpers/run-troupe.js";
+import { openTerminal, type Terminal } from "../../helpers/terminal.js";
 
 let personasDir: string;
 beforeAll(() => {
@@ -26,46 +26,18 @@ afterAll(async () => {
   await ollama.close();
 });
 
-interface Terminal {
-  child: ChildProcessWithoutNullStreams;
-  screen(): string;
-  /** Waits (bounded) until the screen shows `text`. */
-  waitFor(text: string): Promise<void>;
-  exited: Promise<number | null>;
-}
+let current: Terminal | undefined;
+afterEach(() => current?.kill());
 
-function openTerminal(env: Record<string, string>): Terminal {
-  const child = spawn("script", ["-qec", "npm start", "/dev/null"], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      TERM: "dumb",
-      NO_COLOR: "1",
-      ...env,
-    },
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return {
-    child,
-    screen: () => output,
-    exited,
-    async waitFor(text) {
-      for (let waited = 0; !output.includes(text); waited += 50) {
-        if (waited > 20_000) throw new Error(`never saw ${JSON.stringify(text)} on screen:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-  };
+/** `npm start` on a pseudo-terminal. */
+function startChat(env: Record<string, string>): Terminal {
+  current = openTerminal("npm start", env);
+  return current;
 }
 
 describe("terminal chat, interactive", () => {
   it("greets, streams an answer, switches persona, and leaves cleanly on Ctrl-C", async () => {
-    const terminal = openTerminal({
+    const terminal = startChat({
       OLLAMA_HOST: ollama.host,
       STORE_URL: "memory://",
       PERSONAS_DIR: personasDir,
@@ -112,7 +84,7 @@ describe("terminal chat, interactive", () => {
   });
 
   it("shows a hostile answer's control sequences as text: none reaches the terminal raw", async () => {
-    const terminal = openTerminal({
+    const terminal = startChat({
       OLLAMA_HOST: ollama.host,
       STORE_URL: "memory://",
       PERSONAS_DIR: personasDir,

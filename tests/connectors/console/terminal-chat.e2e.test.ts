@@ -25,15 +25,6 @@ beforeEach(() => {
   return () => rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * When a script exits non-zero, npm (in the JSON mode .npmrc sets) prints its own error object on
- * standard output; everything else there must be troupe's.
- */
-function troupeStdout(stdout: string): string {
-  const npmError = /^\{\n {2}"error": \{\n {4}"code": 1,[\s\S]*\}\n\}\n?$/;
-  return stdout.replace(npmError, "");
-}
-
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return { OLLAMA_HOST: ollama.host, STORE_URL: `sqlite://${join(dir, "troupe.sqlite")}`, ...extra };
 }
@@ -63,10 +54,10 @@ describe("terminal chat, piped", () => {
     expect(body?.options?.num_ctx).toBe(4096);
   });
 
-  it("remembers the conversation across a restart with the SQLite store", async () => {
+  it("remembers the conversation across a restart with the SQLite store, given --continue", async () => {
     await runTroupe(env(), "my favourite colour is teal\n");
     const before = ollama.chatBodies().length;
-    const second = await runTroupe(env(), "what is my favourite colour?\n");
+    const second = await runTroupe(env(), "what is my favourite colour?\n", ["--continue"]);
     expect(second.code).toBe(0);
     const contents = ollama.chatBodies()[before]?.messages.map((message) => message.content) ?? [];
     expect(contents).toContain("my favourite colour is teal");
@@ -77,7 +68,7 @@ describe("terminal chat, piped", () => {
       env({ MODEL_PROVIDER: "ollama", OLLAMA_HOST: "http://127.0.0.1:1" }),
       "hello\n",
     );
-    expect(troupeStdout(run.stdout)).toBe("");
+    expect(run.stdout).toBe("");
     expect(run.stderr).toContain("The model server isn't answering right now");
     expect(run.stderr).toContain('"code":"unavailable"');
     expect(run.code).toBe(1);
@@ -127,7 +118,7 @@ describe("start-up failures name the cause and exit 1", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("CONTEXT_TOKENS");
     expect(run.stderr).toContain("Example: CONTEXT_TOKENS=8192");
-    expect(troupeStdout(run.stdout)).toBe("");
+    expect(run.stdout).toBe("");
   });
 
   it("a malformed persona file, with its file, line and field", async () => {
