@@ -24,8 +24,11 @@ export interface Terminal {
 /** Marks every process started under one terminal: their environment is inherited. */
 const MARK = "TROUPE_TEST_TERMINAL";
 
-/** `command` (a shell line, e.g. "npm start") in the repository, with only these variables. */
-export function openTerminal(command: string, env: Record<string, string>): Terminal {
+/**
+ * `command` (a shell line, e.g. "npm start") in the repository, with only these variables
+ * (`undefined` leaves one of the defaults out, e.g. NO_COLOR).
+ */
+export function openTerminal(command: string, env: Record<string, string | undefined>): Terminal {
   const mark = randomUUID();
   const child = spawn("script", ["-qec", command, "/dev/null"], {
     cwd: repoRoot,

@@ -1,15 +1,18 @@
 /**
  * The terminal's reply sink. Interactive: the persona's name heads each answer and tokens print as
- * they stream. Piped (stdin not a terminal): standard output carries only answers, one per input
- * line, so scripts can read it; failures and notes go to standard error, failures counted for the
- * exit code.
+ * they stream, Markdown rendered for the terminal (markdown-stream.ts), command replies too. Piped
+ * (stdin not a terminal): standard output carries only answers, exactly the model's text, one per
+ * input line, so scripts can read it; failures and notes go to standard error, failures counted for
+ * the exit code.
  *
  * What the model says and what persona files hold is shown, never obeyed: control characters in it
  * (escape sequences, BEL, backspace, a lone CR) print in caret notation, piped too, since a file
- * or pipe often ends on a terminal later (`cat answer.md`). Only the sink's own styling is raw.
+ * or pipe often ends on a terminal later (`cat answer.md`). Markdown is rendered after that, so only
+ * the sink's own styling is raw.
  */
 import type { PostOptions, ReplySink, StreamReplyOptions, StreamResult } from "../../core/reply-sink.js";
 import { createTerminalSafeStream, terminalSafe } from "../../lib/terminal-safe-text.js";
+import { createMarkdownStream, renderMarkdown } from "./markdown-stream.js";
 
 export interface ConsoleSinkOptions {
   output: NodeJS.WritableStream;
@@ -24,7 +27,6 @@ export interface ConsoleSink extends ReplySink {
   readonly failures: number;
 }
 
-const dim = (text: string, color: boolean) => (color ? `\u001b[2m${text}\u001b[22m` : text);
 const bold = (text: string, color: boolean) => (color ? `\u001b[1m${text}\u001b[22m` : text);
 
 /** "🎓 Tutor": the persona's emoji and name, terminal-safe (a persona file can come from anyone). */
@@ -47,12 +49,23 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
         errorOutput.write(`${text}\n`);
         return;
       }
-      output.write(interactive ? `${postOptions.ephemeral ? dim(text, color) : text}\n` : `${text}\n`);
+      const shown = interactive ? renderMarkdown(text, { color, dim: postOptions.ephemeral === true }) : text;
+      output.write(`${shown}\n`);
     },
     async stream(deltas: AsyncIterable<string>, streamOptions: StreamReplyOptions): Promise<StreamResult> {
       let text = "";
       let started = false;
       const safe = createTerminalSafeStream();
+      // Rendered after neutralising: the renderer's styling is the only escape sequence written.
+      const markdown = interactive ? createMarkdownStream({ color, afterLabel: true }) : undefined;
+      const write = (piece: string) => {
+        if (piece !== "") output.write(piece);
+      };
+      /** The rest of the answer, `trailer` on its last line. */
+      const finish = (trailer = "") => {
+        const rest = safe.flush();
+        return markdown ? markdown.push(rest) + markdown.end(trailer) : rest + trailer;
+      };
       const start = () => {
         if (started) return;
         started = true;
@@ -61,15 +74,16 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
       try {
         for await (const delta of deltas) {
           start();
-          output.write(safe.push(delta));
+          const piece = safe.push(delta);
+          write(markdown ? markdown.push(piece) : piece);
           // The answer as the model gave it: history is not a terminal.
           text += delta;
         }
-        if (started) output.write(`${safe.flush()}\n`);
+        if (started) output.write(`${finish()}\n`);
         return { text };
       } catch (error) {
         failures++;
-        if (started) output.write(`${safe.flush()} ${terminalSafe(streamOptions.interruptedNote)}\n`);
+        if (started) output.write(`${finish(` ${terminalSafe(streamOptions.interruptedNote)}`)}\n`);
         return { text, error };
       }
     },

@@ -65,3 +65,55 @@ describe("console sink: model text is shown, not obeyed", () => {
     expect(speakerHeading(persona)).toBe("🎓 Tutor");
   });
 });
+
+describe("console sink: Markdown", () => {
+  const MARKDOWN = ["Use **bo", "ld** and `code`.\n``", "`py\nprint(1)\n", "```\n"];
+
+  it("renders a streamed answer on a colour terminal, the model's text kept for history", async () => {
+    const { sink, shown } = sinkOn({ interactive: true, color: true });
+    const result = await sink.stream(deltas(MARKDOWN), options);
+    expect(shown()).toBe(
+      `${ESC}[1m🎓 Tutor${ESC}[22m: Use ${ESC}[1mbold${ESC}[22m and ${ESC}[36mcode${ESC}[39m.\n` +
+        `  ${ESC}[2m── py${ESC}[22m\n    print(1)\n  ${ESC}[2m──${ESC}[22m\n\n`,
+    );
+    expect(result.text).toBe(MARKDOWN.join(""));
+  });
+
+  it("keeps the layout but writes no escape sequence when colour is off", async () => {
+    const { sink, shown } = sinkOn({ interactive: true, color: false });
+    await sink.stream(deltas(MARKDOWN), options);
+    expect(shown()).toBe("🎓 Tutor: Use bold and `code`.\n  ── py\n    print(1)\n  ──\n\n");
+  });
+
+  it("writes exactly the model's text when piped", async () => {
+    const { sink, shown } = sinkOn({ interactive: false, color: false });
+    await sink.stream(deltas(MARKDOWN), options);
+    expect(shown()).toBe(`${MARKDOWN.join("")}\n`);
+  });
+
+  it("renders after neutralising: a styled span of hostile text stays harmless", async () => {
+    const { sink, shown } = sinkOn({ interactive: true, color: true });
+    await sink.stream(deltas(["**", `${ESC}[2J`, "**"]), options);
+    expect(shown()).toBe(`${ESC}[1m🎓 Tutor${ESC}[22m: ${ESC}[1m^[[2J${ESC}[22m\n`);
+  });
+
+  it("puts the interrupted note on the answer's last line, then closes an open code block", async () => {
+    const { sink, shown } = sinkOn({ interactive: true, color: false });
+    await sink.stream(deltas(["```sh\nrm -rf bu"], true), options);
+    expect(shown()).toBe("🎓 Tutor: \n  ── sh\n    rm -rf bu (interrupted)\n  ──\n");
+  });
+
+  it("renders the bot's own replies on a terminal (dimmed when only a notice), not when piped", async () => {
+    const reply = "**Pirate** now answers. Try `/help`.";
+    const terminal = sinkOn({ interactive: true, color: true });
+    await terminal.sink.post(reply);
+    await terminal.sink.post("Say *something*.", { ephemeral: true });
+    expect(terminal.shown()).toBe(
+      `${ESC}[1mPirate${ESC}[22m now answers. Try ${ESC}[36m/help${ESC}[39m.\n` +
+        `${ESC}[2mSay ${ESC}[3msomething${ESC}[23m.${ESC}[22m\n`,
+    );
+    const piped = sinkOn({ interactive: false, color: false });
+    await piped.sink.post(reply);
+    expect(piped.shown()).toBe(`${reply}\n`);
+  });
+});

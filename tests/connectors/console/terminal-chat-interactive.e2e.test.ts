@@ -29,10 +29,26 @@ afterAll(async () => {
 let current: Terminal | undefined;
 afterEach(() => current?.kill());
 
-/** `npm start` on a pseudo-terminal. */
-function startChat(env: Record<string, string>): Terminal {
+/** `npm start` on a pseudo-terminal; `undefined` leaves a variable out (NO_COLOR, to get colour). */
+function startChat(env: Record<string, string | undefined>): Terminal {
   current = openTerminal("npm start", env);
   return current;
+}
+
+const ESC = "\u001b";
+
+/** The screen as text: cursor and style sequences dropped, CR LF as LF. */
+function asText(screen: string): string {
+  return screen.replace(new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, "gu"), "").replace(/\r/gu, "");
+}
+
+/** Waits (bounded) until the screen, as text, shows `text`. */
+async function waitForText(terminal: Terminal, text: string): Promise<void> {
+  for (let waited = 0; !asText(terminal.screen()).includes(text); waited += 50) {
+    if (waited > 20_000)
+      throw new Error(`never saw ${JSON.stringify(text)} on screen:\n${terminal.screen()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 describe("terminal chat, interactive", () => {
@@ -76,7 +92,8 @@ describe("terminal chat, interactive", () => {
     );
     await terminal.waitFor("Persona `pirate` added (pirate.md).");
     terminal.child.stdin.write("/persona pirate\r");
-    await terminal.waitFor("**Captain Quill** now answers in this conversation");
+    // A command's reply is Markdown rendered for the terminal: without colour, no markers.
+    await terminal.waitFor("Captain Quill now answers in this conversation");
 
     terminal.child.stdin.write("\u0003");
     await terminal.waitFor("Bye!");
@@ -118,4 +135,89 @@ describe("terminal chat, interactive", () => {
     await terminal.waitFor("Bye!");
     expect(await terminal.exited).toBe(0);
   });
+
+  it("renders an answer's Markdown on a colour terminal: bold as bold, a code block set apart", async () => {
+    const terminal = startChat({
+      OLLAMA_HOST: ollama.host,
+      STORE_URL: "memory://",
+      PERSONAS_DIR: personasDir,
+      TERM: "xterm-256color",
+      NO_COLOR: undefined,
+    });
+    await terminal.waitFor("Ctrl-C to leave");
+    // Split where a streaming server may split: inside the ** and inside both fences.
+    ollama.enqueue({
+      chunks: ["Use **bo", "ld** words", ".\n``", "`python\nprint(", "1)\n`", "``\nEnd of answer."],
+    });
+    terminal.child.stdin.write("show me\r");
+    await terminal.waitFor("End of answer.");
+    const answer = terminal.screen().slice(terminal.screen().indexOf("show me"));
+    expect(answer).toContain(`${ESC}[1m🎓 Tutor${ESC}[22m: Use ${ESC}[1mbold${ESC}[22m words.\r\n`);
+    expect(answer).toContain(
+      `  ${ESC}[2m── python${ESC}[22m\r\n    print(1)\r\n  ${ESC}[2m──${ESC}[22m\r\nEnd of answer.`,
+    );
+    expect(answer).not.toContain("*");
+    expect(answer).not.toContain("```");
+
+    terminal.child.stdin.write("\u0003");
+    await terminal.waitFor("Bye!");
+    expect(await terminal.exited).toBe(0);
+  });
+
+  // readline edits the line on a capable terminal, and only appends to it on a dumb one.
+  it.each(["xterm-256color", "dumb"])(
+    "keeps what is typed during an answer out of it: entered lines follow it, the rest waits on the prompt (TERM=%s)",
+    async (term) => {
+      const terminal = startChat({
+        OLLAMA_HOST: ollama.host,
+        STORE_URL: "memory://",
+        PERSONAS_DIR: personasDir,
+        TERM: term,
+      });
+      await terminal.waitFor("Ctrl-C to leave");
+      const words = [
+        "The ",
+        "answer ",
+        "streams ",
+        "slowly, ",
+        "word ",
+        "by ",
+        "word, ",
+        "for ",
+        "a ",
+        "while.",
+      ];
+      ollama.enqueue({ chunks: words, delayMs: 250 });
+      const before = ollama.chatBodies().length;
+      terminal.child.stdin.write("first\r");
+      await terminal.waitFor("The answer");
+      // Typed while the answer streams: one line entered, then words not (yet) entered.
+      terminal.child.stdin.write("queued one\r");
+      terminal.child.stdin.write("typed meanwhile");
+      await waitForText(terminal, "› typed meanwhile");
+      expect(asText(terminal.screen())).toContain(
+        [
+          "› first",
+          "🎓 Tutor: The answer streams slowly, word by word, for a while.",
+          "› queued one",
+          "🎓 Tutor: echo: queued one",
+          "› typed meanwhile",
+        ].join("\n"),
+      );
+
+      // What waited on the prompt is readline's line as typed: Enter sends it, after the others.
+      terminal.child.stdin.write("\r");
+      await terminal.waitFor("echo: typed meanwhile");
+      expect(
+        ollama
+          .chatBodies()
+          .slice(before)
+          .map((body) => body.messages.at(-1)?.content),
+      ).toEqual(["first", "queued one", "typed meanwhile"]);
+
+      terminal.child.stdin.write("\u0003");
+      await terminal.waitFor("Bye!");
+      expect(await terminal.exited).toBe(0);
+    },
+  );
 });

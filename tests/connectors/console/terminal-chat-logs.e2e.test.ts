@@ -134,8 +134,8 @@ describe("terminal chat logs, interactive", () => {
     // A persona file broken while running: the problem and where it is, in the chat.
     const since = terminal.screen().length;
     writeFileSync(join(personasDir, "pirate.md"), "---\ntemprature: 0.5\n---\nYou are a pirate.\n");
-    await terminal.waitFor("pirate.md has a problem and was not loaded:", since);
-    await terminal.waitFor('field "temprature"', since);
+    await terminal.waitFor('pirate.md:2: field "temprature"', since);
+    await terminal.waitFor("(skipped; fix the file and it loads without a restart)", since);
 
     terminal.child.stdin.write("\u0003");
     await terminal.waitFor("Bye!");
