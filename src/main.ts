@@ -60,7 +60,7 @@ runProgram("troupe", async () => {
 
   // With a platform token, troupe is a service: it never reads the terminal (under a service
   // manager stdin is /dev/null, and its end must not stop the bot).
-  const platforms = await createPlatformConnectors(config, bot, logger);
+  const platforms = await createPlatformConnectors(config, bot, logger, shutdown.requestShutdown);
   const connectors =
     platforms.length > 0
       ? await startPlatforms(platforms, {

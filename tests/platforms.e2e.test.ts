@@ -9,7 +9,7 @@ import { type FakeDiscord, startFakeDiscord } from "./fakes/fake-discord/fake-di
 import { type FakeOllama, startFakeOllama } from "./fakes/fake-ollama.js";
 import { type FakeSlack, startFakeSlack } from "./fakes/fake-slack/fake-slack.js";
 import { eventCallback, messageEvent } from "./fakes/fake-slack/payloads.js";
-import { repoRoot } from "./helpers/run-troupe.js";
+import { repoRoot, strayErrorLines } from "./helpers/run-troupe.js";
 
 let ollama: FakeOllama;
 let discord: FakeDiscord;
@@ -98,6 +98,7 @@ describe("npm start with platform tokens", () => {
     await service.exited;
     expect(service.stderr()).toContain('"reason":"SIGTERM","msg":"stopping"');
     expect(service.stderr()).not.toContain('"level":50');
+    expect(strayErrorLines(service.stderr())).toEqual([]);
   });
 
   it("stops at start-up, naming the variable, when Discord refuses the token", async () => {
@@ -105,5 +106,6 @@ describe("npm start with platform tokens", () => {
     expect(await service.exited).toBe(1);
     expect(service.stderr()).toContain("DISCORD_TOKEN");
     expect(service.stderr()).toContain("Fix:");
+    expect(strayErrorLines(service.stderr())).toEqual([]);
   });
 });

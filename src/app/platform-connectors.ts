@@ -3,11 +3,19 @@
  * SLACK_BOT_TOKEN is. Both may run in one process; with neither, main opens the terminal chat.
  * Each is imported only when asked for: discord.js and Bolt take a while to load, and the
  * terminal chat needs neither.
+ *
+ * A platform that refuses troupe for good while it runs (a revoked token, a refused intent) stops
+ * the process through `requestShutdown` with exit code 1 and one line: the variable, the reason,
+ * the fix. A service manager that restarts on failure then sees a failure, not a clean stop.
  */
 import type { Config } from "../config.js";
-import type { Connector } from "../connectors/connector.js";
+import type { Connector, OnFatal, PlatformFatalError } from "../connectors/connector.js";
 import type { Bot } from "../core/bot.js";
 import type { Logger } from "../lib/logger.js";
+import type { RequestShutdown } from "./shutdown.js";
+
+/** The exit code of a stop a platform forced: the same as a bad configuration at start-up. */
+export const PLATFORM_FATAL_EXIT_CODE = 1;
 
 export interface PlatformConnector {
   connector: Connector;
@@ -16,11 +24,21 @@ export interface PlatformConnector {
   fix: string;
 }
 
+/** `DISCORD_TOKEN: Discord refused the token (gateway close 4004). Fix: copy … .` */
+export function fatalLine(variable: string, error: PlatformFatalError): string {
+  return `${error.variable ?? variable}: ${error.message}. Fix: ${error.fix.replace(/\.$/, "")}.`;
+}
+
 export async function createPlatformConnectors(
   config: Config,
   bot: Bot,
   logger: Logger,
+  requestShutdown: RequestShutdown,
 ): Promise<PlatformConnector[]> {
+  const onFatal =
+    (variable: string): OnFatal =>
+    (error) =>
+      requestShutdown(fatalLine(variable, error), PLATFORM_FATAL_EXIT_CODE);
   const connectors: PlatformConnector[] = [];
   if (config.DISCORD_TOKEN !== undefined) {
     const { createDiscordConnector } = await import("../connectors/discord/discord-connector.js");
@@ -35,6 +53,7 @@ export async function createPlatformConnectors(
         autoThread: config.DISCORD_AUTO_THREAD,
         personaWebhooks: config.DISCORD_PERSONA_WEBHOOKS,
         shards: config.DISCORD_SHARDS,
+        onFatal: onFatal("DISCORD_TOKEN"),
       }),
       variable: "DISCORD_TOKEN",
       fix: "copy the bot token from the Discord developer portal (your application → Bot → Reset Token)",
@@ -54,6 +73,7 @@ export async function createPlatformConnectors(
         adminUsers: config.SLACK_ADMIN_USERS,
         nativeStreaming: config.SLACK_NATIVE_STREAMING,
         updateIntervalMs: config.SLACK_UPDATE_INTERVAL_MS,
+        onFatal: onFatal("SLACK_BOT_TOKEN"),
       }),
       variable: "SLACK_BOT_TOKEN",
       fix: "copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",

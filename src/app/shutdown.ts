@@ -7,8 +7,10 @@
  * The order: the bot first, so answers in flight get their last edit while the connectors can
  * still send it; then the connectors; then the persona watcher; then the store. Each step that
  * fails is logged and the next one still runs. The whole stop is bounded by a grace period: a step
- * that hangs (a platform that never answers a close) cannot keep the process alive. A signal that
- * arrives while stopping (a second Ctrl-C) exits at once.
+ * that hangs (a platform that never answers a close) cannot keep the process alive. The answers'
+ * last writes get most of it and must give up before the rest (disconnecting, closing the store)
+ * is due, so an answer that cannot be posted in time is logged and its question stored, never
+ * dropped by the exit. A signal that arrives while stopping (a second Ctrl-C) exits at once.
  */
 import type { Connector } from "../connectors/connector.js";
 import type { Logger } from "../lib/logger.js";
@@ -18,6 +20,13 @@ import type { Logger } from "../lib/logger.js";
  * says what was still pending instead of the process vanishing mid-line.
  */
 export const STOP_GRACE_MS = 8_000;
+/** Of the grace, what is kept for the steps after the answers: disconnecting, closing the store. */
+const AFTER_ANSWERS_MS = 2_000;
+
+/** How long answers in flight may take for their last writes, out of `graceMs`. */
+export function answersGraceMs(graceMs: number): number {
+  return Math.max(0, graceMs - Math.min(AFTER_ANSWERS_MS, graceMs / 4));
+}
 
 export type ShutdownSignal = "SIGINT" | "SIGTERM";
 const SIGNALS: readonly ShutdownSignal[] = ["SIGINT", "SIGTERM"];
@@ -26,7 +35,8 @@ const SIGNAL_EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM
 
 /** What is stopped after the connectors (which are tracked as they start). */
 export interface StoppableParts {
-  bot: { stop(): Promise<void> };
+  /** Stops answering; answers in flight get `deliverWithinMs` for their last writes. */
+  bot: { stop(deliverWithinMs: number): Promise<void> };
   personas: { close(): void };
   store: { close(): Promise<void> };
 }
@@ -90,7 +100,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
   }
 
   async function stopInOrder(): Promise<void> {
-    await step("bot", () => parts.bot.stop());
+    await step("bot", () => parts.bot.stop(answersGraceMs(graceMs)));
     await step("connectors", async () => {
       connectorsStopped = true;
       await Promise.all(connectors.map(stopConnector));
@@ -102,14 +112,15 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
   function requestShutdown(reason: string, code: number) {
     if (stopping) {
       if (code > exitCode) {
-        logger.info({ exitCode: code, reason }, "already stopping: exit code raised");
+        logger.error({ exitCode: code, reason }, "already stopping: exit code raised");
         exitCode = code;
       } else logger.debug({ exitCode: code, reason }, "already stopping");
       return;
     }
     stopping = true;
     exitCode = Math.max(exitCode, code);
-    logger.info({ exitCode: code, reason }, "stopping");
+    // A stop a failure forced is an error in the log too: the reason says what and how to fix it.
+    logger[code === 0 ? "info" : "error"]({ exitCode: code, reason }, "stopping");
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), graceMs);

@@ -2,12 +2,14 @@
  * Starts the chat platforms one after the other. Each one that starts is handed to `track` (the
  * shutdown stops it). A platform that cannot be reached is tried again for a while
  * (start-with-retry.ts); when one fails for good, the ones already started are stopped and start-up
- * fails saying what happened: out of reach (the network, the URL), or a token refused (named, with
- * where to get a good one).
+ * fails saying what happened: out of reach (the network, the URL), a token refused (named, with
+ * where to get a good one), or a refusal the connector explains itself (a PlatformFatalError, e.g.
+ * a disallowed intent), with its own fix.
  */
-import type { Connector } from "../connectors/connector.js";
+import { type Connector, PlatformFatalError } from "../connectors/connector.js";
 import type { Logger } from "../lib/logger.js";
-import type { PlatformConnector } from "./platform-connectors.js";
+import { FatalError } from "./fatal.js";
+import { fatalLine, type PlatformConnector } from "./platform-connectors.js";
 import { type StartRetryOptions, startFailure, startWithRetry } from "./start-with-retry.js";
 
 export interface StartPlatformsOptions {
@@ -32,6 +34,9 @@ export async function startPlatforms(
       // No token variable here: only a refusal names it, and its message does.
       options.logger.error({ err: error, connector: connector.name }, "platform did not start");
       await Promise.allSettled(started.map((other) => other.stop()));
+      if (error instanceof PlatformFatalError) {
+        throw new FatalError(fatalLine(platform.variable, error), { cause: error });
+      }
       throw startFailure(connector.name, error, platform);
     }
     started.push(connector);

@@ -4,6 +4,10 @@
  * short note to the conversation once per outage (store-outage.ts); a model that fails shows one
  * short line (or the text so far plus an "interrupted" note), and a failed or cut answer is never
  * stored, so history never holds a corrupted turn.
+ *
+ * Stopping (the bot's `signal`): the answer ends with the text so far plus the interrupted note,
+ * and its question is stored as a user turn, so the next message after the restart sees it. Writes
+ * that cannot be made before `deadline` are given up by the sink; the log says which happened.
  */
 
 import type { Logger } from "../lib/logger.js";
@@ -37,7 +41,21 @@ export interface AnswerRequest {
   prompt: string;
   persona: Persona;
   sink: ReplySink;
+  /** Aborted when the bot stops: the model stops, the answer ends with the interrupted note. */
   signal: AbortSignal;
+  /** Aborted when the process must exit: the sink gives up the writes still waiting. */
+  deadline?: AbortSignal;
+}
+
+/**
+ * Thrown into the sink's stream when the bot stops mid-answer, so the sink marks the text so far
+ * as interrupted, as it does when a model breaks off.
+ */
+export class AnswerStopped extends Error {
+  constructor() {
+    super("troupe is stopping");
+    this.name = "AnswerStopped";
+  }
 }
 
 interface StreamOutcome {
@@ -49,13 +67,32 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   const { message, persona, sink } = request;
   const logger = dependencies.logger.child({ conversation: message.conversationId, persona: persona.name });
   const started = Date.now();
+  const userTurn: Turn = {
+    role: "user",
+    content: request.prompt,
+    author: { id: message.author.id, name: message.author.name },
+    at: started,
+  };
+  async function remember(turns: Turn[]): Promise<void> {
+    try {
+      await store.appendTurns(message.conversationId, turns);
+    } catch (error) {
+      logger.warn({ err: error }, "store unavailable: this exchange was not remembered");
+    }
+  }
+
+  // Queued behind an answer when the stop came: nothing is written, the question is kept.
+  if (request.signal.aborted) {
+    logger.warn("stopping: not answered; the question is kept in the history for after the restart");
+    return remember([userTurn]);
+  }
 
   let history: Turn[] = [];
-  let remember = true;
+  let memory = true;
   try {
     history = await store.getHistory(message.conversationId);
   } catch (error) {
-    remember = false;
+    memory = false;
     logger.warn({ err: error }, "store unavailable: answering without memory");
     dependencies.outage.failed(message.conversationId);
   }
@@ -68,12 +105,6 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     }
   }
 
-  const userTurn: Turn = {
-    role: "user",
-    content: request.prompt,
-    author: { id: message.author.id, name: message.author.name },
-    at: started,
-  };
   // Several people can share a channel conversation; a DM (the console is one) has one speaker.
   const labelSpeakers = !message.isDirect;
   const built = buildPrompt({
@@ -104,7 +135,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     },
     { signal: request.signal },
   );
-  const result = await sink.stream(visibleText(parts, outcome), {
+  const result = await sink.stream(visibleText(parts, outcome, request.signal), {
     persona: {
       name: persona.name,
       displayName: persona.displayName,
@@ -112,6 +143,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
       avatar: persona.avatar,
     },
     interruptedNote: texts.interruptedNote,
+    deadline: request.deadline,
   });
 
   const logFields = {
@@ -120,8 +152,26 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     ms: Date.now() - started,
     usage: outcome.finish?.usage,
   };
-  if (result.deliveryError !== undefined) {
+  if (result.cutOff !== undefined) {
+    logger.warn(
+      { ...logFields, cutOff: result.cutOff },
+      result.cutOff === "first-post"
+        ? "stopping: the answer could not be posted before exit; the question is kept in the history for after the restart"
+        : "stopping: the answer's last edit could not be made before exit (people see part of it); the question is kept in the history for after the restart",
+    );
+  } else if (result.deliveryError !== undefined) {
     logger.warn({ ...logFields, err: result.deliveryError }, "could not deliver the answer to the platform");
+  } else if (result.error instanceof AnswerStopped) {
+    if (result.text.length > 0)
+      logger.info(
+        logFields,
+        "stopping: the answer so far was posted with the interrupted note; the question is kept in the history for after the restart",
+      );
+    else
+      logger.warn(
+        logFields,
+        "stopping: the answer had not begun; the question is kept in the history for after the restart",
+      );
   } else if (result.error !== undefined) {
     const interrupted = result.text.length > 0;
     logger.error(
@@ -132,7 +182,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
       await sink.post(userMessageFor(result.error, readerOf(message)), { ephemeral: true, error: true });
     }
   } else if (outcome.finish === undefined) {
-    logger.info(logFields, "answer stopped before it finished (shutting down)");
+    logger.warn(logFields, "the model's stream ended without saying it finished");
   } else if (result.text.trim().length === 0) {
     logger.warn(logFields, "model returned an empty answer");
     await sink.post(texts.emptyAnswer);
@@ -141,10 +191,11 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     if (outcome.finish.reason === "length") await sink.post(texts.lengthNote, { note: true });
   }
 
-  if (!remember) return;
+  if (!memory) return;
   const complete =
     result.error === undefined &&
     result.deliveryError === undefined &&
+    result.cutOff === undefined &&
     outcome.finish !== undefined &&
     result.text.trim().length > 0;
   // The question is kept even when its answer failed: the next prompt joins it to the next message
@@ -152,24 +203,34 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   const turns: Turn[] = [userTurn];
   if (complete)
     turns.push({ role: "assistant", content: result.text, persona: persona.name, at: Date.now() });
-  try {
-    await store.appendTurns(message.conversationId, turns);
-  } catch (error) {
-    logger.warn({ err: error }, "store unavailable: this exchange was not remembered");
-  }
+  await remember(turns);
 }
 
-/** Model parts → the text a user may see: thinking stripped, the finish part recorded. */
-async function* visibleText(parts: AsyncIterable<ChatPart>, outcome: StreamOutcome): AsyncGenerator<string> {
+/**
+ * Model parts → the text a user may see: thinking stripped, the finish part recorded. A stream the
+ * bot's stop cut short ends by throwing AnswerStopped, so the sink marks what it showed.
+ */
+async function* visibleText(
+  parts: AsyncIterable<ChatPart>,
+  outcome: StreamOutcome,
+  signal: AbortSignal,
+): AsyncGenerator<string> {
   const filter = createThinkFilter();
-  for await (const part of parts) {
-    if (part.type === "text-delta") {
-      const text = filter.push(part.text);
-      if (text.length > 0) yield text;
-    } else {
-      outcome.finish = { reason: part.reason, usage: part.usage };
+  try {
+    for await (const part of parts) {
+      if (part.type === "text-delta") {
+        const text = filter.push(part.text);
+        if (text.length > 0) yield text;
+      } else {
+        outcome.finish = { reason: part.reason, usage: part.usage };
+      }
     }
+  } catch (error) {
+    // A provider that throws on the abort instead of ending quietly: still the stop, not a failure.
+    if (signal.aborted && outcome.finish === undefined) throw new AnswerStopped();
+    throw error;
   }
   const rest = filter.flush();
   if (rest.length > 0) yield rest;
+  if (signal.aborted && outcome.finish === undefined) throw new AnswerStopped();
 }

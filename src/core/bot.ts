@@ -63,8 +63,12 @@ export interface Bot {
   seedThread(conversationId: string, messages: readonly ThreadMessage[]): Promise<boolean>;
   /** Whether the conversation has history (the bot takes part in it). A store failure counts as no. */
   hasHistory(conversationId: string): Promise<boolean>;
-  /** Stops answering: aborts streams in flight and waits for every handler to settle. */
-  stop(): Promise<void>;
+  /**
+   * Stops answering: aborts streams in flight (each ends with the text so far and the interrupted
+   * note, its question stored) and waits for every handler to settle. Writes still waiting after
+   * `deliverWithinMs` are given up (logged, question stored); unset: they wait as long as it takes.
+   */
+  stop(deliverWithinMs?: number): Promise<void>;
 }
 
 export function createBot(dependencies: BotDependencies): Bot {
@@ -72,8 +76,10 @@ export function createBot(dependencies: BotDependencies): Bot {
   const logger = dependencies.logger.child({ component: "bot" });
   const queue = createKeyedQueue();
   const stopping = new AbortController();
-  // Every answer in flight listens to this one signal; dozens at once are normal, not a leak.
-  setMaxListeners(0, stopping.signal);
+  /** Aborted when the answers' last writes must give up: the process is about to exit. */
+  const giveUp = new AbortController();
+  // Every answer in flight listens to these signals; dozens at once are normal, not a leak.
+  setMaxListeners(0, stopping.signal, giveUp.signal);
   // A store outage swaps the chosen persona for the default: the answer says so, once per outage.
   const outage = createStoreOutage();
 
@@ -107,7 +113,7 @@ export function createBot(dependencies: BotDependencies): Bot {
     if (prompt.trim().length === 0) return sink.post(texts.emptyMessage, { ephemeral: true });
     return answerPrompt(
       { ...dependencies, outage },
-      { message, prompt, persona, sink, signal: stopping.signal },
+      { message, prompt, persona, sink, signal: stopping.signal, deadline: giveUp.signal },
     );
   }
 
@@ -218,9 +224,15 @@ export function createBot(dependencies: BotDependencies): Bot {
         }
       });
     },
-    async stop() {
+    async stop(deliverWithinMs) {
       stopping.abort();
-      await queue.idle();
+      const timer =
+        deliverWithinMs === undefined ? undefined : setTimeout(() => giveUp.abort(), deliverWithinMs);
+      try {
+        await queue.idle();
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -20,6 +20,11 @@ export interface StreamReplyOptions {
   persona: { name: string; displayName: string; emoji?: string; avatar?: string };
   /** Appended, visibly, when `deltas` throws after some text was delivered. Core supplies the words. */
   interruptedNote: string;
+  /**
+   * Aborted when troupe must exit before the answer's writes are done: a write still waiting (for
+   * the write budget, for the platform) is given up, and `cutOff` in the result says so.
+   */
+  deadline?: AbortSignal;
 }
 
 export interface StreamResult {
@@ -29,6 +34,11 @@ export interface StreamResult {
   error?: unknown;
   /** Set when the platform refused the answer (no permission, channel gone): nobody saw all of it. */
   deliveryError?: unknown;
+  /**
+   * Set when `deadline` ended the delivery: "first-post" when nothing was posted, "last-edit" when
+   * people see an older, shorter version of the answer.
+   */
+  cutOff?: "first-post" | "last-edit";
 }
 
 export interface ReplySink {

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createShutdown, type Shutdown, STOP_GRACE_MS } from "../../src/app/shutdown.js";
+import { answersGraceMs, createShutdown, type Shutdown, STOP_GRACE_MS } from "../../src/app/shutdown.js";
 import type { Connector } from "../../src/connectors/connector.js";
 import { createRecordingLogger, type RecordingLogger } from "../helpers/recording-logger.js";
 
@@ -34,7 +34,7 @@ interface Harness {
 }
 
 interface HarnessOptions {
-  botStop?: () => Promise<void>;
+  botStop?: (deliverWithinMs: number) => Promise<void>;
   storeClose?: () => Promise<void>;
   graceMs?: number;
 }
@@ -51,9 +51,9 @@ function harness(options: HarnessOptions = {}): Harness {
   const shutdown = createShutdown({
     parts: {
       bot: {
-        async stop() {
+        async stop(deliverWithinMs) {
           events.push("bot");
-          await options.botStop?.();
+          await options.botStop?.(deliverWithinMs);
           events.push("bot stopped");
         },
       },
@@ -140,6 +140,28 @@ describe("shutdown", () => {
     run.shutdown.requestShutdown("discord: the gateway refused the token", 1);
     run.shutdown.requestShutdown("SIGTERM", 0);
     expect(await run.exited).toBe(1);
+    // A forced stop is an error line, with the reason that says what to fix.
+    expect(run.logger.lines[0]).toEqual({
+      level: "error",
+      message: "stopping",
+      fields: { exitCode: 1, reason: "discord: the gateway refused the token" },
+    });
+  });
+
+  it("gives answers in flight most of the grace for their last writes, keeping the rest for the steps after", async () => {
+    const asked: number[] = [];
+    const run = harness({
+      graceMs: 8_000,
+      botStop: async (deliverWithinMs) => {
+        asked.push(deliverWithinMs);
+      },
+    });
+    run.shutdown.requestShutdown("SIGTERM", 0);
+    await run.exited;
+    expect(asked).toEqual([answersGraceMs(8_000)]);
+    expect(answersGraceMs(8_000)).toBe(6_000);
+    // A short grace keeps a share for the steps after the answers too.
+    expect(answersGraceMs(400)).toBe(300);
   });
 
   it("raises the exit code when a failure is reported while a clean stop is running", async () => {
@@ -150,7 +172,7 @@ describe("shutdown", () => {
     slowStop.resolve();
     expect(await run.exited).toBe(1);
     expect(run.logger.lines).toContainEqual({
-      level: "info",
+      level: "error",
       message: "already stopping: exit code raised",
       fields: { exitCode: 1, reason: "slack: socket closed for good" },
     });

@@ -6,9 +6,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { FatalError } from "../../src/app/fatal.js";
-import type { PlatformConnector } from "../../src/app/platform-connectors.js";
+import {
+  fatalLine,
+  PLATFORM_FATAL_EXIT_CODE,
+  type PlatformConnector,
+} from "../../src/app/platform-connectors.js";
 import { startPlatforms } from "../../src/app/start-platforms.js";
-import type { Connector } from "../../src/connectors/connector.js";
+import { type Connector, PlatformFatalError } from "../../src/connectors/connector.js";
 import { PlatformRefusedError, PlatformUnreachableError } from "../../src/connectors/shared/start-errors.js";
 import { createRecordingLogger } from "../helpers/recording-logger.js";
 
@@ -180,5 +184,40 @@ describe("startPlatforms", () => {
     ).rejects.toThrow(/^discord did not start: Used invalid intents$/);
     expect(waits).toEqual([]);
     expect(events).toEqual(["start discord"]);
+  });
+
+  it("gives the connector's own reason and fix on one line when it knows why the platform refused it", async () => {
+    const events: string[] = [];
+    const refusal = new PlatformFatalError(
+      "Discord refused the token (gateway close 4004)",
+      "copy the bot token from the developer portal.",
+    );
+    const failure = await startPlatforms([platform("discord", events, [refusal])], {
+      logger: createRecordingLogger(),
+      track: () => {},
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(FatalError);
+    expect((failure as FatalError).message).toBe(
+      "DISCORD_TOKEN: Discord refused the token (gateway close 4004). Fix: copy the bot token from the developer portal.",
+    );
+    expect((failure as FatalError).cause).toBe(refusal);
+    expect(events).toEqual(["start discord"]);
+  });
+});
+
+describe("a platform refusing troupe while it runs", () => {
+  it("asks for a stop with exit code 1 and one line naming the variable, the reason and the fix", () => {
+    const line = fatalLine(
+      "SLACK_APP_TOKEN",
+      new PlatformFatalError(
+        "Slack refused the app-level token on reconnecting (invalid_auth)",
+        "create a new one",
+      ),
+    );
+    expect(line).toBe(
+      "SLACK_APP_TOKEN: Slack refused the app-level token on reconnecting (invalid_auth). Fix: create a new one.",
+    );
+    expect(line).not.toContain("\n");
+    expect(PLATFORM_FATAL_EXIT_CODE).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 /** The bot over time: one conversation in order, several at once, stopping, and the platform helpers. */
 import { beforeEach, describe, expect, it } from "vitest";
+import type { StreamReplyOptions, StreamResult } from "../../src/core/reply-sink.js";
 import { createRecordingSink } from "../helpers/recording-sink.js";
 import { createBotFixture, message } from "./bot-fixture.js";
 
@@ -65,6 +66,99 @@ describe("bot: ordering", () => {
     expect(store.histories.get("console:ada")?.some((turn) => turn.role === "assistant") ?? false).toBe(
       false,
     );
+  });
+});
+
+describe("bot: stopping never loses a question", () => {
+  const never = new Promise<void>(() => {});
+  const kept = (conversation = "console:ada") =>
+    store.histories.get(conversation)?.map((turn) => [turn.role, turn.content]);
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it("ends an answer in flight with the interrupted note and keeps its question", async () => {
+    model.enqueue({ deltas: ["Once upon"], gate: never });
+    const sink = createRecordingSink();
+    const pending = bot.handleMessage(message("tell me a story"), sink);
+    await pause();
+    await bot.stop();
+    await pending;
+    expect(sink.replies).toEqual([
+      {
+        kind: "stream",
+        text: "Once upon _(interrupted: the model stopped mid-answer)_",
+        persona: "tutor",
+        interrupted: true,
+      },
+    ]);
+    expect(kept()).toEqual([["user", "tell me a story"]]);
+    expect(logger.lines.find((line) => line.message.startsWith("stopping:"))).toMatchObject({
+      level: "info",
+      message:
+        "stopping: the answer so far was posted with the interrupted note; the question is kept in the history for after the restart",
+      fields: { conversation: "console:ada" },
+    });
+  });
+
+  it("says nothing to the user when the stop came before the first word, and logs the kept question", async () => {
+    model.enqueue({ deltas: [], gate: never });
+    const sink = createRecordingSink();
+    const pending = bot.handleMessage(message("are you there?"), sink);
+    await pause();
+    await bot.stop();
+    await pending;
+    // No error line: nothing failed, troupe is stopping.
+    expect(sink.replies.filter((reply) => reply.kind === "post")).toEqual([]);
+    expect(kept()).toEqual([["user", "are you there?"]]);
+    expect(logger.lines.find((line) => line.message.startsWith("stopping:"))).toMatchObject({
+      level: "warn",
+      message:
+        "stopping: the answer had not begun; the question is kept in the history for after the restart",
+    });
+  });
+
+  it("keeps the question of a message queued behind the answer, without asking the model", async () => {
+    model.enqueue({ deltas: ["first"], gate: never });
+    const sink = createRecordingSink();
+    const first = bot.handleMessage(message("one"), sink);
+    const second = bot.handleMessage(message("two"), sink);
+    await pause();
+    await bot.stop();
+    await Promise.all([first, second]);
+    expect(model.requests).toHaveLength(1);
+    expect(kept()).toEqual([
+      ["user", "one"],
+      ["user", "two"],
+    ]);
+    expect(logger.lines.filter((line) => line.message.startsWith("stopping: not answered"))).toHaveLength(1);
+  });
+
+  it("gives the sink a deadline: a post it cannot make in time is logged and the question kept", async () => {
+    model.enqueue({ deltas: ["an answer"] });
+    let deadline: AbortSignal | undefined;
+    // A platform that holds the first post until the deadline, like a rate limit would.
+    const sink = {
+      ...createRecordingSink(),
+      async stream(deltas: AsyncIterable<string>, options: StreamReplyOptions): Promise<StreamResult> {
+        deadline = options.deadline;
+        let text = "";
+        for await (const delta of deltas) text += delta;
+        await new Promise((resolve) => options.deadline?.addEventListener("abort", resolve));
+        return { text, cutOff: "first-post" as const };
+      },
+    };
+    const pending = bot.handleMessage(message("hello"), sink);
+    await pause();
+    await bot.stop(30);
+    await pending;
+    expect(deadline?.aborted).toBe(true);
+    // The model had finished, but nobody saw the answer: only the question is kept.
+    expect(kept()).toEqual([["user", "hello"]]);
+    expect(logger.lines.find((line) => line.message.startsWith("stopping:"))).toMatchObject({
+      level: "warn",
+      message:
+        "stopping: the answer could not be posted before exit; the question is kept in the history for after the restart",
+      fields: { conversation: "console:ada", cutOff: "first-post" },
+    });
   });
 });
 

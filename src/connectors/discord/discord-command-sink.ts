@@ -88,6 +88,7 @@ export function createInteractionSink(options: InteractionSinkOptions): Interact
         minEditIntervalMs: options.editIntervalMs,
         header: personaHeader(streamOptions.persona),
         interruptedNote: streamOptions.interruptedNote,
+        deadline: streamOptions.deadline,
         onWriteError: (error, write) =>
           logger.warn({ write, ...discordErrorFields(error) }, "could not write a slash command's answer"),
       });

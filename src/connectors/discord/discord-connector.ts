@@ -2,15 +2,18 @@
  * The Discord connector: logs in (sharded when asked), turns gateway events into answers, registers
  * the slash commands when asked, and survives what Discord throws at it: every failure is logged
  * with its cause, a dropped gateway connection resumes (discord.js), and nothing escapes to crash
- * the process.
+ * the process. A close Discord will never take back (a refused token, a refused intent) is the
+ * exception: start() fails with it, and once running it goes to `onFatal`, so the process stops
+ * with a non-zero exit code instead of idling with no gateway.
  */
-import { type Client, Events, GatewayDispatchEvents, RESTEvents } from "discord.js";
+import { type Client, Events, GatewayCloseCodes, GatewayDispatchEvents, RESTEvents } from "discord.js";
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../lib/logger.js";
-import type { Connector } from "../connector.js";
+import { type Connector, type OnFatal, PlatformFatalError } from "../connector.js";
 import { createWriteBudget } from "../shared/write-budget.js";
 import { createDiscordClient } from "./discord-client.js";
 import { discordErrorFields, errorFields } from "./discord-errors.js";
+import { fatalClose, refusedToken } from "./discord-fatal-closes.js";
 import { createContextReader } from "./discord-incoming-context.js";
 import { createDiscordEvents } from "./discord-lifecycle-logs.js";
 import { createInteractionHandler } from "./discord-on-command.js";
@@ -19,7 +22,7 @@ import type { Pacing } from "./discord-pacing.js";
 import { createGlobalLane } from "./discord-pacing-lane.js";
 import { readMessagePayload } from "./discord-payloads.js";
 import { registerCommands } from "./discord-register-commands.js";
-import { discordStartFailure } from "./discord-start-errors.js";
+import { discordStartFailure, isTokenRefusal } from "./discord-start-errors.js";
 import { createThreads } from "./discord-threads.js";
 import { createWebhookDirectory } from "./discord-webhooks.js";
 
@@ -38,6 +41,8 @@ export interface DiscordConnectorOptions {
   shards?: number | "auto";
   /** The least time between two edits of one message. Default 1.5 s (see EDIT_INTERVAL_MS). */
   editIntervalMs?: number;
+  /** Discord closed the gateway for good while running (see discord-fatal-closes.ts). */
+  onFatal?: OnFatal;
 }
 
 /**
@@ -63,7 +68,27 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
   const editIntervalMs = options.editIntervalMs ?? EDIT_INTERVAL_MS;
   let client: Client | undefined;
   let stopping = false;
+  let running = false;
+  /** The last close Discord will not take back, on the client logging in or running now. */
+  let refusal: PlatformFatalError | undefined;
+  let reported = false;
   const disposers: (() => void)[] = [];
+
+  /** Read through a call: a shard's close sets it while start() awaits. */
+  function lastRefusal(): PlatformFatalError | undefined {
+    return refusal;
+  }
+
+  /** Discord refused this client for good: start() fails with it, or, running, onFatal hears it once. */
+  function refused(candidate: Client, fatal: PlatformFatalError, fields: Record<string, unknown>): void {
+    if (stopping) return;
+    refusal ??= fatal;
+    // While logging in, start() fails with it; a client given up on says nothing more.
+    if (!running || candidate !== client || reported) return;
+    reported = true;
+    logger.error({ ...fields, reason: fatal.message, fix: fatal.fix }, "Discord refused troupe for good");
+    options.onFatal?.(fatal);
+  }
 
   function wire(candidate: Client): void {
     const rest = candidate.rest;
@@ -109,6 +134,18 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
       );
     });
     disposers.push(createDiscordEvents(candidate, logger));
+    candidate.on(Events.ShardDisconnect, (event, shardId) => {
+      const fatal = fatalClose(event.code);
+      if (fatal !== undefined) refused(candidate, fatal, { shardId, code: event.code });
+    });
+    // A 401 on a request made with the token: discord.js drops the token, every later write fails.
+    rest.on(RESTEvents.Response, (request, response) => {
+      if (response.status === 401 && request.data.auth !== false)
+        refused(candidate, refusedToken(request.method, request.route), {
+          status: 401,
+          route: request.route,
+        });
+    });
     rest.on(RESTEvents.RateLimited, (info) =>
       logger.warn(
         {
@@ -129,20 +166,31 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
     );
   }
 
+  /** Resolves with a ready client; rejects with the PlatformFatalError when Discord closed for good. */
   async function login(messageContent: boolean): Promise<Client> {
     const candidate = createDiscordClient({ apiUrl: options.apiUrl, shards: options.shards, messageContent });
     const wiredBefore = disposers.length;
     wire(candidate);
+    refusal = undefined;
     const ready = new Promise<void>((resolve) => candidate.once(Events.ClientReady, () => resolve()));
     try {
       await candidate.login(options.token);
     } catch (error) {
       // discord.js destroyed the client; its listeners go too, so a retried start begins clean.
       for (const dispose of disposers.splice(wiredBefore)) dispose();
-      throw error;
+      // discord.js rejects with its own words ("Used disallowed intents"); the close code says more.
+      const fatal = lastRefusal();
+      if (fatal === undefined) throw error;
+      throw new PlatformFatalError(fatal.message, fatal.fix, { cause: error });
     }
     await ready;
     return candidate;
+  }
+
+  function isDisallowedIntents(error: unknown): boolean {
+    return (
+      error instanceof Error && error.message.includes(`gateway close ${GatewayCloseCodes.DisallowedIntents}`)
+    );
   }
 
   async function register(ready: Client): Promise<void> {
@@ -171,17 +219,36 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
         client = await login(true);
       } catch (error) {
         // 4014: the privileged Message Content intent is not switched on for this application.
-        if (!(error instanceof Error && /disallowed intents/i.test(error.message)))
-          throw discordStartFailure(error, options.apiUrl);
+        if (!isDisallowedIntents(error)) {
+          // A refusal Discord explained with a close code carries its own fix; anything else is
+          // sorted into out of reach (retried) or a refused token.
+          if (error instanceof PlatformFatalError && !isTokenRefusal(error.cause)) throw error;
+          throw discordStartFailure(
+            error instanceof PlatformFatalError ? error.cause : error,
+            options.apiUrl,
+          );
+        }
         logger.warn(
           "the Message Content intent is not enabled for this bot: mentions, DMs and slash commands work; " +
             "thread follow-ups without a mention need it (Developer Portal › Bot › Message Content Intent)",
         );
         client = await login(false).catch((error: unknown) => {
-          throw discordStartFailure(error, options.apiUrl);
+          if (error instanceof PlatformFatalError && !isTokenRefusal(error.cause)) throw error;
+          throw discordStartFailure(
+            error instanceof PlatformFatalError ? error.cause : error,
+            options.apiUrl,
+          );
         });
       }
       if (options.registerCommands) await register(client);
+      // Refused for good while registering: fail the start rather than run with no gateway.
+      const lost = lastRefusal();
+      if (lost !== undefined) {
+        await client.destroy();
+        client = undefined;
+        throw lost;
+      }
+      running = true;
       logger.info(
         { user: client.user?.tag, guilds: client.guilds.cache.size, shards: client.ws.shards.size },
         "connected to Discord",
@@ -189,6 +256,7 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
     },
     async stop() {
       stopping = true;
+      running = false;
       for (const dispose of disposers.splice(0)) dispose();
       await client?.destroy();
       client = undefined;

@@ -3,7 +3,9 @@
  * and streams through the shared edit stream. Discord caps a message at 2000 characters, so a long
  * answer continues in new messages split at paragraphs or lines, code fences closed and reopened.
  * Every write waits for the channel's share of the write budget (about 5 per 5 s per channel,
- * shared by every conversation there). A Discord failure is logged and never thrown at core.
+ * shared by every conversation there). A Discord failure is logged and never thrown at core. When
+ * troupe stops, the answer so far goes out with the interrupted note; a write that cannot be made
+ * before the exit is given up (core logs it and keeps the question).
  */
 import type { REST } from "discord.js";
 import type { PostOptions, ReplySink, StreamReplyOptions, StreamResult } from "../../core/reply-sink.js";
@@ -70,13 +72,13 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
     webhooks: NonNullable<MessageSinkOptions["webhooks"]>,
   ): MessageWriter<Handle> {
     return {
-      create: (text) =>
-        writer.create(text).catch((error: unknown) => {
+      create: (text, signal) =>
+        writer.create(text, signal).catch((error: unknown) => {
           if (hasDiscordCode(error, DiscordErrorCode.UnknownWebhook))
             webhooks.directory.forget(webhooks.parentId);
           throw error;
         }),
-      edit: (handle, text) => writer.edit(handle, text),
+      edit: (handle, text, signal) => writer.edit(handle, text, signal),
     };
   }
 
@@ -99,12 +101,12 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
       const face = await faceFor(streamOptions.persona);
       let created = 0;
       const writer: MessageWriter<unknown> = {
-        create: async (text) => {
-          const handle = await face.writer.create(text);
+        create: async (text, signal) => {
+          const handle = await face.writer.create(text, signal);
           created++;
           return handle;
         },
-        edit: (handle, text) => face.writer.edit(handle, text),
+        edit: (handle, text, signal) => face.writer.edit(handle, text, signal),
       };
       const result = await streamToMessages(deltas, {
         writer,
@@ -114,6 +116,7 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
         minEditIntervalMs: options.editIntervalMs,
         header: face.header,
         interruptedNote: streamOptions.interruptedNote,
+        deadline: streamOptions.deadline,
         startTyping: () =>
           startTyping(rest, channelId, (error) =>
             logger.debug({ ...discordErrorFields(error) }, "typing indicator refused"),

@@ -32,7 +32,7 @@ export function discordStartFailure(error: unknown, apiUrl: string | undefined):
 }
 
 /** discord.js: `TokenInvalid` after a REST 401; @discordjs/ws: "Authentication failed" on close 4004. */
-function isTokenRefusal(error: unknown): boolean {
+export function isTokenRefusal(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (error as { code?: unknown }).code === "TokenInvalid" || error.message === "Authentication failed";
 }

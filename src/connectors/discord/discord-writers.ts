@@ -3,6 +3,7 @@
  * own messages, and a channel webhook wearing the persona's name and avatar. Every write says
  * `allowed_mentions: { parse: [] }` itself (the client-wide default covers only discord.js's own
  * senders, and these go straight through REST): an "@everyone" the model writes stays plain text.
+ * A write given up (troupe exiting) is aborted in discord.js's queue, so it never posts late.
  */
 import { type REST, Routes } from "discord.js";
 import type { MessageWriter } from "../shared/edit-stream.js";
@@ -22,7 +23,7 @@ const NO_PINGS = { parse: [] as string[] };
 export function createChannelWriter(rest: REST, channelId: string, replyTo?: string): MessageWriter<string> {
   let replied = false;
   return {
-    async create(text) {
+    async create(text, signal) {
       const reference = replyTo !== undefined && !replied;
       const body = {
         content: text,
@@ -30,14 +31,15 @@ export function createChannelWriter(rest: REST, channelId: string, replyTo?: str
         ...(reference ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
       };
       const created = createdMessageSchema.parse(
-        await rest.post(Routes.channelMessages(channelId), { body }),
+        await rest.post(Routes.channelMessages(channelId), { body, signal }),
       );
       replied = true;
       return created.id;
     },
-    async edit(messageId, text) {
+    async edit(messageId, text, signal) {
       await rest.patch(Routes.channelMessage(channelId, messageId), {
         body: { content: text, allowed_mentions: NO_PINGS },
+        signal,
       });
     },
   };
@@ -61,10 +63,11 @@ export function createWebhookWriter(
   const query = (extra: Record<string, string> = {}) =>
     new URLSearchParams({ ...extra, ...(threadId === undefined ? {} : { thread_id: threadId }) });
   return {
-    async create(text) {
+    async create(text, signal) {
       const hook = await webhook();
       const response = await rest.post(Routes.webhook(hook.id, hook.token), {
         auth: false,
+        signal,
         query: query({ wait: "true" }),
         body: {
           content: text,
@@ -75,9 +78,10 @@ export function createWebhookWriter(
       });
       return { hook, id: createdMessageSchema.parse(response).id };
     },
-    async edit(handle, text) {
+    async edit(handle, text, signal) {
       await rest.patch(Routes.webhookMessage(handle.hook.id, handle.hook.token, handle.id), {
         auth: false,
+        signal,
         query: query(),
         body: { content: text, allowed_mentions: NO_PINGS },
       });

@@ -3,15 +3,19 @@
  * text arrives, then grows by edits paced by a shared write budget and a minimum gap per message;
  * past the platform's length limit the text continues in a new message (split by splitText). The
  * last edit always holds the whole answer. Used by every platform connector.
+ *
+ * When troupe must exit (`deadline` aborts), a write still waiting (for the budget, for the edit
+ * interval, for the platform) is given up and `cutOff` in the result says what nobody saw, so core
+ * can log it and keep the question; nothing is left to settle after the process is gone.
  */
 import type { StreamResult } from "../../core/reply-sink.js";
 import { splitText } from "./split-text.js";
 import type { WriteBudget } from "./write-budget.js";
 
 export interface MessageWriter<Handle> {
-  /** Posts a new message and returns what `edit` needs to change it. */
-  create(text: string): Promise<Handle>;
-  edit(handle: Handle, text: string): Promise<void>;
+  /** Posts a new message and returns what `edit` needs to change it; `signal` gives the request up. */
+  create(text: string, signal?: AbortSignal): Promise<Handle>;
+  edit(handle: Handle, text: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface EditStreamOptions<Handle> {
@@ -31,6 +35,8 @@ export interface EditStreamOptions<Handle> {
   startTyping?: () => () => void;
   /** A write failed: log it. The stream goes on (a deleted message is replaced by a new one). */
   onWriteError?: (error: unknown, write: "create" | "edit") => void;
+  /** Aborted when the process must exit: writes still waiting are given up (see StreamResult.cutOff). */
+  deadline?: AbortSignal;
 }
 
 interface Sent<Handle> {
@@ -39,22 +45,31 @@ interface Sent<Handle> {
   at: number;
 }
 
-/** Consumes `deltas` to the end (or until a post fails for good) and delivers them. */
+/** Consumes `deltas` to the end (or until a post fails for good, or the deadline) and delivers them. */
 export async function streamToMessages<Handle>(
   deltas: AsyncIterable<string>,
   options: EditStreamOptions<Handle>,
 ): Promise<StreamResult> {
   const render = options.render ?? ((text: string) => text);
+  const { deadline } = options;
   const sent: Sent<Handle>[] = [];
   let text = "";
   let streamError: unknown;
   let deliveryError: unknown;
+  let cutOff: StreamResult["cutOff"];
   let flushing: Promise<void> | undefined;
   let stopTyping = options.startTyping?.();
 
   function chunksOf(body: string, note?: string): string[] {
     const full = `${options.header ?? ""}${render(body)}${note ? ` ${note}` : ""}`;
     return splitText(full, options.maxLength);
+  }
+
+  /** Whether the deadline has passed; records what nobody will see when it has. */
+  function deadlinePassed(): boolean {
+    if (deadline?.aborted !== true) return false;
+    cutOff ??= sent.some((entry) => entry?.handle !== undefined) ? "last-edit" : "first-post";
+    return true;
   }
 
   /** One pass: writes every chunk that changed, each write waiting for the budget. */
@@ -65,29 +80,39 @@ export async function streamToMessages<Handle>(
       if (chunk === undefined) return;
       const previous = sent[index];
       if (previous?.text === chunk && previous.handle !== undefined) continue;
+      if (deadlinePassed()) return;
       // A message edited moments ago: mid-stream it waits for the next pass; the final pass waits
       // out the interval, so even the last edit keeps the pace.
       const since = previous?.handle === undefined ? Number.POSITIVE_INFINITY : Date.now() - previous.at;
-      if (since < options.minEditIntervalMs) {
-        if (!final) continue;
-        await delay(options.minEditIntervalMs - since);
+      try {
+        if (since < options.minEditIntervalMs) {
+          if (!final) continue;
+          await beforeDeadline(() => delay(options.minEditIntervalMs - since), deadline);
+        }
+        await beforeDeadline(() => options.budget.acquire(options.budgetKey, deadline), deadline);
+      } catch (error) {
+        if (deadlinePassed()) return;
+        throw error;
       }
-      await options.budget.acquire(options.budgetKey);
       // Render again after the wait: the text has grown, and the write should carry all of it.
       const latest = chunks()[index] ?? chunk;
-      if (previous?.handle !== undefined) {
+      const handle = previous?.handle;
+      if (handle !== undefined) {
         try {
-          await options.writer.edit(previous.handle, latest);
-          sent[index] = { handle: previous.handle, text: latest, at: Date.now() };
+          await beforeDeadline(() => options.writer.edit(handle, latest, deadline), deadline);
+          sent[index] = { handle, text: latest, at: Date.now() };
           continue;
         } catch (error) {
+          if (deadlinePassed()) return;
           // The message is gone (deleted, archived thread…): continue in a new one.
           options.onWriteError?.(error, "edit");
         }
       }
       try {
-        sent[index] = { handle: await options.writer.create(latest), text: latest, at: Date.now() };
+        const created = await beforeDeadline(() => options.writer.create(latest, deadline), deadline);
+        sent[index] = { handle: created, text: latest, at: Date.now() };
       } catch (error) {
+        if (deadlinePassed()) return;
         options.onWriteError?.(error, "create");
         deliveryError = error;
         return;
@@ -103,13 +128,19 @@ export async function streamToMessages<Handle>(
   function scheduleFlush(): void {
     if (flushing) return;
     flushing = (async () => {
-      while (deliveryError === undefined) {
+      while (deliveryError === undefined && cutOff === undefined) {
         await writeOnce(() => chunksOf(text), false);
         if (upToDate()) break;
         await delay(Math.min(options.minEditIntervalMs, 250));
       }
-      flushing = undefined;
-    })();
+    })()
+      // Writes catch their own failures; anything else still ends delivery, never unhandled.
+      .catch((error: unknown) => {
+        deliveryError ??= error;
+      })
+      .finally(() => {
+        flushing = undefined;
+      });
   }
 
   try {
@@ -119,8 +150,8 @@ export async function streamToMessages<Handle>(
       stopTyping = undefined;
       text += delta;
       scheduleFlush();
-      // A post that failed for good (no permission, channel gone): stop the model, nobody can read it.
-      if (deliveryError !== undefined) break;
+      // A post that failed for good (no permission, channel gone), or no time left: stop the model.
+      if (deliveryError !== undefined || cutOff !== undefined) break;
     }
   } catch (error) {
     streamError = error;
@@ -128,15 +159,35 @@ export async function streamToMessages<Handle>(
     stopTyping?.();
   }
   await flushing;
-  if (deliveryError === undefined && text.length > 0) {
+  if (deliveryError === undefined && cutOff === undefined && text.length > 0) {
     const note = streamError === undefined ? undefined : options.interruptedNote;
-    // The final pass: every chunk, the whole answer, however long the budget makes it wait.
-    await writeOnce(() => chunksOf(text, note), true);
+    // The final pass: every chunk, the whole answer, however long the budget makes it wait (up to
+    // the deadline).
+    await writeOnce(() => chunksOf(text, note), true).catch((error: unknown) => {
+      deliveryError = error;
+    });
   }
   const result: StreamResult = { text };
   if (streamError !== undefined) result.error = streamError;
   if (deliveryError !== undefined) result.deliveryError = deliveryError;
+  if (cutOff !== undefined) result.cutOff = cutOff;
   return result;
+}
+
+/**
+ * Runs `work`, or rejects as soon as `deadline` aborts (with the deadline's reason); whatever `work`
+ * does after that is dropped, never left unhandled.
+ */
+export function beforeDeadline<T>(work: () => Promise<T>, deadline: AbortSignal | undefined): Promise<T> {
+  if (deadline === undefined) return work();
+  if (deadline.aborted) return Promise.reject(deadline.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(deadline.reason);
+    deadline.addEventListener("abort", onAbort, { once: true });
+    work()
+      .then(resolve, reject)
+      .finally(() => deadline.removeEventListener("abort", onAbort));
+  });
 }
 
 function delay(ms: number): Promise<void> {

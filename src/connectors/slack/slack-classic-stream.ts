@@ -96,6 +96,7 @@ export async function streamClassic(
     header: face.header,
     render: memoized(markdownToMrkdwn),
     interruptedNote: options.interruptedNote,
+    deadline: options.deadline,
     startTyping: status === undefined ? undefined : () => status.start(),
     onWriteError: (error, write) =>
       context.logger.debug({ err: error, write, channel }, "a streamed write failed (logged by slack-api)"),

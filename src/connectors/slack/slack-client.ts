@@ -6,11 +6,13 @@
  *
  * Bolt is given the identity that auth.test already returned, so it makes no second call; its own
  * Web API client only serves Socket Mode (apps.connections.open, with the SDK's patient retries for
- * reconnecting): replies go through slack-api.ts.
+ * reconnecting): replies go through slack-api.ts. A reconnect that fails for good is reported
+ * (`onFatal`), never left as an unhandled rejection.
  */
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "../../lib/logger.js";
+import { type OnFatal, PlatformFatalError } from "../connector.js";
 import { SlackStartError } from "./slack-auth.js";
 import { createSdkLogger } from "./slack-bolt-logger.js";
 import { AUTH_ERRORS, describeSlackError } from "./slack-errors.js";
@@ -32,6 +34,8 @@ export interface BoltAppOptions {
   /** Socket Mode keep-alive: pings every third of it, reconnects after it (times failures). Default 5000. */
   socketPingTimeoutMs?: number;
   logger: Logger;
+  /** Socket Mode failed to reconnect and will not try again (see reportReconnectFailures). */
+  onFatal?: OnFatal;
 }
 
 export interface BoltApp {
@@ -64,6 +68,7 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
       installerOptions: { clientOptions },
     });
     const app = new App({ ...common, receiver, socketMode: true });
+    reportReconnectFailures(receiver.client, options.onFatal);
     return {
       app,
       mode: "socket",
@@ -135,5 +140,44 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
       if (started) await receiver.stop();
       started = false;
     },
+  };
+}
+
+type SocketModeClient = SocketModeReceiver["client"];
+
+/**
+ * The Socket Mode client reconnects by calling its own `start()` from a timer and never handles
+ * that call's failure: an app-level token revoked meanwhile (`invalid_auth`), or Slack unreachable
+ * past the client's retries, becomes an unhandled rejection and Socket Mode is gone for good while
+ * the process idles on. Its `start` is wrapped so that a failure after the first connection goes
+ * to `onFatal` instead; the first connection's failure still rejects (start-up reports it).
+ */
+function reportReconnectFailures(client: SocketModeClient, onFatal: OnFatal | undefined): void {
+  const connect = client.start.bind(client);
+  let connected = false;
+  client.start = async () => {
+    try {
+      const opened = await connect();
+      connected = true;
+      return opened;
+    } catch (error) {
+      if (!connected) throw error;
+      const { code } = describeSlackError(error);
+      onFatal?.(
+        AUTH_ERRORS.has(code)
+          ? new PlatformFatalError(
+              `Slack refused the app-level token while reconnecting Socket Mode (${code})`,
+              'create a new app-level token with the connections:write scope ("Basic Information" → "App-Level Tokens") ' +
+                "and make sure Socket Mode is still enabled for the app",
+              { cause: error, variable: "SLACK_APP_TOKEN" },
+            )
+          : new PlatformFatalError(
+              `Socket Mode could not reconnect to Slack and gave up (${code})`,
+              "check the network (and SLACK_API_URL if you set it); a service manager that restarts troupe on failure reconnects it",
+              { cause: error, variable: "SLACK_APP_TOKEN" },
+            ),
+      );
+      return { ok: false, error: code };
+    }
   };
 }

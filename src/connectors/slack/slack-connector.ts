@@ -2,12 +2,13 @@
  * The Slack connector: checks SLACK_BOT_TOKEN (auth.test), then runs a Bolt app in Socket Mode or
  * on the HTTP Events API, and turns mentions, DMs, thread replies and slash commands into calls on
  * the bot with a Slack reply sink. Every handler runs inside a catch-all: a Slack error is logged,
- * never fatal, and never stops the next event.
+ * never fatal, and never stops the next event. The one fatal case: Socket Mode cannot reconnect
+ * (a revoked app-level token), reported to `onFatal` so the process stops with a non-zero code.
  */
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../lib/logger.js";
 import { createTtlCache } from "../../lib/ttl-cache.js";
-import type { Connector } from "../connector.js";
+import type { Connector, OnFatal } from "../connector.js";
 import { PlatformRefusedError } from "../shared/start-errors.js";
 import { checkBotToken, slackUnreachable } from "./slack-auth.js";
 import { type BoltApp, createBoltApp } from "./slack-client.js";
@@ -40,6 +41,8 @@ export interface SlackConnectorOptions {
   updateIntervalMs: number;
   /** Socket Mode keep-alive (tests shorten it to reconnect faster). */
   socketPingTimeoutMs?: number;
+  /** Socket Mode could not reconnect, for good (a revoked app-level token): see slack-client.ts. */
+  onFatal?: OnFatal;
 }
 
 export interface SlackConnector extends Connector {
@@ -113,6 +116,13 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
         host: options.host,
         socketPingTimeoutMs: options.socketPingTimeoutMs,
         logger,
+        onFatal: (error) => {
+          logger.error(
+            { reason: error.message, fix: error.fix, err: error.cause },
+            "Slack refused the Socket Mode connection for good",
+          );
+          options.onFatal?.(error);
+        },
       });
       app.app.event("app_mention", async ({ body }) => track("app_mention", () => onEvent(body)));
       app.app.event("message", async ({ body }) => track("message", () => onEvent(body)));

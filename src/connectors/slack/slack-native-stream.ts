@@ -9,6 +9,7 @@
  * workspace, a missing scope, the Tier 2 limit) the answer goes on with post-and-update.
  */
 import type { StreamReplyOptions, StreamResult } from "../../core/reply-sink.js";
+import { beforeDeadline } from "../shared/edit-stream.js";
 import { describeSlackError } from "./slack-errors.js";
 import { neutralizeMarkdownText, unsafeTailLength } from "./slack-outgoing-text.js";
 import { postedMessageSchema } from "./slack-payloads.js";
@@ -92,7 +93,7 @@ export async function streamNative(
       current = { ts: postedMessageSchema.parse(started).ts, length: markdown.length };
       return;
     }
-    await context.appendBudget.acquire(teamId);
+    await context.appendBudget.acquire(teamId, options.deadline);
     await api.call("chat.appendStream", { channel, ts: current.ts, markdown_text: markdown });
     current.length += markdown.length;
   }
@@ -134,8 +135,10 @@ export async function streamNative(
   } finally {
     stopStatus?.();
   }
-  await flushing;
-  if (writeError === undefined) {
+  // The last writes, given up if troupe must exit first (the deadline): the log then says so.
+  const finished = await beforeDeadline(async () => {
+    await flushing;
+    if (writeError !== undefined) return;
     try {
       await flush(true);
       const note = streamError !== undefined && text.length > 0 ? ` ${options.interruptedNote}` : undefined;
@@ -143,6 +146,13 @@ export async function streamNative(
     } catch (error) {
       writeError = error;
     }
+  }, options.deadline).then(
+    () => true,
+    () => false,
+  );
+  if (!finished) {
+    const cutOff = current === undefined && sent === 0 ? "first-post" : "last-edit";
+    return streamError === undefined ? { text, cutOff } : { text, error: streamError, cutOff };
   }
   if (writeError === undefined) {
     if (sent === 0) status?.clear();

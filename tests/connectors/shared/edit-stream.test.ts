@@ -181,3 +181,100 @@ describe("streamToMessages", () => {
     expect(produced).toBeLessThan(50);
   });
 });
+
+describe("streamToMessages: the deadline (troupe must exit)", () => {
+  /** A budget with its one write of the window already spent: the next write waits a minute. */
+  async function spentBudget() {
+    const budget = createWriteBudget({ limit: 1, windowMs: 60_000 });
+    await budget.acquire("channel");
+    return budget;
+  }
+
+  it("gives up a first post still waiting for the budget: nothing posted, cutOff says so", async () => {
+    const messages = fakeMessages();
+    const deadline = new AbortController();
+    const pending = streamToMessages(deltas(["Hello", " there"]), {
+      ...base,
+      writer: messages,
+      budget: await spentBudget(),
+      deadline: deadline.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    deadline.abort();
+    expect(await pending).toEqual({ text: "Hello there", cutOff: "first-post" });
+    expect(messages.writes).toEqual([]);
+  });
+
+  it("gives up a first post the platform holds, aborting the request so it never posts late", async () => {
+    const deadline = new AbortController();
+    const signals: (AbortSignal | undefined)[] = [];
+    const writer: MessageWriter<number> = {
+      create: (_text, signal) => {
+        signals.push(signal);
+        // Like discord.js sleeping through a 429: settles only after the caller gave up.
+        return new Promise((_resolve, reject) =>
+          signal?.addEventListener("abort", () => reject(new Error("aborted"))),
+        );
+      },
+      edit: async () => {},
+    };
+    const pending = streamToMessages(deltas(["Hello"]), {
+      ...base,
+      writer,
+      budget: createWriteBudget({ limit: 100, windowMs: 1000 }),
+      deadline: deadline.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    deadline.abort();
+    const result = await pending;
+    expect(result.cutOff).toBe("first-post");
+    expect(result.deliveryError).toBeUndefined();
+    expect(signals).toEqual([deadline.signal]);
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it("gives up a last edit still waiting: people keep the older text, cutOff says so", async () => {
+    const messages = fakeMessages();
+    const budget = createWriteBudget({ limit: 1, windowMs: 60_000 });
+    const deadline = new AbortController();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* answer() {
+      yield "Hello";
+      await gate;
+      throw new Error("stopped");
+    }
+    const pending = streamToMessages(answer(), {
+      ...base,
+      writer: messages,
+      budget,
+      deadline: deadline.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(messages.texts).toEqual(["Hello"]);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    deadline.abort();
+    const result = await pending;
+    expect(result.cutOff).toBe("last-edit");
+    expect((result.error as Error).message).toBe("stopped");
+    // The note never went out: the budget held the last edit until the deadline.
+    expect(messages.texts).toEqual(["Hello"]);
+  });
+
+  it("ends with the interrupted note when the edit can be made in time, and no cutOff", async () => {
+    const messages = fakeMessages();
+    const deadline = new AbortController();
+    const result = await streamToMessages(deltas(["Hello", " there"], { failAfter: 2 }), {
+      ...base,
+      writer: messages,
+      budget: createWriteBudget({ limit: 100, windowMs: 1000 }),
+      deadline: deadline.signal,
+    });
+    deadline.abort();
+    expect(result.cutOff).toBeUndefined();
+    expect(messages.texts).toEqual(["Hello there (interrupted)"]);
+  });
+});

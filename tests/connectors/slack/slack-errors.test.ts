@@ -3,6 +3,7 @@
  * connection, and start-up with bad tokens. The bot never crashes and says clearly what is wrong.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { PlatformFatalError } from "../../../src/connectors/connector.js";
 import { PlatformUnreachableError } from "../../../src/connectors/shared/start-errors.js";
 import { createSlackConnector } from "../../../src/connectors/slack/slack-connector.js";
 import type { Bot } from "../../../src/core/bot.js";
@@ -117,6 +118,27 @@ describe("slack errors: Socket Mode", () => {
     );
     const ts = mention(h, "still there?");
     expect((await h.answerIn(CHANNEL, ts))[0]?.text).toBe("echo: Ada: still there?");
+  });
+});
+
+describe("slack errors: refused for good while running", () => {
+  it("reports an app-level token revoked meanwhile, seen when Socket Mode reconnects, to onFatal", async () => {
+    const reported: PlatformFatalError[] = [];
+    harness = await startHarness({ onFatal: (error) => reported.push(error) });
+    const h = harness;
+    // Someone revokes the app-level token; Slack then recycles the connection.
+    h.fake.identity.appToken = "xapp-revoked";
+    h.fake.socket.askToReconnect();
+    await h.waitFor(() => reported.length > 0, "the refusal reported", 15_000);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]?.variable).toBe("SLACK_APP_TOKEN");
+    expect(reported[0]?.message).toBe(
+      "Slack refused the app-level token while reconnecting Socket Mode (invalid_auth)",
+    );
+    expect(reported[0]?.fix).toContain("App-Level Tokens");
+    expect(
+      h.logger.lines.find((line) => line.message === "Slack refused the Socket Mode connection for good"),
+    ).toMatchObject({ level: "error", fields: { connector: "slack" } });
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { commands } from "../../../commands/index.js";
+import type { OnFatal } from "../../../src/connectors/connector.js";
 import { createSlackConnector, type SlackConnector } from "../../../src/connectors/slack/slack-connector.js";
 import { type Bot, createBot } from "../../../src/core/bot.js";
 import type { ChatModel } from "../../../src/model/chat-model.js";
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   store?: ConversationStore;
   /** Wraps the model the bot talks to (the bench times it). */
   wrapModel?: (model: ChatModel) => ChatModel;
+  /** Where the connector reports a refusal for good (Socket Mode that cannot reconnect). */
+  onFatal?: OnFatal;
 }
 
 export interface Harness {
@@ -111,6 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     nativeStreaming: options.nativeStreaming ?? false,
     updateIntervalMs: PACE_MS,
     socketPingTimeoutMs: 1_000,
+    onFatal: options.onFatal,
   });
   await connector.start();
 

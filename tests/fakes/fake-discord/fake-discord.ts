@@ -2,7 +2,8 @@
  * A loopback fake of Discord that the real discord.js client talks to: REST under
  * `http://127.0.0.1:<port>/api/v10` and a gateway on the same port (its URL comes from
  * `GET /gateway/bot`). Tests speak as people (`say`, `command`, `autocomplete`), drive the gateway
- * (close it, drop it) and read what the bot did (`messagesIn`, `writes`, `requests`, 429s).
+ * (close it, drop it), change what Discord accepts while the bot runs (`resetToken`,
+ * `disallowMessageContent`) and read what the bot did (`messagesIn`, `writes`, `requests`, 429s).
  */
 import { ChannelType } from "discord.js";
 import { createDefaultWorld, type DefaultWorldOptions, type WorldIds } from "./default-world.js";
@@ -57,6 +58,13 @@ export interface FakeDiscord {
   say(input: { author: string; channel: string; content: string; replyTo?: string }): FakeMessage;
   /** MESSAGE_CREATE for that message once more, as a second session of one shard sends it in a rolling deploy. */
   redeliver(messageId: string): void;
+  /**
+   * Someone resets the bot token in the developer portal: REST refuses the old one (401) and the
+   * gateway closes its sessions with 4004, for good (`closeSessions: false`: not yet).
+   */
+  resetToken(options?: { closeSessions?: boolean }): void;
+  /** Someone switches the Message Content intent off: sessions that asked for it close with 4014. */
+  disallowMessageContent(): void;
   /** The DM channel between the bot and a person. */
   openDm(userId: string): string;
   /** A person starts a thread in a channel; `botIsMember` as if the bot had joined it. */
@@ -82,6 +90,7 @@ export interface FakeDiscord {
 
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const token = options.token ?? "fake-bot-token";
+  const access = { token, allowMessageContent: options.allowMessageContent ?? true };
   const { world, ids } = createDefaultWorld(options.world);
   let gateway: FakeGateway | undefined;
   const state: FakeState = {
@@ -100,16 +109,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   };
   const http = await startDiscordHttp(
     [...coreRoutes(state), ...messageRoutes(state), ...webhookRoutes(state)],
-    token,
+    () => access.token,
   );
   state.gatewayUrl = `ws://127.0.0.1:${http.port}`;
   gateway = startFakeGateway({
     server: http.server,
     url: state.gatewayUrl,
-    token,
+    access,
     world,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2_000,
-    allowMessageContent: options.allowMessageContent ?? true,
   });
   const running = gateway;
 
@@ -169,6 +177,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const message = world.messages.get(messageId);
       if (message === undefined) throw new Error(`no message ${messageId}`);
       running.dispatch("MESSAGE_CREATE", messageJson(world, message), message.guildId);
+    },
+    resetToken(options = {}) {
+      access.token = `${token}-reset-${world.newId()}`;
+      if (options.closeSessions ?? true) running.enforceAccess();
+    },
+    disallowMessageContent() {
+      access.allowMessageContent = false;
+      running.enforceAccess();
     },
     openDm(userId) {
       const existing = [...world.channels.values()].find(

@@ -17,6 +17,7 @@ type Json = Record<string, unknown>;
 
 interface Session {
   id: string;
+  token: string;
   shard: [number, number];
   intents: number;
   seq: number;
@@ -25,14 +26,19 @@ interface Session {
   sent: { s: number; t: string; d: Json }[];
 }
 
+/** What Discord accepts now; a test changes it while the bot runs (a reset token, an intent switched off). */
+export interface GatewayAccess {
+  token: string;
+  /** Whether the application may use the privileged Message Content intent (else IDENTIFY gets 4014). */
+  allowMessageContent: boolean;
+}
+
 export interface GatewayOptions {
   server: Server;
   url: string;
-  token: string;
+  access: GatewayAccess;
   world: World;
   heartbeatIntervalMs: number;
-  /** Whether the application may use the privileged Message Content intent (else IDENTIFY gets 4014). */
-  allowMessageContent: boolean;
 }
 
 export interface FakeGateway {
@@ -42,8 +48,13 @@ export interface FakeGateway {
   readonly heartbeats: number;
   /** Shards with a live, identified connection. */
   connectedShards(): number[];
-  /** Closes every connection with `code` (4000: unknown error, which clients resume after). */
+  /**
+   * Closes every connection with `code`: 4000 (unknown error) is resumed; 4004 (authentication
+   * failed), 4010 to 4014 (shard, sharding, version, intents) are closes Discord never takes back.
+   */
   closeAll(code: number): void;
+  /** Applies a change of `access` to live sessions as Discord does: 4004 for a token no longer valid, 4014 for an intent no longer allowed. */
+  enforceAccess(): void;
   /** Drops every connection without a close frame, as a network failure would. */
   dropAll(): void;
   close(): Promise<void>;
@@ -83,11 +94,11 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
   }
 
   function onIdentify(socket: WebSocket, data: z.infer<typeof identify>): void {
-    if (data.token !== options.token) {
+    if (data.token !== options.access.token) {
       socket.close(4004, "Authentication failed.");
       return;
     }
-    if (data.intents & GatewayIntentBits.MessageContent && !options.allowMessageContent) {
+    if (data.intents & GatewayIntentBits.MessageContent && !options.access.allowMessageContent) {
       socket.close(4014, "Disallowed intent(s).");
       return;
     }
@@ -95,6 +106,7 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
     identifies.push({ shard, intents: data.intents });
     const session: Session = {
       id: `session-${nextSession++}`,
+      token: data.token,
       shard,
       intents: data.intents,
       seq: 0,
@@ -122,7 +134,7 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
 
   function onResume(socket: WebSocket, data: z.infer<typeof resume>): void {
     const session = sessions.get(data.session_id);
-    if (session === undefined || data.token !== options.token) {
+    if (session === undefined || data.token !== options.access.token) {
       send(socket, { op: GatewayOpcodes.InvalidSession, d: false });
       return;
     }
@@ -177,6 +189,15 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
         .map((session) => session.shard[0]),
     closeAll(code) {
       for (const socket of wss.clients) socket.close(code, "fake gateway closed the connection");
+    },
+    enforceAccess() {
+      for (const session of sessions.values()) {
+        const socket = session.socket;
+        if (socket === undefined) continue;
+        if (session.token !== options.access.token) socket.close(4004, "Authentication failed.");
+        else if (session.intents & GatewayIntentBits.MessageContent && !options.access.allowMessageContent)
+          socket.close(4014, "Disallowed intent(s).");
+      }
     },
     dropAll() {
       for (const socket of wss.clients) socket.terminate();

@@ -46,7 +46,8 @@ export interface DiscordHttp {
 
 const PREFIX = "/api/v10";
 
-export async function startDiscordHttp(routes: Route[], token: string): Promise<DiscordHttp> {
+/** `token()`: the bot token accepted now (a test may reset it while the bot runs). */
+export async function startDiscordHttp(routes: Route[], token: () => string): Promise<DiscordHttp> {
   const requests: DiscordRequest[] = [];
 
   async function handle(incoming: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
@@ -68,7 +69,7 @@ export async function startDiscordHttp(routes: Route[], token: string): Promise<
       const match = route.method === request.method ? route.pattern.exec(request.path) : null;
       if (!match) continue;
       result =
-        route.auth && request.authorization !== `Bot ${token}`
+        route.auth && request.authorization !== `Bot ${token()}`
           ? discordError(401, 0, "401: Unauthorized")
           : await route.handle(request, match.slice(1));
       break;

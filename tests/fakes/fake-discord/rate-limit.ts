@@ -3,6 +3,8 @@
  * channel (and per webhook), shared by every conversation writing there. A write over budget gets a
  * 429 the way Discord sends it: `Retry-After` (seconds), the `X-RateLimit-*` headers, and a body
  * `{ message, retry_after, global }`. The fake counts every 429 it sends, so a test can assert none.
+ * A test can also hold a bucket shut for a while (`hold`), as Discord does when a resource is
+ * limited by more than this bot's own writes (a shared scope): every write there gets a 429.
  */
 
 export interface RateLimitOptions {
@@ -22,6 +24,8 @@ export interface WriteRateLimiter {
   /** When each accepted write of a bucket arrived (ms since the epoch). */
   times(bucket: string): number[];
   buckets(): string[];
+  /** Refuses every write in `bucket` for the next `ms` (a 429 whose Retry-After is the time left). */
+  hold(bucket: string, ms: number): void;
   readonly rejected: number;
 }
 
@@ -29,6 +33,7 @@ export function createWriteRateLimiter(options: RateLimitOptions = {}): WriteRat
   const limit = options.limit ?? 5;
   const windowMs = options.windowMs ?? 5_000;
   const accepted = new Map<string, number[]>();
+  const heldUntil = new Map<string, number>();
   let rejected = 0;
   return {
     spend(bucket) {
@@ -36,12 +41,13 @@ export function createWriteRateLimiter(options: RateLimitOptions = {}): WriteRat
       const times = accepted.get(bucket) ?? [];
       accepted.set(bucket, times);
       const recent = times.filter((at) => at > now - windowMs);
-      if (recent.length < limit) {
+      const held = (heldUntil.get(bucket) ?? 0) - now;
+      if (held <= 0 && recent.length < limit) {
         times.push(now);
         return { ok: true };
       }
       rejected++;
-      const resetAfterMs = (recent[0] ?? now) + windowMs - now;
+      const resetAfterMs = held > 0 ? held : (recent[0] ?? now) + windowMs - now;
       const seconds = (resetAfterMs / 1000).toFixed(3);
       return {
         ok: false,
@@ -60,6 +66,9 @@ export function createWriteRateLimiter(options: RateLimitOptions = {}): WriteRat
     },
     times: (bucket) => [...(accepted.get(bucket) ?? [])],
     buckets: () => [...accepted.keys()],
+    hold(bucket, ms) {
+      heldUntil.set(bucket, Date.now() + ms);
+    },
     get rejected() {
       return rejected;
     },
