@@ -89,7 +89,8 @@ describe("a broken persona file at start-up", () => {
       );
       await terminal.waitFor("Persona `pirate` added (pirate.md).");
       terminal.write("/persona pirate\r");
-      await terminal.waitFor("**Captain Quill** now answers in this conversation");
+      // Rendered for the terminal (NO_COLOR: no styling, the bold markers dropped).
+      await terminal.waitFor("Captain Quill now answers in this conversation");
     } finally {
       terminal.write("\u0003");
       await terminal.exited;
