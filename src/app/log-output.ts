@@ -8,6 +8,7 @@
  */
 import { dirname, join } from "node:path";
 import type { Config } from "../config.js";
+import { opensTerminalChat } from "./platform-connectors.js";
 
 export type LogLevel = NonNullable<Config["LOG_LEVEL"]>;
 
@@ -32,14 +33,6 @@ export interface LogOutput {
 }
 
 const LOG_FILE_NAME = "troupe.log";
-
-/**
- * With no platform token main opens the terminal chat (see platform-connectors.ts); the log must know
- * before anything starts, to keep off the chat's screen.
- */
-export function opensTerminalChat(settings: Pick<Config, "DISCORD_TOKEN" | "SLACK_BOT_TOKEN">): boolean {
-  return settings.DISCORD_TOKEN === undefined && settings.SLACK_BOT_TOKEN === undefined;
-}
 
 export function chooseLogOutput(settings: LogSettings, terminal: LogTerminal): LogOutput {
   const chat = opensTerminalChat(settings);

@@ -29,6 +29,14 @@ export function fatalLine(variable: string, error: PlatformFatalError): string {
   return `${error.variable ?? variable}: ${error.message}. Fix: ${error.fix.replace(/\.$/, "")}.`;
 }
 
+/**
+ * With no platform token main opens the terminal chat: the rule createPlatformConnectors follows,
+ * asked before anything starts (the log must know whether to keep off the chat's screen).
+ */
+export function opensTerminalChat(settings: Pick<Config, "DISCORD_TOKEN" | "SLACK_BOT_TOKEN">): boolean {
+  return settings.DISCORD_TOKEN === undefined && settings.SLACK_BOT_TOKEN === undefined;
+}
+
 export async function createPlatformConnectors(
   config: Config,
   bot: Bot,

@@ -11,9 +11,9 @@ import type { IncomingMessage } from "./message.js";
 /** Who reads a failure line: someone on a platform, or the operator who runs troupe. */
 export type Reader = "user" | "operator";
 
-/** The terminal chat's person runs the bot (see console-to-incoming.ts); everyone else is a user. */
-export function readerOf(message: Pick<IncomingMessage, "platform">): Reader {
-  return message.platform === "console" ? "operator" : "user";
+/** Whoever runs troupe (the mapping says so: console-to-incoming.ts) is the operator; everyone else a user. */
+export function readerOf(message: Pick<IncomingMessage, "author">): Reader {
+  return message.author.runsTroupe === true ? "operator" : "user";
 }
 
 const modelErrorLines: Record<ModelErrorCode, string> = {

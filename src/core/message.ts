@@ -12,6 +12,11 @@ export interface Author {
   /** May bind a persona for the whole channel / server (Discord: Manage Channels / Manage Server). */
   canManageChannel: boolean;
   canManageServer: boolean;
+  /**
+   * The author runs this troupe (the terminal chat's person): a failure only the operator can fix
+   * shows its cause and fix in the chat line itself. Set by the platform's mapping, never by core.
+   */
+  runsTroupe?: boolean;
 }
 
 export interface Attachment {

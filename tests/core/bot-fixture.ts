@@ -22,7 +22,7 @@ export function message(text: string, overrides: Partial<IncomingMessage> = {}):
     platform: "console",
     conversationId: "console:ada",
     channelId: "ada",
-    author: { id: "ada", name: "Ada", canManageChannel: true, canManageServer: true },
+    author: { id: "ada", name: "Ada", canManageChannel: true, canManageServer: true, runsTroupe: true },
     text,
     isDirect: true,
     attachments: [],

@@ -276,7 +276,13 @@ describe("bot: faults", () => {
 
 describe("bot: who reads a failure", () => {
   const onDiscord = (text: string) =>
-    message(text, { platform: "discord", conversationId: "discord:dm:ada", channelId: "dm-ada" });
+    message(text, {
+      platform: "discord",
+      conversationId: "discord:dm:ada",
+      channelId: "dm-ada",
+      // As Discord's mapping builds it: a platform user, not the operator.
+      author: { id: "ada", name: "Ada", canManageChannel: true, canManageServer: true },
+    });
 
   it("a platform user gets the short line that names no cause; the terminal's person gets the fix", async () => {
     const missing = new ModelError(

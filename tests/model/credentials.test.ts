@@ -126,7 +126,12 @@ async function ask(
   const asked =
     platform === "console"
       ? message("hi")
-      : message("hi", { platform, conversationId: "discord:dm:ada", channelId: "dm-ada" });
+      : message("hi", {
+          platform,
+          conversationId: "discord:dm:ada",
+          channelId: "dm-ada",
+          author: { id: "ada", name: "Ada", canManageChannel: true, canManageServer: true },
+        });
   await bot.handleMessage(asked, sink);
   return sink.replies.map((reply) => reply.text).filter((text) => text !== "");
 }

@@ -24,6 +24,7 @@ export function toIncomingMessage(text: string, identity: ConsoleIdentity): Inco
       // The person at the terminal runs the bot: every scope is theirs to set.
       canManageChannel: true,
       canManageServer: true,
+      runsTroupe: true,
     },
     text,
     isDirect: true,
