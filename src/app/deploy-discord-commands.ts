@@ -36,7 +36,7 @@ function describeRegistered(names: readonly string[], applicationId: string, gui
 }
 
 /** The one line that says what went wrong and what to do about it. */
-export function explainDeployFailure(error: unknown, guildId: string | undefined): string {
+function explainDeployFailure(error: unknown, guildId: string | undefined): string {
   const fields = discordErrorFields(error);
   const reason = String(fields.reason ?? "unknown error");
   if (fields.status === 401)

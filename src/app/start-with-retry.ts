@@ -20,7 +20,7 @@ export interface StartRetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_RETRY_TOTAL_MS = 60_000;
+const DEFAULT_RETRY_TOTAL_MS = 60_000;
 
 /** Resolves once the connector started; rejects with the last failure, tagged with how long it tried. */
 export async function startWithRetry(

@@ -51,7 +51,7 @@ export interface AnswerRequest {
  * Thrown into the sink's stream when the bot stops mid-answer, so the sink marks the text so far
  * as interrupted, as it does when a model breaks off.
  */
-export class AnswerStopped extends Error {
+class AnswerStopped extends Error {
   constructor() {
     super("troupe is stopping");
     this.name = "AnswerStopped";

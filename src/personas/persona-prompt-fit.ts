@@ -22,10 +22,10 @@ export const MIN_CONVERSATION_TOKENS = 512;
  * Below this share of CONTEXT_TOKENS left to the conversation (fixed prompt and answer room above
  * three quarters of it), a persona is loaded with a warning.
  */
-export const WARN_BELOW_CONVERSATION_SHARE = 0.25;
+const WARN_BELOW_CONVERSATION_SHARE = 0.25;
 
 /** What every request for this persona carries before any history or the new message. */
-export function fixedPromptTokens(persona: Persona): number {
+function fixedPromptTokens(persona: Persona): number {
   let total = estimateMessageTokens(persona.systemPrompt);
   for (const example of persona.examples) {
     total += estimateMessageTokens(example.user) + estimateMessageTokens(example.assistant);
