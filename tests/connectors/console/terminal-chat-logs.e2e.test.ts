@@ -5,7 +5,6 @@
  * line per failure with its fix), never a JSON log line or a stack; the log file has those. Piped,
  * troupe still logs JSON lines on standard error, as services and scripts expect.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type FakeOllama, startFakeOllama } from "../../fakes/fake-ollama.js";
 import { type RedisServer, startRedisServer } from "../../helpers/redis-server.js";
 import { repoRoot, runTroupe } from "../../helpers/run-troupe.js";
+import { openTerminal, type Terminal } from "../../helpers/terminal.js";
 
 let ollama: FakeOllama;
 beforeAll(async () => {
@@ -38,49 +38,21 @@ afterEach(async () => {
   redis = undefined;
 });
 
-interface Terminal {
-  child: ChildProcessWithoutNullStreams;
-  screen(): string;
-  /** Waits (bounded) until the screen shows `text` after what `since` had seen. */
-  waitFor(text: string, since?: number): Promise<void>;
-  exited: Promise<number | null>;
+function openChat(env: Record<string, string>): Terminal {
+  return openTerminal("npm start", { PERSONAS_DIR: personasDir, ...env });
 }
 
-function openTerminal(env: Record<string, string>): Terminal {
-  const child = spawn("script", ["-qec", "npm start", "/dev/null"], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      TERM: "dumb",
-      NO_COLOR: "1",
-      PERSONAS_DIR: personasDir,
-      ...env,
-    },
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return {
-    child,
-    screen: () => output,
-    exited,
-    async waitFor(text, since = 0) {
-      for (let waited = 0; !output.slice(since).includes(text); waited += 50) {
-        if (waited > 20_000) throw new Error(`never saw ${JSON.stringify(text)} on screen:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-  };
+/** Waits (bounded) until `text` shows after what the screen held at `since`. */
+function waitAfter(terminal: Terminal, text: string, since: number): Promise<void> {
+  const before = terminal.screen().slice(0, since).split(text).length - 1;
+  return terminal.waitFor(text, before + 1);
 }
 
 /** Types a line and waits for `shown`; returns the screen from the line on. */
 async function say(terminal: Terminal, line: string, shown: string): Promise<string> {
   const since = terminal.screen().length;
   terminal.child.stdin.write(`${line}\r`);
-  await terminal.waitFor(shown, since);
+  await waitAfter(terminal, shown, since);
   return terminal.screen().slice(since);
 }
 
@@ -103,7 +75,7 @@ describe("terminal chat logs, interactive", () => {
   it("keeps logs off the screen: a retry, a model failure, a store outage and a broken persona, each said once", async () => {
     redis = await startRedisServer();
     const logFile = join(dir, "logs", "troupe.log");
-    const terminal = openTerminal({ OLLAMA_HOST: ollama.host, STORE_URL: redis.url, LOG_FILE: logFile });
+    const terminal = openChat({ OLLAMA_HOST: ollama.host, STORE_URL: redis.url, LOG_FILE: logFile });
     await terminal.waitFor("Ctrl-C to leave");
     // The log is named once, in one short line, before the chat starts.
     expect(terminal.screen()).toContain(`Logs: ${logFile}\r\n`);
@@ -132,8 +104,8 @@ describe("terminal chat logs, interactive", () => {
     // A persona file broken while running: the problem and where it is, in the chat.
     const since = terminal.screen().length;
     writeFileSync(join(personasDir, "pirate.md"), "---\ntemprature: 0.5\n---\nYou are a pirate.\n");
-    await terminal.waitFor('pirate.md:2: field "temprature"', since);
-    await terminal.waitFor("(skipped; fix the file and it loads without a restart)", since);
+    await waitAfter(terminal, 'pirate.md:2: field "temprature"', since);
+    await waitAfter(terminal, "(skipped; fix the file and it loads without a restart)", since);
 
     terminal.child.stdin.write("\u0003");
     await terminal.waitFor("Bye!");
@@ -164,7 +136,7 @@ describe("terminal chat logs, interactive", () => {
 
   it("LOG_LEVEL=silent: no log file, nothing names one, and a failure still says its fix", async () => {
     const store = join(dir, "state", "troupe.sqlite");
-    const terminal = openTerminal({
+    const terminal = openChat({
       OLLAMA_HOST: ollama.host,
       STORE_URL: `sqlite://${store}`,
       LOG_LEVEL: "silent",
@@ -185,7 +157,7 @@ describe("terminal chat logs, interactive", () => {
 
   it("by default the log file sits beside the SQLite store", async () => {
     const store = join(dir, "state", "troupe.sqlite");
-    const terminal = openTerminal({ OLLAMA_HOST: ollama.host, STORE_URL: `sqlite://${store}` });
+    const terminal = openChat({ OLLAMA_HOST: ollama.host, STORE_URL: `sqlite://${store}` });
     await terminal.waitFor("Ctrl-C to leave");
     await say(terminal, "hi", "echo: hi");
     terminal.child.stdin.write("\u0003");
