@@ -20,8 +20,11 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), "utf8");
   return [
-    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g),
-  ].map((match) => match[1] ?? match[2] ?? "");
+    // `import … from "x"`, a bare side-effect `import "x"`, and a dynamic `import("x")`.
+    ...text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|(?:^|\n)\s*import\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g,
+    ),
+  ].map((match) => match[1] ?? match[2] ?? match[3] ?? "");
 }
 
 /** Resolves a relative import to a repo path (`src/model/chat-model.ts`); packages stay as named. */
