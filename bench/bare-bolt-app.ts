@@ -48,7 +48,11 @@ app.event("app_mention", async ({ event, client }) => {
     });
     let answer = "";
     for await (const part of stream) answer += part.message.content;
-    await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, text: answer });
+    await client.chat.postMessage({
+      channel: event.channel,
+      thread_ts: event.thread_ts ?? event.ts,
+      text: answer,
+    });
   } catch (error) {
     console.error(`answer failed: ${String(error)}`);
   }

@@ -23,11 +23,11 @@ export type Side = "bare" | "troupe";
 
 export const BURST_PEOPLE = 20;
 export const BURST_STREAM_MS = 2_000;
-const BURST_TIMEOUT_MS = 120_000;
+export const BURST_TIMEOUT_MS = 120_000;
 export const LATENCY_ANSWERS = 20;
 export const LATENCY_STREAM_MS = 500;
 const LATENCY_SPACING_MS = 250;
-const LATENCY_TIMEOUT_MS = 60_000;
+export const LATENCY_TIMEOUT_MS = 60_000;
 const CHUNKS_PER_ANSWER = 20;
 
 export interface BurstFigures {
@@ -138,7 +138,8 @@ async function warmUp(world: DiscordWorld): Promise<void> {
 }
 
 async function burst(world: DiscordWorld): Promise<BurstFigures> {
-  for (let index = 0; index < BURST_PEOPLE; index++) world.ollama.enqueue(answer(`a${index}`, BURST_STREAM_MS));
+  for (let index = 0; index < BURST_PEOPLE; index++)
+    world.ollama.enqueue(answer(`a${index}`, BURST_STREAM_MS));
   const markers = world.people.map((_, index) => `busy-a-${index}`);
   const rejectedBefore = world.discord.tooManyRequests();
   const started = now();

@@ -49,7 +49,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => process.exit(130));
 }
 
-const tail = (text: string) => text.slice(-2_000).trim();
+/** The child's last words on one line: a failure reason the bench prints as one line. */
+const tail = (text: string) =>
+  text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .slice(-3)
+    .join(" | ")
+    .slice(-400);
 
 /** Starts `command args` in the repository, with only PATH, HOME and `env` in its environment. */
 export function startChild(
@@ -97,7 +105,9 @@ export function startChild(
       for (const deadline = Date.now() + timeoutMs; !stdout.includes(text) && !stderr.includes(text); ) {
         if (ended) throw new Error(`${name} exited before printing ${JSON.stringify(text)}: ${tail(stderr)}`);
         if (Date.now() > deadline)
-          throw new Error(`${name} did not print ${JSON.stringify(text)} within ${timeoutMs} ms: ${tail(stderr)}`);
+          throw new Error(
+            `${name} did not print ${JSON.stringify(text)} within ${timeoutMs} ms: ${tail(stderr)}`,
+          );
         await delay(25);
       }
     },
