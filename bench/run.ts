@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
- * `npm run bench -- core` (or discord, slack, embedded) runs one group.
+ * `npm run bench -- core` (or discord, slack, embedded, busy) runs one group.
  */
+import { benchBusy } from "./busy.js";
 import { benchDiscord } from "./discord.js";
 import { benchEmbedded, formatEmbeddedFigures } from "./embedded.js";
 import { benchPromptBuild } from "./prompt-build.js";
@@ -38,4 +39,7 @@ if (wanted("slack")) {
 }
 if (wanted("embedded")) {
   for (const line of formatEmbeddedFigures(await benchEmbedded())) console.log(line);
+}
+if (wanted("busy")) {
+  await benchBusy((line) => console.log(line));
 }
