@@ -282,6 +282,8 @@ describe("several instances on one Redis (Slack HTTP mode)", () => {
       ["Bob", PEOPLE.bob],
       ["Ada", PEOPLE.ada],
     ] as const;
+    // Answers streamed at one pace, so the instances store their exchanges at about the same moment.
+    for (const ollama of ollamas) ollama.enqueue({ delayMs: 30 }, { delayMs: 30 });
     await Promise.all(
       speakers.map(([name, id], index) =>
         deliver(index % INSTANCES, inThread(ts, id, `${name} says ${index}`)),
@@ -303,6 +305,8 @@ describe("several instances on one Redis (Slack HTTP mode)", () => {
     // The first answer takes a while, so the second message arrives while it is being written.
     ollamas[1]?.enqueue({ chunks: ["slow ", "first ", "answer"], delayMs: 150 });
     await deliver(1, inThread(ts, PEOPLE.dan, "first question"));
+    // The second message comes while the first answer is being written.
+    await eventually("the first answer begun", () => promptFor("Dan", "first question") !== undefined);
     await deliver(2, inThread(ts, PEOPLE.dan, "second question"));
     await eventually(
       "both answered",
