@@ -232,11 +232,13 @@ describe("several instances on one Redis (Slack HTTP mode)", () => {
       .calls("chat.postMessage")
       .filter((call) => String(call.args.text).includes("asked: a command for the fleet"));
     expect(roots).toHaveLength(1);
-    expect(
-      answersTo(
-        String(slack.botMessages(CHANNEL).find((m) => m.text.includes("asked: a command for the fleet"))?.ts),
-      ),
-    ).toBe(1);
+    const root = slack.botMessages(CHANNEL).find((message) => message.text.includes("asked: a command"));
+    await eventually("the answer in the command's thread", () => answersTo(root?.ts ?? "") > 0);
+    expect(answersTo(root?.ts ?? "")).toBe(1);
+    const asked = chatBodies().filter(({ body }) =>
+      body.messages.at(-1)?.content.endsWith("a command for the fleet"),
+    );
+    expect(asked).toHaveLength(1);
   });
 
   it("sees a persona chosen and a reset made through another instance", async () => {
