@@ -151,6 +151,35 @@ const variables = {
       .optional(),
     example: "auto",
   },
+  /**
+   * The shards of DISCORD_SHARDS this process runs (`0,1`), so one bot spreads over machines.
+   * Unset: every shard. Each id is checked against DISCORD_SHARDS after all variables are read.
+   */
+  DISCORD_SHARD_IDS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined) return undefined;
+        const parts = value.split(/[\s,]+/).filter((part) => part.length > 0);
+        const bad = parts.find((part) => !/^\d+$/.test(part));
+        if (bad !== undefined || parts.length === 0) {
+          context.addIssue({
+            code: "custom",
+            message: `must be shard numbers separated by commas (${JSON.stringify(bad ?? "")} is not a whole number 0 or more)`,
+          });
+          return z.NEVER;
+        }
+        const ids = parts.map(Number);
+        const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+        if (repeated !== undefined) {
+          context.addIssue({ code: "custom", message: `names shard ${repeated} twice` });
+          return z.NEVER;
+        }
+        return ids;
+      }),
+    example: "0,1",
+  },
   SLACK_BOT_TOKEN: {
     schema: z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-").optional(),
     example: "xoxb-...",
@@ -294,6 +323,9 @@ export function loadConfig(
       "MODEL is required when OPENAI_BASE_URL is set (the server's model id). Example: MODEL=gpt-4o-mini",
     );
   }
+  if (problems.length === 0 && raw.DISCORD_SHARD_IDS !== undefined) {
+    problems.push(...shardIdProblems(raw.DISCORD_SHARD_IDS, raw.DISCORD_SHARDS, env.DISCORD_SHARD_IDS));
+  }
   if (problems.length === 0 && raw.SLACK_BOT_TOKEN !== undefined) {
     if (raw.SLACK_APP_TOKEN === undefined && raw.SLACK_SIGNING_SECRET === undefined) {
       problems.push(
@@ -308,6 +340,29 @@ export function loadConfig(
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...raw, MODEL: raw.MODEL ?? DEFAULT_OLLAMA_MODEL };
+}
+
+/**
+ * DISCORD_SHARD_IDS picks shards out of a known total: with DISCORD_SHARDS unset or auto there is no
+ * total to pick from (Discord's recommendation may change between two machines' start-ups), and an
+ * id at or past the total is a shard Discord refuses.
+ */
+function shardIdProblems(
+  shardIds: readonly number[],
+  shards: number | "auto" | undefined,
+  raw: string | undefined,
+): string[] {
+  const shown = JSON.stringify(raw);
+  if (typeof shards !== "number") {
+    return [
+      `DISCORD_SHARD_IDS=${shown} needs DISCORD_SHARDS set to the bot's total number of shards (it is ${shards === undefined ? "unset" : '"auto"'}); every process must agree on it. Example: DISCORD_SHARDS=2 with DISCORD_SHARD_IDS=0 on one machine and DISCORD_SHARD_IDS=1 on the other`,
+    ];
+  }
+  const outside = shardIds.filter((id) => id >= shards);
+  if (outside.length === 0) return [];
+  return [
+    `DISCORD_SHARD_IDS=${shown} names shard ${outside.join(", ")}, but DISCORD_SHARDS=${shards} numbers the shards 0 to ${shards - 1}. Example: DISCORD_SHARD_IDS=${shards === 1 ? "0" : `0,${shards - 1}`}`,
+  ];
 }
 
 /**

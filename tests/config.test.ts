@@ -184,6 +184,55 @@ describe("config", () => {
     expect(loadConfig({ DISCORD_SHARDS: "4" }, { readDotenv: false }).DISCORD_SHARDS).toBe(4);
   });
 
+  it("reads DISCORD_SHARD_IDS as the shards of DISCORD_SHARDS this process runs; unset runs them all", () => {
+    const share = loadConfig({ DISCORD_SHARDS: "4", DISCORD_SHARD_IDS: "0, 2,3" }, { readDotenv: false });
+    expect(share.DISCORD_SHARD_IDS).toEqual([0, 2, 3]);
+    expect(loadConfig({ DISCORD_SHARDS: "1", DISCORD_SHARD_IDS: "0" }, { readDotenv: false })).toMatchObject({
+      DISCORD_SHARDS: 1,
+      DISCORD_SHARD_IDS: [0],
+    });
+    expect(loadConfig({ DISCORD_SHARDS: "4" }, { readDotenv: false }).DISCORD_SHARD_IDS).toBeUndefined();
+  });
+
+  it.each([
+    ["1,1", "4", 'DISCORD_SHARD_IDS="1,1" names shard 1 twice. Example: DISCORD_SHARD_IDS=0,1'],
+    [
+      "-1",
+      "4",
+      'DISCORD_SHARD_IDS="-1" must be shard numbers separated by commas ("-1" is not a whole number 0 or more)',
+    ],
+    ["0,1.5", "4", '("1.5" is not a whole number 0 or more)'],
+    ["one", "4", '("one" is not a whole number 0 or more)'],
+    [",", "4", 'DISCORD_SHARD_IDS="," must be shard numbers'],
+    [
+      "0,4",
+      "4",
+      'DISCORD_SHARD_IDS="0,4" names shard 4, but DISCORD_SHARDS=4 numbers the shards 0 to 3. Example: DISCORD_SHARD_IDS=0,3',
+    ],
+    ["2", "2", "numbers the shards 0 to 1"],
+  ])(
+    "refuses DISCORD_SHARD_IDS=%s with DISCORD_SHARDS=%s, saying why and what fits",
+    (ids, shards, expected) => {
+      const problems = problemsOf({ DISCORD_SHARDS: shards, DISCORD_SHARD_IDS: ids });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(expected);
+    },
+  );
+
+  it("refuses DISCORD_SHARD_IDS without a number of shards: every process must agree on the total", () => {
+    for (const shards of [undefined, "auto"]) {
+      const env: Record<string, string> = { DISCORD_SHARD_IDS: "0" };
+      if (shards !== undefined) env.DISCORD_SHARDS = shards;
+      const problems = problemsOf(env);
+      expect(problems, `DISCORD_SHARDS=${shards}`).toHaveLength(1);
+      expect(problems[0]).toContain(
+        'DISCORD_SHARD_IDS="0" needs DISCORD_SHARDS set to the bot\'s total number of shards',
+      );
+      expect(problems[0]).toContain(shards === undefined ? "(it is unset)" : '(it is "auto")');
+      expect(problems[0]).toContain("Example: DISCORD_SHARDS=2 with DISCORD_SHARD_IDS=0");
+    }
+  });
+
   it("rejects platform settings that cannot work, saying how to fix them", () => {
     expect(problemsOf({ DISCORD_AUTO_THREAD: "maybe" })[0]).toContain(
       'DISCORD_AUTO_THREAD="maybe" must be true or false',

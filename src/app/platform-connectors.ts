@@ -61,6 +61,7 @@ export async function createPlatformConnectors(
         autoThread: config.DISCORD_AUTO_THREAD,
         personaWebhooks: config.DISCORD_PERSONA_WEBHOOKS,
         shards: config.DISCORD_SHARDS,
+        shardIds: config.DISCORD_SHARD_IDS,
         onFatal: onFatal("DISCORD_TOKEN"),
       }),
       variable: "DISCORD_TOKEN",

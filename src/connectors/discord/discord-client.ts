@@ -18,6 +18,8 @@ export interface DiscordClientOptions {
   apiUrl?: string;
   /** A number of shards, or "auto" for Discord's recommendation; undefined runs one shard. */
   shards?: number | "auto";
+  /** Only these shards of `shards` (a number then) run in this process; undefined: all of them. */
+  shardIds?: readonly number[];
   /** Ask for the privileged Message Content intent (see messageIntents). */
   messageContent: boolean;
 }
@@ -47,13 +49,21 @@ function isSelf(entry: { id: string; client: Client }): boolean {
   return entry.id === entry.client.user?.id;
 }
 
+/**
+ * discord.js's shard options: `shards` lists the ids this process connects, `shardCount` is the
+ * bot's total, which every process of a bot spread over machines must agree on (it decides which
+ * server lands on which shard).
+ */
+export function shardOptions(
+  shards: number | "auto" | undefined,
+  shardIds: readonly number[] | undefined,
+): Partial<ClientOptions> {
+  if (shards === "auto") return { shards: "auto" };
+  if (shards === undefined) return {};
+  return shardIds === undefined ? { shardCount: shards } : { shards: [...shardIds], shardCount: shards };
+}
+
 export function createDiscordClient(options: DiscordClientOptions): Client {
-  const shardOptions: Partial<ClientOptions> =
-    options.shards === "auto"
-      ? { shards: "auto" }
-      : options.shards === undefined
-        ? {}
-        : { shardCount: options.shards };
   return new Client({
     intents: messageIntents(options.messageContent),
     // DM channels arrive uncached: without this partial discord.js drops DM events, and an
@@ -91,7 +101,7 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
     // Archived threads leave the cache after four hours (discord.js's default sweeper).
     sweepers: { ...Options.DefaultSweeperSettings },
     rest: restOptions(options.apiUrl),
-    ...shardOptions,
+    ...shardOptions(options.shards, options.shardIds),
   });
 }
 

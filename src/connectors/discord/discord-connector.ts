@@ -39,6 +39,8 @@ export interface DiscordConnectorOptions {
   autoThread: boolean;
   personaWebhooks: boolean;
   shards?: number | "auto";
+  /** DISCORD_SHARD_IDS: the shards of `shards` this process runs; undefined: all. */
+  shardIds?: readonly number[];
   /** The least time between two edits of one message. Default 1.5 s (see EDIT_INTERVAL_MS). */
   editIntervalMs?: number;
   /** Discord closed the gateway for good while running (see discord-fatal-closes.ts). */
@@ -168,7 +170,12 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
 
   /** Resolves with a ready client; rejects with the PlatformFatalError when Discord closed for good. */
   async function login(messageContent: boolean): Promise<Client> {
-    const candidate = createDiscordClient({ apiUrl: options.apiUrl, shards: options.shards, messageContent });
+    const candidate = createDiscordClient({
+      apiUrl: options.apiUrl,
+      shards: options.shards,
+      shardIds: options.shardIds,
+      messageContent,
+    });
     const wiredBefore = disposers.length;
     wire(candidate);
     refusal = undefined;
@@ -250,7 +257,13 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
       }
       running = true;
       logger.info(
-        { user: client.user?.tag, guilds: client.guilds.cache.size, shards: client.ws.shards.size },
+        {
+          user: client.user?.tag,
+          guilds: client.guilds.cache.size,
+          // Which shards this process runs, of how many: on several machines, each says its share.
+          shards: [...client.ws.shards.keys()],
+          shardCount: client.options.shardCount,
+        },
         "connected to Discord",
       );
     },

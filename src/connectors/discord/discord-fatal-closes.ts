@@ -30,7 +30,7 @@ const FATAL_CLOSES: ReadonlyMap<number, { reason: string; fix: string }> = new M
     GatewayCloseCodes.InvalidShard,
     {
       reason: "Discord refused the shard troupe asked for",
-      fix: "set DISCORD_SHARDS=auto, or a shard count Discord accepts for this bot",
+      fix: "set DISCORD_SHARDS=auto, or a shard count Discord accepts for this bot (with DISCORD_SHARD_IDS, the same count on every machine)",
     },
   ],
   [

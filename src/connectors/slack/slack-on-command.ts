@@ -109,6 +109,15 @@ export function createSlashCommandHandler(options: SlashCommandOptions) {
       return;
     }
     const payload = parsed.data;
+    // Socket Mode redelivers an envelope it thinks went unacknowledged, possibly to another
+    // instance's connection: the trigger id names the invocation across processes.
+    if (
+      payload.trigger_id !== undefined &&
+      !(await bot.claimEvent(`slack:command:${payload.team_id}:${payload.trigger_id}`))
+    ) {
+      logger.debug({ command: payload.command }, "slash command already handled (a redelivery): ignored");
+      return;
+    }
     const names = await options.users.names([payload.user_id, ...mentionedUserIds(payload.text)]);
     const text = toPlainText(payload.text, { botUserId: identity.botUserId, names });
     const name = payload.command.replace(/^\//, "").toLowerCase();

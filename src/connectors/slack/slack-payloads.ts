@@ -47,6 +47,8 @@ export const slashCommandSchema = z.looseObject({
   channel_id: id,
   channel_name: z.string().optional(),
   response_url: z.string(),
+  /** Unique per invocation: names a command delivered twice (a retried envelope, a replayed request). */
+  trigger_id: z.string().min(1).optional(),
 });
 export type SlashCommandPayload = z.infer<typeof slashCommandSchema>;
 

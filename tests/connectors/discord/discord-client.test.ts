@@ -47,4 +47,13 @@ describe("discord client", () => {
     expect(client({ messageContent: true, shards: "auto" }).options.shards).toBe("auto");
     expect(restBase("https://proxy.example/api")).toBe("https://proxy.example/api");
   });
+
+  it("runs only DISCORD_SHARD_IDS of DISCORD_SHARDS, keeping the total every process agrees on", () => {
+    const share = client({ messageContent: true, shards: 4, shardIds: [1, 3] });
+    expect(share.options.shards).toEqual([1, 3]);
+    expect(share.options.shardCount).toBe(4);
+    const all = client({ messageContent: true, shards: 4 });
+    expect(all.options.shards).toEqual([0, 1, 2, 3]);
+    expect(all.options.shardCount).toBe(4);
+  });
 });

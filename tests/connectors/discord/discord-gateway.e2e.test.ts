@@ -72,7 +72,8 @@ describe("discord gateway", () => {
     expect(
       harness.logger.lines.find((line) => line.message === "connected to Discord")?.fields,
     ).toMatchObject({
-      shards: 2,
+      shards: [0, 1],
+      shardCount: 2,
       guilds: 2,
     });
   });

@@ -2,8 +2,10 @@
  * The fake gateway (WebSocket, JSON, uncompressed, as discord.js connects without zlib-sync):
  * HELLO → IDENTIFY → READY (application id, bot user, its servers as unavailable stubs) → one
  * GUILD_CREATE per server of the shard; heartbeats answered with ACKs; RESUME after a dropped
- * connection replays what was missed, then RESUMED. Events go to the session of the shard that owns
+ * connection replays what was missed, then RESUMED. Events go to the sessions of the shard that owns
  * the server (`(guild_id >> 22) % shards`; DMs on shard 0), filtered by intents as Discord does.
+ * Several sessions may hold one shard (two processes of one bot, a rolling deploy): as on Discord,
+ * each of them receives the shard's events.
  */
 import type { Server } from "node:http";
 import { GatewayIntentBits, GatewayOpcodes } from "discord.js";
@@ -72,7 +74,6 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
   const { world } = options;
   const wss = new WebSocketServer({ server: options.server });
   const sessions = new Map<string, Session>();
-  const byShard = new Map<number, Session>();
   const identifies: FakeGateway["identifies"] = [];
   let resumes = 0;
   let heartbeats = 0;
@@ -113,8 +114,10 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
       socket,
       sent: [],
     };
+    // A client that identifies afresh (its session was invalid) leaves its old one behind: retire
+    // that, so events are not queued for a session nobody will resume.
+    for (const old of sessions.values()) if (old.socket === socket) sessions.delete(old.id);
     sessions.set(session.id, session);
-    byShard.set(shard[0], session);
     const guilds = guildsOf(shard);
     emit(session, "READY", {
       v: 10,
@@ -166,7 +169,7 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
 
   return {
     dispatch(event, data, guildId) {
-      for (const session of byShard.values()) {
+      for (const session of sessions.values()) {
         const shard = guildId === undefined ? 0 : shardOf(guildId, session.shard[1]);
         if (shard !== session.shard[0]) continue;
         const filtered =
@@ -184,7 +187,7 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
       return heartbeats;
     },
     connectedShards: () =>
-      [...byShard.values()]
+      [...sessions.values()]
         .filter((session) => session.socket !== undefined)
         .map((session) => session.shard[0]),
     closeAll(code) {

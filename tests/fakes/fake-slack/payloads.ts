@@ -88,6 +88,7 @@ export function slashCommandBody(identity: FakeIdentity, input: SlashCommandInpu
     api_app_id: "AFAKE",
     is_enterprise_install: "false",
     response_url: input.responseUrl,
-    trigger_id: `${Date.now()}.fake`,
+    // Unique per invocation, as Slack's are: troupe de-duplicates commands by it.
+    trigger_id: `${Date.now()}.${randomUUID()}`,
   };
 }
