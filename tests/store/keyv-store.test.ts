@@ -14,7 +14,6 @@ const hello = { role: "user" as const, content: "hello", at: 1 };
 class ScriptedAdapter extends EventEmitter {
   opts = { dialect: "scripted" };
   namespace: string | undefined;
-  writes = 0;
   constructor(private readonly behave: () => Promise<undefined>) {
     super();
   }
@@ -23,7 +22,6 @@ class ScriptedAdapter extends EventEmitter {
   }
   async set(): Promise<void> {
     await this.behave();
-    this.writes += 1;
   }
   async delete(): Promise<boolean> {
     await this.behave();
