@@ -1,3 +1,11 @@
+/**
+ * The one ConversationStore implementation. Bindings and seen event ids live in keyv (any backend);
+ * history lives in the backend's own history log (history-log.ts), because an append must be
+ * atomic and must not read the whole history back, which a keyv value cannot do. This file adds
+ * what every backend shares: deadlines, checking each stored turn, migrating a history the previous
+ * version kept in keyv, the expiry sweep, and per-key order (in-process unless the backend brings
+ * its own, as Redis does).
+ */
 import type { Keyv } from "keyv";
 import type { z } from "zod";
 import { isArrivalOrder, nextArrivalOrder } from "../lib/arrival-order.js";
