@@ -59,9 +59,10 @@ export interface ConversationStore {
   /**
    * Runs `work` after every earlier call with the same key has finished, in the order of the calls,
    * across every process sharing the store (Redis) or within this process (memory, SQLite).
-   * Bounded: a turn held by a crashed instance is skipped when its lease expires, and a wait never
-   * outlasts ORDER_WAIT_MAX_MS; a store outage falls back to in-process order. `work`'s own
-   * failure is passed through.
+   * Bounded on Redis (redis-order.ts): a turn held by a crashed instance is skipped when its lease
+   * lapses (15 s), a wait never outlasts 5 minutes or the signal, and an outage falls back to
+   * in-process order. In-process, a wait lasts as long as the work before it. `work`'s own result
+   * and failure are passed through.
    */
   inOrder<T>(key: string, work: () => Promise<T>, options?: InOrderOptions): Promise<T>;
   /** A binding key names a scope: see `bindingKeys` in core/binding.ts. */
