@@ -167,6 +167,33 @@ function storeContract(backend: Backend): void {
     }
   });
 
+  it("runs one key's work in call order, other keys at once, and passes results and failures through", async () => {
+    const store = await openStore();
+    const key = newId("person");
+    const events: string[] = [];
+    let open: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const first = store.inOrder(key, async () => {
+      events.push("first starts");
+      await held;
+      events.push("first ends");
+      return "first";
+    });
+    const second = store.inOrder(key, async () => {
+      events.push("second");
+      throw new Error("second failed");
+    });
+    const third = store.inOrder(key, async () => "third");
+    expect(await store.inOrder(newId("someone else"), async () => "not held up")).toBe("not held up");
+    open();
+    expect(await first).toBe("first");
+    await expect(second).rejects.toThrow("second failed");
+    expect(await third).toBe("third");
+    expect(events).toEqual(["first starts", "first ends", "second"]);
+  });
+
   it("lets a reset win over exchanges whose questions arrived before it", async () => {
     const store = await openStore();
     const id = newId("watermark");
