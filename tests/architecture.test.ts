@@ -58,7 +58,7 @@ describe("architecture", () => {
     expect(sourceFiles("src/lib").length).toBeGreaterThanOrEqual(3);
     for (const platform of PLATFORMS)
       expect(sourceFiles(`src/connectors/${platform}`).length).toBeGreaterThan(2);
-    expect(importsOf("src/core/bot.ts")).toContain("../lib/keyed-queue.js");
+    expect(importsOf("src/core/bot.ts")).toContain("../lib/arrival-order.js");
   });
 
   it("the leaf folder src/lib imports nothing of the project", () => {

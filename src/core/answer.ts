@@ -41,6 +41,11 @@ export interface AnswerRequest {
   prompt: string;
   persona: Persona;
   sink: ReplySink;
+  /**
+   * The question's arrival order key: the answer reads the history as it stood then (blocks
+   * before it), and stores its exchange there, so history follows the order of the questions.
+   */
+  order: number;
   /** Aborted when the bot stops: the model stops, the answer ends with the interrupted note. */
   signal: AbortSignal;
   /** Aborted when the process must exit: the sink gives up the writes still waiting. */
@@ -75,7 +80,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   };
   async function remember(turns: Turn[]): Promise<void> {
     try {
-      await store.appendTurns(message.conversationId, turns);
+      await store.appendTurns(message.conversationId, turns, { order: request.order });
     } catch (error) {
       logger.warn({ err: error }, "store unavailable: this exchange was not remembered");
     }
@@ -90,7 +95,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   let history: Turn[] = [];
   let memory = true;
   try {
-    history = await store.getHistory(message.conversationId);
+    // Not an exchange still in flight (it is stored later), nor one whose question came after this.
+    history = await store.getHistory(message.conversationId, { before: request.order });
   } catch (error) {
     memory = false;
     logger.warn({ err: error }, "store unavailable: answering without memory");

@@ -1,10 +1,17 @@
 /**
- * The bot: handles a message or a command from any connector. It owns per-conversation ordering
- * and the one error boundary per inbound event: whatever fails inside, the user gets one short
- * line and the log gets one structured line with the cause; nothing escapes to crash the process.
+ * The bot: handles a message or a command from any connector. It owns ordering and the one error
+ * boundary per inbound event: whatever fails inside, the user gets one short line and the log gets
+ * one structured line with the cause; nothing escapes to crash the process.
+ *
+ * Ordering: each event is stamped with its arrival order key the moment it enters, before any
+ * waiting. Events of one person in one conversation then run strictly one after another (through
+ * the store's `inOrder`, so across instances too when the store is shared); different people in one
+ * conversation are answered at once. An answer reads the history as it stood when its question
+ * arrived and stores its exchange at that arrival key, so the history follows the order of the
+ * questions, not of the answers.
  */
 import { setMaxListeners } from "node:events";
-import { createKeyedQueue } from "../lib/keyed-queue.js";
+import { nextArrivalOrder } from "../lib/arrival-order.js";
 import type { Logger } from "../lib/logger.js";
 import type { ChatModel } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
@@ -21,6 +28,20 @@ import { parseChatMessage } from "./typed-commands.js";
 
 /** Slack retries an event for up to about an hour; remembering ids a day covers every retry. */
 const EVENT_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+/** One person in one conversation: their events run in order; different keys run at once. */
+function personKey(message: IncomingMessage): string {
+  return `${message.conversationId}/${message.author.id}`;
+}
+
+/**
+ * Where a late-joined thread's earlier messages go: at the oldest one's time, before every exchange
+ * (they happened first); a reset made after them keeps them out (its watermark is later).
+ */
+function seedOrder(messages: readonly ThreadMessage[]): number {
+  const oldest = Math.min(...messages.map((message) => message.at));
+  return Number.isFinite(oldest) && oldest > 0 ? oldest : nextArrivalOrder();
+}
 
 function threadMessageToTurn(message: ThreadMessage): Turn {
   return message.fromBot
@@ -74,7 +95,8 @@ export interface Bot {
 export function createBot(dependencies: BotDependencies): Bot {
   const { store, personas, commands, settings } = dependencies;
   const logger = dependencies.logger.child({ component: "bot" });
-  const queue = createKeyedQueue();
+  /** Every event being handled, for stop() to wait on. */
+  const handling = new Set<Promise<unknown>>();
   const stopping = new AbortController();
   /** Aborted when the answers' last writes must give up: the process is about to exit. */
   const giveUp = new AbortController();
@@ -109,15 +131,21 @@ export function createBot(dependencies: BotDependencies): Bot {
     prompt: string,
     persona: Persona,
     sink: ReplySink,
+    order: number,
   ): Promise<void> {
     if (prompt.trim().length === 0) return sink.post(texts.emptyMessage, { ephemeral: true });
     return answerPrompt(
       { ...dependencies, outage },
-      { message, prompt, persona, sink, signal: stopping.signal, deadline: giveUp.signal },
+      { message, prompt, persona, sink, order, signal: stopping.signal, deadline: giveUp.signal },
     );
   }
 
-  function contextFor(message: IncomingMessage, options: CommandOptions, sink: ReplySink): CommandContext {
+  function contextFor(
+    message: IncomingMessage,
+    options: CommandOptions,
+    sink: ReplySink,
+    order: number,
+  ): CommandContext {
     return {
       message,
       options,
@@ -132,28 +160,48 @@ export function createBot(dependencies: BotDependencies): Bot {
         await store.setBinding(key, persona.name);
         logger.info({ conversation: message.conversationId, scope, persona: persona.name }, "persona bound");
       },
-      resetConversation: () => store.clearHistory(message.conversationId),
+      // At the reset's arrival: an answer to an earlier question still in flight is not stored after it.
+      resetConversation: () => store.clearHistory(message.conversationId, { order }),
       async answer(prompt, answerOptions) {
         const persona = answerOptions?.persona ?? (await currentPersona(message)).persona;
-        await answer(message, prompt, persona, sink);
+        await answer(message, prompt, persona, sink, order);
       },
     };
   }
 
-  async function dispatch(name: string, options: CommandOptions, message: IncomingMessage, sink: ReplySink) {
+  async function dispatch(
+    name: string,
+    options: CommandOptions,
+    message: IncomingMessage,
+    sink: ReplySink,
+    order: number,
+  ) {
     const command = commands.find((candidate) => candidate.name === name);
     if (!command) throw new Error(`unknown command ${name}`);
-    await command.run(contextFor(message, options, sink));
+    await command.run(contextFor(message, options, sink, order));
   }
 
-  /** The one error boundary per inbound event. */
-  async function guarded(
+  /** Counts `work` as in flight until it settles, so stop() waits for it. */
+  function track<T>(work: Promise<T>): Promise<T> {
+    handling.add(work);
+    const forget = () => handling.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  /** The one error boundary per inbound event, run in its person's order. */
+  function guarded(message: IncomingMessage, sink: ReplySink, work: () => Promise<void>): Promise<void> {
+    return track(boundary(message, sink, work));
+  }
+
+  async function boundary(
     message: IncomingMessage,
     sink: ReplySink,
     work: () => Promise<void>,
   ): Promise<void> {
     try {
-      await queue.run(message.conversationId, work);
+      // Stopping ends a wait for the turn; the work then sees the stop and keeps only the question.
+      await store.inOrder(personKey(message), work, { signal: stopping.signal });
     } catch (error) {
       logger.error(
         { ...logFieldsFor(error), conversation: message.conversationId },
@@ -174,20 +222,23 @@ export function createBot(dependencies: BotDependencies): Bot {
     commands,
     personas,
     handleMessage(message, sink) {
+      const order = nextArrivalOrder();
       return guarded(message, sink, async () => {
         const parsed = parseChatMessage(message.text, commands);
-        if (parsed.kind === "command") return dispatch(parsed.command.name, parsed.options, message, sink);
+        if (parsed.kind === "command")
+          return dispatch(parsed.command.name, parsed.options, message, sink, order);
         if (parsed.kind === "one-off") {
           const persona = await findNamedPersona(personas, parsed.persona, sink);
-          if (persona) await answer(message, parsed.prompt, persona, sink);
+          if (persona) await answer(message, parsed.prompt, persona, sink, order);
           return;
         }
         const { persona } = await currentPersona(message);
-        return answer(message, parsed.text, persona, sink);
+        return answer(message, parsed.text, persona, sink, order);
       });
     },
     runCommand(name, options, message, sink) {
-      return guarded(message, sink, () => dispatch(name, options, message, sink));
+      const order = nextArrivalOrder();
+      return guarded(message, sink, () => dispatch(name, options, message, sink, order));
     },
     currentPersona: (message) => currentPersona(message),
     async claimEvent(eventId) {
@@ -210,10 +261,13 @@ export function createBot(dependencies: BotDependencies): Bot {
       }
     },
     seedThread(conversationId, messages) {
-      return queue.run(conversationId, async () => {
+      // Two people mentioning the bot mid-thread at once must not import the thread twice.
+      const seeding = store.inOrder(`seed:${conversationId}`, async () => {
         try {
           if ((await store.getHistory(conversationId)).length > 0 || messages.length === 0) return false;
-          await store.appendTurns(conversationId, messages.map(threadMessageToTurn));
+          await store.appendTurns(conversationId, messages.map(threadMessageToTurn), {
+            order: seedOrder(messages),
+          });
           return true;
         } catch (error) {
           logger.warn(
@@ -223,13 +277,14 @@ export function createBot(dependencies: BotDependencies): Bot {
           return false;
         }
       });
+      return track(seeding);
     },
     async stop(deliverWithinMs) {
       stopping.abort();
       const timer =
         deliverWithinMs === undefined ? undefined : setTimeout(() => giveUp.abort(), deliverWithinMs);
       try {
-        await queue.idle();
+        while (handling.size > 0) await Promise.allSettled([...handling]);
       } finally {
         clearTimeout(timer);
       }

@@ -1,8 +1,9 @@
 /**
  * Runs work for one key strictly one after another (two tasks that arrive together never
- * interleave and neither is lost), while different keys run concurrently. The bot keys it by
- * conversation, the store by record (its appends are read-modify-write). In-process only: several
- * instances sharing Redis each order their own work.
+ * interleave and neither is lost), while different keys run concurrently. The store's `inOrder`
+ * keys it by person and conversation (memory, SQLite; under Redis's ticket lock it orders this
+ * process's own calls), SQLite's one connection by a single key. In-process only: across instances
+ * sharing Redis, src/store/redis-order.ts keeps the order.
  */
 export interface KeyedQueue {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;

@@ -11,6 +11,8 @@ import {
   sweepByIterating,
 } from "./keyv-store.js";
 import { openRedis } from "./redis-backend.js";
+import { createRedisHistory } from "./redis-history.js";
+import { createRedisOrder, type OrderTimings } from "./redis-order.js";
 import { openSqlite, type SqliteBackend, SqliteOpenError, sqlitePath } from "./sqlite-backend.js";
 import { describeFailure } from "./store-error-text.js";
 
@@ -26,6 +28,8 @@ export interface CreateStoreOptions {
   timeoutMs?: number;
   /** How often SQLite and memory delete expired entries (Redis expires them itself). */
   sweepEveryMs?: number;
+  /** Redis: the per-key order lock's lease, refresh and longest wait (tests shorten them). */
+  orderTimings?: Partial<OrderTimings>;
 }
 
 /**
@@ -67,12 +71,16 @@ export async function createStore(
     const fix = `check that ${path} is a file in a writable directory, ${WITHOUT_PERSISTENCE}`;
     let backend: SqliteBackend;
     try {
-      backend = await openSqlite(path, timeoutMs);
+      backend = await openSqlite(path, timeoutMs, limits);
     } catch (error) {
       const problem = error instanceof SqliteOpenError ? error.message : describeFailure(error);
       return fail(problem, fix, error);
     }
-    const store = createKeyvStore(backend.keyv, limits, { ...base, sweepExpired: backend.sweepExpired });
+    const store = createKeyvStore(backend.keyv, limits, {
+      ...base,
+      history: backend.history,
+      sweepExpired: backend.sweepExpired,
+    });
     await proveOrClose(store, backend.keyv, timeoutMs, (cause) =>
       fail(`cannot use the SQLite database ${path}: ${describeFailure(rootCause(cause))}`, fix, cause),
     );
@@ -99,6 +107,12 @@ export async function createStore(
       ...base,
       setIfAbsent: backend.setIfAbsent,
       disconnect: backend.disconnect,
+      history: createRedisHistory(backend.evalScript, limits),
+      order: createRedisOrder(backend.evalScript, {
+        name: display,
+        logger: options.logger,
+        timings: { callTimeoutMs: timeoutMs, ...options.orderTimings },
+      }),
     });
     await proveOrClose(store, backend.keyv, timeoutMs, (cause) =>
       fail(`Redis does not accept reads and writes: ${describeFailure(rootCause(cause))}`, fix, cause),
@@ -112,7 +126,10 @@ export async function createStore(
   );
 }
 
-/** A write, a read and a delete of a probe key: the cheapest proof that the backend works. */
+/**
+ * A write, a read and a delete of a probe key, and a history read (which creates SQLite's history
+ * tables): the cheapest proof that the backend works.
+ */
 async function proveOrClose(
   store: ConversationStore,
   keyv: Keyv,
@@ -127,6 +144,7 @@ async function proveOrClose(
       if (value !== "ok") throw new Error(`a probe value read back as ${JSON.stringify(value)}`);
       await keyv.delete(key);
     });
+    await store.getHistory(key);
   } catch (error) {
     await store.close().catch(() => undefined);
     onFailure(error);

@@ -1,12 +1,30 @@
+/**
+ * The one ConversationStore implementation. Bindings and seen event ids live in keyv (any backend);
+ * history lives in the backend's own history log (history-log.ts), because an append must be
+ * atomic and must not read the whole history back, which a keyv value cannot do. This file adds
+ * what every backend shares: deadlines, checking each stored turn, migrating a history the previous
+ * version kept in keyv, the expiry sweep, and per-key order (in-process unless the backend brings
+ * its own, as Redis does).
+ */
 import type { Keyv } from "keyv";
 import type { z } from "zod";
+import { isArrivalOrder, nextArrivalOrder } from "../lib/arrival-order.js";
 import { createKeyedQueue } from "../lib/keyed-queue.js";
 import type { Logger } from "../lib/logger.js";
+import { createTtlCache } from "../lib/ttl-cache.js";
 import { bounded } from "./bounded.js";
-import { type ConversationStore, StoreError, type StoreLimits, type Turn } from "./conversation-store.js";
-import { bindingSchema, historySchema, tolerant, UnreadableValue } from "./stored-values.js";
+import {
+  type ConversationStore,
+  type InOrderOptions,
+  StoreError,
+  type StoreLimits,
+  type Turn,
+} from "./conversation-store.js";
+import { type HistoryLog, LEGACY_ORDER } from "./history-log.js";
+import { createMemoryHistory } from "./memory-history.js";
+import { bindingSchema, historySchema, tolerant, turnSchema, UnreadableValue } from "./stored-values.js";
 
-/** Every key lives under this namespace: `troupe:history:<conversationId>` and so on. */
+/** Every keyv key lives under this namespace: `troupe:binding:<key>` and so on. */
 export const STORE_NAMESPACE = "troupe";
 
 /** Long enough for a loaded SQLite file or a remote Redis, short enough that a chat reply does not stall. */
@@ -31,7 +49,17 @@ export interface KeyvStoreOptions {
    */
   sweepExpired?: () => Promise<void>;
   sweepEveryMs?: number;
+  /** Where history lives (the backend's own atomic log). Default: in memory. */
+  history?: HistoryLog;
+  /** Per-key order across processes (Redis). Default: within this process. */
+  order?: {
+    inOrder<T>(key: string, work: () => Promise<T>, options?: InOrderOptions): Promise<T>;
+    close(): void;
+  };
 }
+
+/** Conversations whose pre-upgrade history key was already looked at, so each read costs one GET once. */
+const MIGRATION_MEMORY = 10_000;
 
 const DEFAULT_SWEEP_EVERY_MS = 10 * 60_000;
 
@@ -51,22 +79,29 @@ export function createKeyvStore(
   prepare(keyv, logger);
 
   const queue = createKeyedQueue();
+  const history = options.history ?? createMemoryHistory(limits);
+  const order = options.order ?? { inOrder: (key, work) => queue.run(`order:${key}`, work), close() {} };
+  const migrated = createTtlCache<true>({ maxEntries: MIGRATION_MEMORY });
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 
-  const { sweepExpired } = options;
+  const sweeps = [options.sweepExpired, history.sweep?.bind(history)].filter((sweep) => sweep !== undefined);
+  const sweepExpired = async () => {
+    for (const sweep of sweeps) await sweep();
+  };
   let sweeping = false;
   const sweeper =
-    sweepExpired &&
-    setInterval(() => {
-      if (sweeping || closed) return;
-      sweeping = true;
-      run("removing expired entries", sweepExpired)
-        .catch((error: unknown) => logger?.warn({ store: name, err: error }, "sweep failed"))
-        .finally(() => {
-          sweeping = false;
-        });
-    }, options.sweepEveryMs ?? DEFAULT_SWEEP_EVERY_MS);
+    sweeps.length === 0
+      ? undefined
+      : setInterval(() => {
+          if (sweeping || closed) return;
+          sweeping = true;
+          run("removing expired entries", sweepExpired)
+            .catch((error: unknown) => logger?.warn({ store: name, err: error }, "sweep failed"))
+            .finally(() => {
+              sweeping = false;
+            });
+        }, options.sweepEveryMs ?? DEFAULT_SWEEP_EVERY_MS);
   // The sweep must never be what keeps the process alive.
   sweeper?.unref();
 
@@ -100,6 +135,53 @@ export function createKeyvStore(
     if (!(await keyv.set(key, value, ttlMs))) throw new Error(`the backend did not store ${key}`);
   }
 
+  /**
+   * A history written by the previous troupe (one keyv value, `history:<id>`) becomes the oldest
+   * block of the log, then its key goes: an upgrade keeps every conversation's memory. Appended
+   * before the delete, so a failure in between loses nothing (the log adds that block only once).
+   */
+  async function migrateLegacy(conversationId: string): Promise<void> {
+    if (migrated.has(conversationId)) return;
+    const key = historyKey(conversationId);
+    const legacy = await read(key, historySchema);
+    if (legacy !== undefined) {
+      if (legacy.length > 0) {
+        await history.append(conversationId, legacy.slice(-limits.maxTurns).map(toJson), LEGACY_ORDER);
+        logger?.info({ store: name, conversation: conversationId, turns: legacy.length }, "history migrated");
+      }
+      await keyv.delete(key);
+    }
+    migrated.set(conversationId, true);
+  }
+
+  /** The log's turns, each checked: one that is not a turn is skipped, with one warn line per read. */
+  function readTurns(conversationId: string, stored: readonly string[]): Turn[] {
+    const turns: Turn[] = [];
+    const problems: string[] = [];
+    for (const json of stored) {
+      let value: unknown;
+      try {
+        value = JSON.parse(json);
+      } catch (error) {
+        problems.push(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
+      const parsed = turnSchema.safeParse(value);
+      if (parsed.success) turns.push(parsed.data);
+      else
+        problems.push(
+          parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "),
+        );
+    }
+    if (problems.length > 0) {
+      logger?.warn(
+        { store: name, conversation: conversationId, skipped: problems.length, problem: problems[0] },
+        "skipping unreadable stored turns",
+      );
+    }
+    return turns;
+  }
+
   async function markSeenBestEffort(key: string, ttlMs: number, signal: AbortSignal): Promise<boolean> {
     // Memory and SQLite have no atomic set-if-absent through keyv: get-then-set under the
     // in-process lock is exact within one process, and only best effort across processes.
@@ -110,31 +192,35 @@ export function createKeyvStore(
   }
 
   return {
-    getHistory: (conversationId) =>
+    getHistory: (conversationId, historyOptions = {}) =>
       run(`reading the history of ${conversationId}`, async () => {
-        return (await read(historyKey(conversationId), historySchema)) ?? [];
+        await migrateLegacy(conversationId);
+        return readTurns(conversationId, await history.read(conversationId, historyOptions.before));
       }),
 
-    appendTurns: (conversationId, turns) => {
-      const key = historyKey(conversationId);
-      // Across processes (several instances on one Redis) two appends to one conversation can
-      // still race; core orders each conversation, and a platform event reaches one instance.
-      return run(`saving the history of ${conversationId}`, (signal) =>
-        queue.run(key, async () => {
-          signal.throwIfAborted();
-          const existing = (await read(key, historySchema)) ?? [];
-          if (existing.length === 0 && turns.length === 0) return;
-          const kept: Turn[] = [...existing, ...turns].slice(-limits.maxTurns);
-          signal.throwIfAborted(); // the caller was already told it failed: do not write behind its back
-          await write(key, kept, limits.historyTtlMs);
-        }),
-      );
+    appendTurns: (conversationId, turns, appendOptions = {}) => {
+      const at = appendOptions.order ?? nextArrivalOrder();
+      return run(`saving the history of ${conversationId}`, async (signal) => {
+        if (!isArrivalOrder(at)) throw new StoreError(`appendTurns: order must be > 0, got ${at}`);
+        if (turns.length === 0) return;
+        // One atomic append at its order: nothing is read back, so concurrent appends (any
+        // process) are all kept, and the cost does not grow with the history.
+        await history.append(conversationId, turns.map(toJson), at, signal);
+      });
     },
 
-    clearHistory: (conversationId) =>
-      run(`clearing the history of ${conversationId}`, async () => {
+    clearHistory: (conversationId, clearOptions = {}) => {
+      const at = clearOptions.order ?? nextArrivalOrder();
+      return run(`clearing the history of ${conversationId}`, async (signal) => {
+        if (!isArrivalOrder(at)) throw new StoreError(`clearHistory: order must be > 0, got ${at}`);
+        // The watermark makes a reset win over answers still in flight: their questions arrived
+        // before it, so their exchanges are not appended afterwards.
+        await history.clear(conversationId, at, signal);
         await keyv.delete(historyKey(conversationId));
-      }),
+      });
+    },
+
+    inOrder: (key, work, inOrderOptions) => (closed ? work() : order.inOrder(key, work, inOrderOptions)),
 
     getBinding: (key) => run(`reading the binding ${key}`, () => read(bindingKey(key), bindingSchema)),
 
@@ -166,7 +252,8 @@ export function createKeyvStore(
     close: async () => {
       if (closed) return;
       closed = true;
-      clearInterval(sweeper);
+      if (sweeper) clearInterval(sweeper);
+      order.close();
       // Let started operations finish (each is bounded) before the connection goes away.
       await Promise.allSettled([...inFlight]);
       await bounded(`${name}: closing`, timeoutMs, () => (options.disconnect ?? (() => keyv.disconnect()))());
@@ -180,6 +267,11 @@ export async function sweepByIterating(keyv: Keyv): Promise<void> {
   for await (const entry of keyv.iterator(undefined)) void entry;
 }
 
+function toJson(turn: Turn): string {
+  return JSON.stringify(turn);
+}
+
+/** Where the previous troupe kept a whole history as one value; only read now, to migrate it. */
 function historyKey(conversationId: string): string {
   return `history:${conversationId}`;
 }

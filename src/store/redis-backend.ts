@@ -3,11 +3,14 @@ import { Keyv } from "keyv";
 import type { Logger } from "../lib/logger.js";
 import { bounded } from "./bounded.js";
 import { type SetIfAbsent, STORE_NAMESPACE } from "./keyv-store.js";
+import type { EvalScript } from "./redis-history.js";
 import { errorText } from "./store-error-text.js";
 
 export interface RedisBackend {
   keyv: Keyv;
   setIfAbsent: SetIfAbsent;
+  /** EVAL on the same connection: the history log and the order lock are Lua scripts. */
+  evalScript: EvalScript;
   disconnect(): Promise<void>;
 }
 
@@ -89,5 +92,7 @@ export async function openRedis(
     if (client.isOpen) client.destroy();
   };
 
-  return { keyv, setIfAbsent, disconnect };
+  const evalScript: EvalScript = (script, keys, args) => client.eval(script, { keys, arguments: args });
+
+  return { keyv, setIfAbsent, evalScript, disconnect };
 }

@@ -8,7 +8,8 @@ import { errorText } from "./store-error-text.js";
  * version of troupe, another program, a hand edit) and must never crash a reply.
  */
 
-const turnSchema = z.object({
+/** One stored turn: each is checked on its own, so one bad turn costs only itself. */
+export const turnSchema: z.ZodType<Turn> = z.object({
   role: z.enum(["user", "assistant"]),
   content: z.string(),
   author: z.object({ id: z.string(), name: z.string() }).optional(),
@@ -17,6 +18,7 @@ const turnSchema = z.object({
 });
 
 /** Annotated so a change to `Turn` that the schema does not follow fails to compile. */
+/** The whole history as an older troupe stored it under `history:<id>`: read once, to migrate it. */
 export const historySchema: z.ZodType<Turn[]> = z.array(turnSchema);
 
 export const bindingSchema: z.ZodType<string> = z.string().min(1);

@@ -91,6 +91,17 @@ describe("createStore with sqlite://", () => {
     expect(error.message).toContain("memory://");
   });
 
+  it("puts the file in WAL mode, so other processes read while one writes", async () => {
+    const url = `sqlite://${join(directory, "wal.sqlite")}`;
+    await track(createStore(url, LIMITS));
+    const raw = new KeyvSqlite({ uri: url });
+    try {
+      expect(await raw.query("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
+    } finally {
+      await raw.disconnect();
+    }
+  });
+
   it("sweeps expired rows that nobody reads again", async () => {
     const url = `sqlite://${join(directory, "sweep.sqlite")}`;
     const store = await track(createStore(url, { historyTtlMs: 50, maxTurns: 5 }, { sweepEveryMs: 50 }));
@@ -104,9 +115,19 @@ describe("createStore with sqlite://", () => {
       return rows.map((row) => row.key);
     };
     const expected = ["troupe:binding:server", "troupe:seen:Ev-new"];
+    // The history tables are swept too: no turn and no conversation row outlives its TTL.
+    const historyRows = async (): Promise<number> => {
+      const rows: Array<{ n: number }> = await raw.query(
+        "SELECT (SELECT count(*) FROM troupe_turns) + (SELECT count(*) FROM troupe_conversations) AS n",
+      );
+      return rows[0]?.n ?? -1;
+    };
+    expect(await historyRows()).toBeGreaterThan(0);
     try {
       await waitUntil(async () => JSON.stringify(await keys()) === JSON.stringify(expected));
       expect(await keys()).toEqual(expected);
+      await waitUntil(async () => (await historyRows()) === 0);
+      expect(await historyRows()).toBe(0);
     } finally {
       await raw.disconnect();
     }

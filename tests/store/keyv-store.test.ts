@@ -3,6 +3,7 @@ import { Keyv } from "keyv";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { StoreError, type StoreLimits } from "../../src/store/conversation-store.js";
+import type { HistoryLog } from "../../src/store/history-log.js";
 import { createKeyvStore, sweepByIterating } from "../../src/store/keyv-store.js";
 import { createRecordingLogger } from "../helpers/recording-logger.js";
 
@@ -13,7 +14,6 @@ const hello = { role: "user" as const, content: "hello", at: 1 };
 class ScriptedAdapter extends EventEmitter {
   opts = { dialect: "scripted" };
   namespace: string | undefined;
-  writes = 0;
   constructor(private readonly behave: () => Promise<undefined>) {
     super();
   }
@@ -22,7 +22,6 @@ class ScriptedAdapter extends EventEmitter {
   }
   async set(): Promise<void> {
     await this.behave();
-    this.writes += 1;
   }
   async delete(): Promise<boolean> {
     await this.behave();
@@ -35,11 +34,19 @@ class ScriptedAdapter extends EventEmitter {
 
 const hang = () => new Promise<undefined>(() => {});
 
+/** A history log whose every call hangs, as a stopped backend would. */
+const hangingHistory: HistoryLog = {
+  read: () => new Promise(() => {}),
+  append: () => new Promise(() => {}),
+  clear: () => new Promise(() => {}),
+};
+
 describe("createKeyvStore", () => {
   it("rejects every operation with a StoreError when the backend hangs", async () => {
     const store = createKeyvStore(new Keyv(new ScriptedAdapter(hang)), LIMITS, {
       name: "scripted",
       timeoutMs: 100,
+      history: hangingHistory,
     });
     const operations: Array<[string, Promise<unknown>]> = [
       ["reading the history of c", store.getHistory("c")],
@@ -60,22 +67,26 @@ describe("createKeyvStore", () => {
     await store.close();
   });
 
-  it("does not write later what timed-out appends would have written", async () => {
+  it("tells a history log whose write waited past the deadline that the caller gave up", async () => {
     let release: () => void = () => {};
-    const gate = new Promise<undefined>((resolve) => {
-      release = () => resolve(undefined);
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
     });
-    const adapter = new ScriptedAdapter(() => gate);
-    const store = createKeyvStore(new Keyv(adapter), LIMITS, { timeoutMs: 100 });
+    const signals: AbortSignal[] = [];
+    const gated: HistoryLog = {
+      ...hangingHistory,
+      async append(_conversation, _turns, _order, signal) {
+        if (signal) signals.push(signal);
+        await gate;
+      },
+    };
+    const store = createKeyvStore(new Keyv(), LIMITS, { timeoutMs: 100, history: gated });
     const first = store.appendTurns("c", [hello]).catch((reason: unknown) => reason);
-    const second = store.appendTurns("c", [hello]).catch((reason: unknown) => reason);
     expect(await first).toBeInstanceOf(StoreError);
-    expect(await second).toBeInstanceOf(StoreError);
     release();
-    await store.close(); // waits for nothing: both operations already settled
-    await gate;
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(adapter.writes).toBe(0);
+    await store.close();
+    // What SQLite's log checks before it begins the transaction (sqlite-history.ts).
+    expect(signals.map((signal) => signal.aborted)).toEqual([true]);
   });
 
   it("turns a backend failure (and its 'error' event) into a StoreError naming the operation", async () => {
@@ -113,11 +124,9 @@ describe("createKeyvStore", () => {
     await store.appendTurns("discord:1:2", [hello]);
     await store.setBinding("discord:1", "tutor");
     await store.markSeen("Ev1", 60_000);
-    expect([...map.keys()].sort()).toEqual([
-      "troupe:binding:discord:1",
-      "troupe:history:discord:1:2",
-      "troupe:seen:Ev1",
-    ]);
+    // History lives in the backend's own log, not in keyv.
+    expect([...map.keys()].sort()).toEqual(["troupe:binding:discord:1", "troupe:seen:Ev1"]);
+    expect(await store.getHistory("discord:1:2")).toEqual([hello]);
   });
 
   it("reads unparseable and wrongly shaped values as empty, and logs each", async () => {
@@ -136,6 +145,21 @@ describe("createKeyvStore", () => {
     expect(warnings.map((line) => line.fields.key)).toEqual(["history:broken", "history:old", "binding:old"]);
     await store.appendTurns("old", [hello]);
     expect(await store.getHistory("old")).toEqual([hello]);
+  });
+
+  it("migrates a history the previous version kept in keyv, once, as its oldest turns", async () => {
+    const map = new Map<string, unknown>();
+    const keyv = new Keyv({ store: map, namespace: "troupe" });
+    const old = [hello, { role: "assistant" as const, content: "hi", at: 2 }];
+    await keyv.set("history:c", old, 60_000);
+    const logger = createRecordingLogger();
+    const store = createKeyvStore(keyv, LIMITS, { logger });
+    const later = { role: "user" as const, content: "after the upgrade", at: 3 };
+    await store.appendTurns("c", [later]);
+    expect(await store.getHistory("c")).toEqual([...old, later]);
+    expect(map.has("troupe:history:c")).toBe(false);
+    expect(await store.getHistory("c")).toEqual([...old, later]);
+    expect(logger.lines.filter((line) => line.message === "history migrated")).toHaveLength(1);
   });
 
   it("rejects a markSeen TTL that is not positive", async () => {

@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import KeyvRedis, { createClient } from "@keyv/redis";
+import KeyvSqlite from "@keyv/sqlite";
+import { Keyv } from "keyv";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type ConversationStore,
@@ -10,10 +13,24 @@ import {
   type Turn,
 } from "../../src/store/conversation-store.js";
 import { createStore } from "../../src/store/create-store.js";
+import { createRecordingLogger, type RecordingLogger } from "../helpers/recording-logger.js";
 import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
 import { waitUntil } from "./wait-until.js";
 
-type StoreFactory = (limits: StoreLimits) => Promise<ConversationStore>;
+/** One backend as the contract sees it: where a store lives, and how older or foreign data gets there. */
+interface Backend {
+  /** A new, empty place (a SQLite file; Redis and memory need none). */
+  newPlace(): string;
+  open(limits: StoreLimits, place: string): Promise<ConversationStore>;
+  /** The STORE_URL of a place. */
+  url?(place: string): string;
+  /** Two stores opened on one place share their data (separate connections, as separate processes). */
+  shared: boolean;
+  /** Writes a history the way the previous troupe did: one keyv value `history:<id>`. */
+  writeLegacy?(place: string, conversationId: string, turns: Turn[]): Promise<void>;
+  /** Puts an entry that is not a turn into a conversation's history, as a hand edit or another program would. */
+  writeUnreadable?(place: string, conversationId: string, order: number): Promise<void>;
+}
 
 const LIMITS: StoreLimits = { historyTtlMs: 60_000, maxTurns: 50 };
 /** Short enough to watch expire, long enough to be set before it does. */
@@ -30,13 +47,15 @@ function turn(content: string, role: Turn["role"] = "user", extra: Partial<Turn>
 }
 
 /** The one contract every backend must meet, run below against memory, SQLite and Redis. */
-function storeContract(open: StoreFactory): void {
+function storeContract(backend: Backend): void {
   const opened: ConversationStore[] = [];
-  const openStore = async (limits: StoreLimits = LIMITS) => {
-    const store = await open(limits);
+  const openAt = async (place: string, limits: StoreLimits = LIMITS) => {
+    const store = await backend.open(limits, place);
     opened.push(store);
     return store;
   };
+  const openStore = (limits: StoreLimits = LIMITS) => openAt(backend.newPlace(), limits);
+  const open = (limits: StoreLimits) => backend.open(limits, backend.newPlace());
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((store) => store.close()));
   });
@@ -77,6 +96,162 @@ function storeContract(open: StoreFactory): void {
     expect(stored).toHaveLength(10);
     expect([...stored].sort()).toEqual([...contents].sort());
   });
+
+  it("orders blocks by their order key, not by when they were appended, each kept together", async () => {
+    const store = await openStore();
+    const id = newId("arrival");
+    const ada = [turn("Ada asks", "user"), turn("to Ada", "assistant")];
+    const bob = [turn("Bob asks", "user"), turn("to Bob", "assistant")];
+    const cyd = [turn("Cyd asks", "user")];
+    // Ada asked first but her answer finished last; Cyd asked in the same instant as Bob.
+    await store.appendTurns(id, bob, { order: 2_000 });
+    await store.appendTurns(id, cyd, { order: 2_000 });
+    await store.appendTurns(id, ada, { order: 1_000 });
+    expect((await store.getHistory(id)).map((t) => t.content)).toEqual([
+      "Ada asks",
+      "to Ada",
+      "Bob asks",
+      "to Bob",
+      "Cyd asks",
+    ]);
+  });
+
+  it("reads, with `before`, only the blocks whose questions arrived earlier", async () => {
+    const store = await openStore();
+    const id = newId("before");
+    await store.appendTurns(id, [turn("first"), turn("answer 1", "assistant")], { order: 1_000 });
+    await store.appendTurns(id, [turn("third")], { order: 3_000 });
+    await store.appendTurns(id, [turn("second")], { order: 2_000 });
+    expect((await store.getHistory(id, { before: 2_000 })).map((t) => t.content)).toEqual([
+      "first",
+      "answer 1",
+    ]);
+    expect((await store.getHistory(id, { before: 2_000.5 })).map((t) => t.content)).toEqual([
+      "first",
+      "answer 1",
+      "second",
+    ]);
+    expect(await store.getHistory(id, { before: 1_000 })).toEqual([]);
+  });
+
+  it("trims by order key: the newest maxTurns by arrival stay", async () => {
+    const store = await openStore({ ...LIMITS, maxTurns: 3 });
+    const id = newId("trim-order");
+    for (const order of [5_000, 1_000, 3_000, 4_000]) {
+      await store.appendTurns(id, [turn(`at ${order}`)], { order });
+    }
+    expect((await store.getHistory(id)).map((t) => t.content)).toEqual(["at 3000", "at 4000", "at 5000"]);
+    // Older than everything kept: trimmed as soon as it is added.
+    await store.appendTurns(id, [turn("at 2000")], { order: 2_000 });
+    expect((await store.getHistory(id)).map((t) => t.content)).toEqual(["at 3000", "at 4000", "at 5000"]);
+  });
+
+  it("keeps every turn when separate store instances append to one conversation at once", async () => {
+    const place = backend.newPlace();
+    // Separate connections where the backend is shared; memory has one instance per process.
+    const stores = backend.shared
+      ? await Promise.all([openAt(place), openAt(place), openAt(place)])
+      : [await openAt(place)];
+    const id = newId("instances");
+    const writes = Array.from({ length: 24 }, (_, index) => ({
+      store: stores[index % stores.length] as ConversationStore,
+      order: 10_000 + index,
+      turns: [turn(`q${index}`), turn(`a${index}`, "assistant")],
+    }));
+    await Promise.all(
+      writes.map((write) => write.store.appendTurns(id, write.turns, { order: write.order })),
+    );
+    const expected = writes.flatMap((write) => write.turns.map((t) => t.content));
+    for (const store of stores) {
+      expect((await store.getHistory(id)).map((t) => t.content)).toEqual(expected);
+    }
+  });
+
+  it("runs one key's work in call order, other keys at once, and passes results and failures through", async () => {
+    const store = await openStore();
+    const key = newId("person");
+    const events: string[] = [];
+    let open: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const first = store.inOrder(key, async () => {
+      events.push("first starts");
+      await held;
+      events.push("first ends");
+      return "first";
+    });
+    const second = store.inOrder(key, async () => {
+      events.push("second");
+      throw new Error("second failed");
+    });
+    const third = store.inOrder(key, async () => "third");
+    expect(await store.inOrder(newId("someone else"), async () => "not held up")).toBe("not held up");
+    open();
+    expect(await first).toBe("first");
+    await expect(second).rejects.toThrow("second failed");
+    expect(await third).toBe("third");
+    expect(events).toEqual(["first starts", "first ends", "second"]);
+  });
+
+  it("lets a reset win over exchanges whose questions arrived before it", async () => {
+    const store = await openStore();
+    const id = newId("watermark");
+    await store.appendTurns(id, [turn("before the reset")], { order: 1_000 });
+    await store.appendTurns(id, [turn("asked after the reset, answered before it ran")], { order: 3_000 });
+    await store.clearHistory(id, { order: 2_000 });
+    // A question from before the reset whose answer finishes after it: not stored.
+    await store.appendTurns(id, [turn("late answer"), turn("...", "assistant")], { order: 1_500 });
+    await store.appendTurns(id, [turn("after the reset")], { order: 4_000 });
+    expect((await store.getHistory(id)).map((t) => t.content)).toEqual([
+      "asked after the reset, answered before it ran",
+      "after the reset",
+    ]);
+    // An earlier reset arriving late does not lower the watermark.
+    await store.clearHistory(id, { order: 1_800 });
+    await store.appendTurns(id, [turn("still too late")], { order: 1_900 });
+    expect(await store.getHistory(id)).toHaveLength(2);
+  });
+
+  // Memory's migration is in keyv-store.test.ts (its keyv is built inside createStore).
+  const { writeLegacy, writeUnreadable } = backend;
+  if (writeLegacy !== undefined)
+    it("migrates a history written by the previous version, as its oldest turns", async () => {
+      const place = backend.newPlace();
+      const id = newId("legacy");
+      const old = [turn("from before the upgrade"), turn("old answer", "assistant")];
+      await writeLegacy(place, id, old);
+      const first = await openAt(place);
+      const second = backend.shared ? await openAt(place) : first;
+      await first.appendTurns(id, [turn("after the upgrade")]);
+      // Two instances reading at once migrate it once.
+      const [read, again] = await Promise.all([first.getHistory(id), second.getHistory(id)]);
+      expect(read.map((t) => t.content)).toEqual([
+        "from before the upgrade",
+        "old answer",
+        "after the upgrade",
+      ]);
+      expect(again).toEqual(read);
+      expect(await (await openAt(place)).getHistory(id)).toEqual(read);
+    });
+
+  // Memory holds only turns it serialised itself.
+  if (writeUnreadable !== undefined)
+    it("skips an unreadable entry with one warning and keeps the rest", async () => {
+      const place = backend.newPlace();
+      const logger = createRecordingLogger();
+      const store = await openAt(place);
+      const id = newId("unreadable");
+      await store.appendTurns(id, [turn("fine")], { order: 1_000 });
+      await writeUnreadable(place, id, 1_500);
+      await store.appendTurns(id, [turn("also fine")], { order: 2_000 });
+      const reader = await createStoreAt(backend, place, logger);
+      opened.push(reader);
+      expect((await reader.getHistory(id)).map((t) => t.content)).toEqual(["fine", "also fine"]);
+      expect(logger.lines.filter((line) => line.level === "warn").map((line) => line.message)).toEqual([
+        "skipping unreadable stored turns",
+      ]);
+    });
 
   it("clears a history, and clearing an unknown one is fine", async () => {
     const store = await openStore();
@@ -189,8 +364,19 @@ function storeContract(open: StoreFactory): void {
   });
 }
 
+/** A store at `place` that logs to `logger`. */
+function createStoreAt(backend: Backend, place: string, logger: RecordingLogger): Promise<ConversationStore> {
+  return backend.url === undefined
+    ? backend.open(LIMITS, place)
+    : createStore(backend.url(place), LIMITS, { logger });
+}
+
 describe("memory:// store", () => {
-  storeContract((limits) => createStore("memory://", limits));
+  storeContract({
+    newPlace: () => "",
+    open: (limits) => createStore("memory://", limits),
+    shared: false,
+  });
 });
 
 describe("sqlite:// store", () => {
@@ -201,8 +387,33 @@ describe("sqlite:// store", () => {
   afterAll(async () => {
     await rm(directory, { recursive: true, force: true });
   });
-  // One file per store, so no test sees another's data; join() gives an absolute path: sqlite:///tmp/…
-  storeContract((limits) => createStore(`sqlite://${join(directory, `${randomUUID()}.sqlite`)}`, limits));
+  // One file per place, so no test sees another's data; join() gives an absolute path: sqlite:///tmp/…
+  const url = (place: string) => `sqlite://${place}`;
+  storeContract({
+    newPlace: () => join(directory, `${randomUUID()}.sqlite`),
+    open: (limits, place) => createStore(url(place), limits),
+    url,
+    shared: true,
+    async writeLegacy(place, conversationId, turns) {
+      // Exactly how the previous troupe wrote it: keyv over @keyv/sqlite, namespace troupe.
+      const keyv = new Keyv(new KeyvSqlite({ uri: url(place) }), { namespace: "troupe" });
+      await keyv.set(`history:${conversationId}`, turns, LIMITS.historyTtlMs);
+      await keyv.disconnect();
+    },
+    async writeUnreadable(place, conversationId, order) {
+      const adapter = new KeyvSqlite({ uri: url(place) });
+      await adapter.query(
+        "INSERT INTO troupe_turns (conversation, ord, turn) VALUES (?, ?, ?), (?, ?, ?)",
+        conversationId,
+        order,
+        "{not json",
+        conversationId,
+        order,
+        JSON.stringify({ role: "narrator", content: 5 }),
+      );
+      await adapter.disconnect();
+    },
+  });
 });
 
 describe("redis:// store", () => {
@@ -213,8 +424,35 @@ describe("redis:// store", () => {
   afterAll(async () => {
     await server?.stop();
   });
-  storeContract((limits) => {
+  const url = () => {
     if (server === undefined) throw new Error("redis-server did not start (see the error in beforeAll)");
-    return createStore(server.url, limits);
+    return server.url;
+  };
+  storeContract({
+    newPlace: () => "",
+    open: (limits) => createStore(url(), limits),
+    url,
+    shared: true,
+    async writeLegacy(_place, conversationId, turns) {
+      // Exactly how the previous troupe wrote it (redis-backend.ts): KeyvRedis under namespace troupe.
+      const client = createClient({ url: url() });
+      await client.connect();
+      const keyv = new Keyv(new KeyvRedis(client, { namespace: "troupe" }), {
+        namespace: "troupe",
+        useKeyPrefix: false,
+      });
+      await keyv.set(`history:${conversationId}`, turns, LIMITS.historyTtlMs);
+      client.destroy();
+    },
+    async writeUnreadable(_place, conversationId, order) {
+      const client = createClient({ url: url() });
+      await client.connect();
+      await client.zAdd(`troupe:turns:${conversationId}`, [
+        { score: order, value: "b:000000:{not json" },
+        { score: order, value: "no colons at all" },
+        { score: order, value: `c:000000:${JSON.stringify({ role: "narrator", content: 5 })}` },
+      ]);
+      client.destroy();
+    },
   });
 });

@@ -1,0 +1,199 @@
+/**
+ * The history log of sqlite:// — two tables beside keyv's, on keyv's own connection (one
+ * connection per process: SQLite has one writer, and WAL lets readers in other processes go on
+ * while it writes):
+ *
+ *   troupe_turns          one row per turn; `seq` (the rowid) keeps insertion order within a block,
+ *                         the index (conversation, ord, seq) serves reads in order and the trim
+ *   troupe_conversations  one small row per conversation: how many turns it holds, when they expire,
+ *                         and the last reset's order key (the watermark) with its own expiry
+ *
+ * Each write is one BEGIN IMMEDIATE transaction run with nothing else on the connection in between
+ * (`exclusive`): IMMEDIATE takes the write lock up front, so a writer in another process waits in
+ * busy_timeout instead of failing with SQLITE_BUSY on a read-to-write upgrade. The turn count makes
+ * the trim a delete of the few oldest rows, so an append costs the same at turn 5 and turn 500.
+ */
+import { z } from "zod";
+import { type HistoryLimits, type HistoryLog, LEGACY_ORDER } from "./history-log.js";
+
+export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
+
+export interface SqliteConnection {
+  /** Runs `work` with no other statement on the connection until it settles. */
+  exclusive<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
+}
+
+const SCHEMA = [
+  // Persistent in the file: readers (other processes, the sweep) no longer wait for the writer.
+  "PRAGMA journal_mode=WAL",
+  `CREATE TABLE IF NOT EXISTS troupe_turns (
+    seq INTEGER PRIMARY KEY, conversation TEXT NOT NULL, ord REAL NOT NULL, turn TEXT NOT NULL)`,
+  "CREATE INDEX IF NOT EXISTS troupe_turns_by_order ON troupe_turns (conversation, ord, seq)",
+  `CREATE TABLE IF NOT EXISTS troupe_conversations (
+    conversation TEXT PRIMARY KEY, turns INTEGER NOT NULL DEFAULT 0, expires INTEGER NOT NULL DEFAULT 0,
+    reset_before REAL, reset_expires INTEGER)`,
+];
+
+/** Rows per INSERT: far below SQLite's bound-parameter limit (3 parameters a row). */
+const ROWS_PER_INSERT = 200;
+
+const conversationRow = z.object({
+  turns: z.number(),
+  expires: z.number(),
+  reset_before: z.number().nullable(),
+  reset_expires: z.number().nullable(),
+});
+type ConversationRow = z.infer<typeof conversationRow>;
+
+const turnRows = z.array(z.object({ turn: z.unknown() }));
+
+/** Creates the tables once (idempotent, so every process may), then returns the log. */
+export function createSqliteHistory(connection: SqliteConnection, limits: HistoryLimits): HistoryLog {
+  let schema: Promise<void> | undefined;
+  function ready(): Promise<void> {
+    schema ??= connection
+      .exclusive(async (query) => {
+        for (const statement of SCHEMA) await query(statement);
+      })
+      .catch((error: unknown) => {
+        schema = undefined; // a locked or missing file may be fine on the next try
+        throw error;
+      });
+    return schema;
+  }
+
+  /** A write transaction; rolled back when any statement fails. */
+  async function transaction<T>(
+    work: (query: SqlQuery, now: number) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    await ready();
+    return connection.exclusive(async (query) => {
+      signal?.throwIfAborted();
+      await query("BEGIN IMMEDIATE");
+      try {
+        const result = await work(query, Date.now());
+        await query("COMMIT");
+        return result;
+      } catch (error) {
+        await query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** The conversation's row, after deleting its turns if they expired. */
+  async function liveRow(query: SqlQuery, conversationId: string, now: number): Promise<ConversationRow> {
+    const rows = z
+      .array(conversationRow)
+      .parse(
+        await query(
+          "SELECT turns, expires, reset_before, reset_expires FROM troupe_conversations WHERE conversation = ?",
+          conversationId,
+        ),
+      );
+    const row = rows[0] ?? { turns: 0, expires: 0, reset_before: null, reset_expires: null };
+    if (row.expires <= now && row.turns > 0) {
+      await query("DELETE FROM troupe_turns WHERE conversation = ?", conversationId);
+      row.turns = 0;
+    }
+    if (row.reset_expires === null || row.reset_expires <= now) {
+      row.reset_before = null;
+      row.reset_expires = null;
+    }
+    return row;
+  }
+
+  async function saveRow(query: SqlQuery, conversationId: string, row: ConversationRow): Promise<void> {
+    await query(
+      `INSERT INTO troupe_conversations (conversation, turns, expires, reset_before, reset_expires)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation) DO UPDATE SET turns = excluded.turns,
+       expires = excluded.expires, reset_before = excluded.reset_before, reset_expires = excluded.reset_expires`,
+      conversationId,
+      row.turns,
+      row.expires,
+      row.reset_before,
+      row.reset_expires,
+    );
+  }
+
+  return {
+    async read(conversationId, before) {
+      await ready();
+      // One statement, so the expiry check and the rows are one snapshot.
+      const select = `SELECT t.turn FROM troupe_turns t JOIN troupe_conversations c
+        ON c.conversation = t.conversation WHERE t.conversation = ? AND c.expires > ?
+        ${before === undefined ? "" : "AND t.ord < ?"} ORDER BY t.ord, t.seq`;
+      const parameters = before === undefined ? [] : [before];
+      const rows = turnRows.parse(
+        await connection.exclusive((query) => query(select, conversationId, Date.now(), ...parameters)),
+      );
+      // A value that is not text is passed on as text that is not JSON: the reader skips and logs it.
+      return rows.map((row) => (typeof row.turn === "string" ? row.turn : `<not text: ${typeof row.turn}>`));
+    },
+
+    append: (conversationId, turns, order, signal) =>
+      transaction(async (query, now) => {
+        const row = await liveRow(query, conversationId, now);
+        if (row.reset_before !== null && order < row.reset_before) return;
+        if (order === LEGACY_ORDER) {
+          const legacy = await query(
+            "SELECT 1 FROM troupe_turns WHERE conversation = ? AND ord = ? LIMIT 1",
+            conversationId,
+            LEGACY_ORDER,
+          );
+          if (Array.isArray(legacy) && legacy.length > 0) return;
+        }
+        for (let start = 0; start < turns.length; start += ROWS_PER_INSERT) {
+          const chunk = turns.slice(start, start + ROWS_PER_INSERT);
+          await query(
+            `INSERT INTO troupe_turns (conversation, ord, turn) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`,
+            ...chunk.flatMap((turn) => [conversationId, order, turn]),
+          );
+        }
+        row.turns += turns.length;
+        if (row.turns > limits.maxTurns) {
+          await query(
+            `DELETE FROM troupe_turns WHERE seq IN (SELECT seq FROM troupe_turns WHERE conversation = ?
+             ORDER BY ord, seq LIMIT ?)`,
+            conversationId,
+            row.turns - limits.maxTurns,
+          );
+          row.turns = limits.maxTurns;
+        }
+        row.expires = now + limits.historyTtlMs;
+        await saveRow(query, conversationId, row);
+      }, signal),
+
+    clear: (conversationId, order, signal) =>
+      transaction(async (query, now) => {
+        const row = await liveRow(query, conversationId, now);
+        await query("DELETE FROM troupe_turns WHERE conversation = ? AND ord < ?", conversationId, order);
+        const counted = z
+          .array(z.object({ n: z.number() }))
+          .parse(
+            await query("SELECT count(*) AS n FROM troupe_turns WHERE conversation = ?", conversationId),
+          );
+        row.turns = counted[0]?.n ?? 0;
+        row.reset_before = Math.max(row.reset_before ?? order, order);
+        row.reset_expires = now + limits.historyTtlMs;
+        await saveRow(query, conversationId, row);
+      }, signal),
+
+    sweep: () =>
+      transaction(async (query, now) => {
+        await query(
+          `DELETE FROM troupe_turns WHERE conversation IN
+           (SELECT conversation FROM troupe_conversations WHERE expires <= ? AND turns > 0)`,
+          now,
+        );
+        await query("UPDATE troupe_conversations SET turns = 0 WHERE expires <= ? AND turns > 0", now);
+        await query(
+          `DELETE FROM troupe_conversations WHERE expires <= ?
+           AND (reset_expires IS NULL OR reset_expires <= ?)`,
+          now,
+          now,
+        );
+      }),
+  };
+}
