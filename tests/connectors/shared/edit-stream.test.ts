@@ -281,6 +281,8 @@ describe("streamToMessages: the deadline (troupe must exit)", () => {
 });
 
 describe("streamToMessages: an answer's own pacing", () => {
+  const paced = { maxLength: 2000, minEditIntervalMs: 20, interruptedNote: "(interrupted)" };
+
   /** A pacing that grants when the test says so, and records what the stream told it. */
   function manualPacing(grantAtOnce: boolean) {
     const events: string[] = [];
@@ -324,7 +326,7 @@ describe("streamToMessages: an answer's own pacing", () => {
     const messages = fakeMessages();
     const pacing = manualPacing(false);
     const pending = streamToMessages(deltas(["Hel", "lo ", "world"]), {
-      ...base,
+      ...paced,
       writer: messages,
       pacing,
     });
@@ -344,7 +346,7 @@ describe("streamToMessages: an answer's own pacing", () => {
       const { answer, open } = gatedAnswer();
       let settled = false;
       const pending = streamToMessages(answer, {
-        ...base,
+        ...paced,
         minEditIntervalMs: 10_000,
         writer: messages,
         pacing: manualPacing(true),
