@@ -3,8 +3,9 @@
  * The deferred reply becomes the first message of the answer (edited as it grows); past 2000
  * characters it continues in follow-ups. Ephemeral posts (notices, error lines) are follow-ups only
  * the caller sees; a deferred reply that never received text is deleted at the end, so no
- * "thinking…" is left behind. The answer shares the channel's write budget with every other answer
- * there; notes only the caller sees spend only the interaction's own.
+ * "thinking…" is left behind. The answer's writes are limited per interaction token (Discord reports
+ * them) and count against the channel's budget too, shared with every other answer there; notes
+ * only the caller sees spend only the interaction's own.
  */
 import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
 import type { PostOptions, ReplySink, StreamReplyOptions, StreamResult } from "../../core/reply-sink.js";
@@ -12,7 +13,14 @@ import type { Logger } from "../../lib/logger.js";
 import { type MessageWriter, streamToMessages } from "../shared/edit-stream.js";
 import { splitText } from "../shared/split-text.js";
 import { deliveryError, discordErrorFields } from "./discord-errors.js";
-import { type Pacing, pacedBudget } from "./discord-pacing.js";
+import {
+  channelBucket,
+  type Pacing,
+  paceAnswer,
+  paceOnce,
+  type WriteBuckets,
+  webhookBucket,
+} from "./discord-pacing.js";
 import { MESSAGE_LIMIT, personaHeader } from "./discord-writers.js";
 
 export interface InteractionSink extends ReplySink {
@@ -32,11 +40,10 @@ const NO_PINGS = { parse: [] };
 
 export function createInteractionSink(options: InteractionSinkOptions): InteractionSink {
   const { interaction } = options;
-  const channelKey = interaction.channelId;
   // Notes only the caller sees spend the interaction's bucket; the answer also the channel's.
-  const own = `interaction:${interaction.id}`;
+  const own: WriteBuckets = { reportedBy: webhookBucket(interaction.applicationId, interaction.token) };
+  const answerBuckets: WriteBuckets = { ...own, alsoCounts: [channelBucket(interaction.channelId)] };
   let created = 0;
-  const budget = pacedBudget(options.pacing, [own], () => created === 0);
   const logger = options.logger.child({ channel: interaction.channelId, command: interaction.commandName });
   let originalUsed = false;
 
@@ -58,8 +65,9 @@ export function createInteractionSink(options: InteractionSinkOptions): Interact
   };
 
   async function postEphemeral(text: string) {
-    await budget.acquire(own);
-    await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    await paceOnce(options.pacing, own, () =>
+      interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS }),
+    );
   }
 
   return {
@@ -69,8 +77,7 @@ export function createInteractionSink(options: InteractionSinkOptions): Interact
           if (postOptions.ephemeral) {
             await postEphemeral(chunk);
           } else {
-            await budget.acquire(channelKey);
-            await writer.create(chunk);
+            await paceOnce(options.pacing, answerBuckets, () => writer.create(chunk));
           }
         }
       } catch (error) {
@@ -82,8 +89,7 @@ export function createInteractionSink(options: InteractionSinkOptions): Interact
       // The deferred reply already shows "thinking…": no typing indicator is needed.
       const result = await streamToMessages(deltas, {
         writer,
-        budget,
-        budgetKey: channelKey,
+        pacing: paceAnswer(options.pacing, answerBuckets, () => created === 0),
         maxLength: MESSAGE_LIMIT,
         minEditIntervalMs: options.editIntervalMs,
         header: personaHeader(streamOptions.persona),
@@ -100,8 +106,7 @@ export function createInteractionSink(options: InteractionSinkOptions): Interact
     async finish() {
       if (originalUsed) return;
       try {
-        await budget.acquire(own);
-        await interaction.deleteReply();
+        await paceOnce(options.pacing, own, () => interaction.deleteReply());
       } catch (error) {
         logger.debug({ ...discordErrorFields(error) }, "could not remove the deferred reply");
       }

@@ -10,7 +10,6 @@ import { type Client, Events, GatewayCloseCodes, GatewayDispatchEvents, RESTEven
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../lib/logger.js";
 import { type Connector, type OnFatal, PlatformFatalError } from "../connector.js";
-import { createWriteBudget } from "../shared/write-budget.js";
 import { createDiscordClient } from "./discord-client.js";
 import { discordErrorFields, errorFields } from "./discord-errors.js";
 import { fatalClose, refusedToken } from "./discord-fatal-closes.js";
@@ -21,10 +20,12 @@ import { createMessageHandler } from "./discord-on-message.js";
 import type { Pacing } from "./discord-pacing.js";
 import { createGlobalLane } from "./discord-pacing-lane.js";
 import { readMessagePayload } from "./discord-payloads.js";
+import { watchRateLimits } from "./discord-rate-limit-headers.js";
 import { registerCommands } from "./discord-register-commands.js";
 import { discordStartFailure, isTokenRefusal } from "./discord-start-errors.js";
 import { createThreads } from "./discord-threads.js";
 import { createWebhookDirectory } from "./discord-webhooks.js";
+import { createWriteScheduler } from "./discord-write-scheduler.js";
 
 export interface DiscordConnectorOptions {
   bot: Bot;
@@ -48,15 +49,9 @@ export interface DiscordConnectorOptions {
 }
 
 /**
- * Discord allows about 5 message writes per 5 seconds per channel, shared by every conversation
- * there. Writes are counted here when they are let through, Discord counts them when they arrive,
- * and queueing and the network bunch them up on the way: 4 per 6 seconds stays under Discord's 5 per
- * 5 even when a second of delay bunches them, with a write to spare (discord.js retries a request
- * that failed on Discord's side without asking us), so answers never meet a 429.
+ * An edit every 1.5 s spreads a channel's budget (Discord reports it on every write, about 5 per
+ * 5 s; see discord-write-scheduler.ts) evenly: a lone answer grows steadily, without long pauses.
  */
-const WRITES_PER_WINDOW = 4;
-const WINDOW_MS = 6_000;
-/** An edit every 1.5 s spends that budget evenly: the answer grows steadily, without long pauses. */
 const EDIT_INTERVAL_MS = 1_500;
 /** Discord allows a bot about 50 requests a second in all; message writes take at most 45 of them. */
 const GLOBAL_WRITES_PER_SECOND = 45;
@@ -64,7 +59,7 @@ const GLOBAL_WRITES_PER_SECOND = 45;
 export function createDiscordConnector(options: DiscordConnectorOptions): Connector {
   const logger = options.logger.child({ connector: "discord" });
   const pacing: Pacing = {
-    budget: createWriteBudget({ limit: WRITES_PER_WINDOW, windowMs: WINDOW_MS }),
+    scheduler: createWriteScheduler(),
     lane: createGlobalLane({ perSecond: GLOBAL_WRITES_PER_SECOND }),
   };
   const editIntervalMs = options.editIntervalMs ?? EDIT_INTERVAL_MS;
@@ -94,6 +89,7 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
 
   function wire(candidate: Client): void {
     const rest = candidate.rest;
+    disposers.push(watchRateLimits(rest, pacing.scheduler));
     const webhooks = options.personaWebhooks
       ? createWebhookDirectory({ rest, logger, applicationId: () => candidate.application?.id })
       : undefined;

@@ -2,8 +2,8 @@
  * The reply sink for a chat message (a mention, a reply, a DM, a thread follow-up): answers in place
  * and streams through the shared edit stream. Discord caps a message at 2000 characters, so a long
  * answer continues in new messages split at paragraphs or lines, code fences closed and reopened.
- * Every write waits for the channel's share of the write budget (about 5 per 5 s per channel,
- * shared by every conversation there). A Discord failure is logged and never thrown at core. When
+ * Every write waits for its turn in the channel's write budget (what Discord reports, shared by
+ * every conversation there; see discord-pacing.ts). A Discord failure is logged and never thrown at core. When
  * troupe stops, the answer so far goes out with the interrupted note; a write that cannot be made
  * before the exit is given up (core logs it and keeps the question).
  */
@@ -13,7 +13,14 @@ import type { Logger } from "../../lib/logger.js";
 import { type MessageWriter, streamToMessages } from "../shared/edit-stream.js";
 import { splitText } from "../shared/split-text.js";
 import { DiscordErrorCode, deliveryError, discordErrorFields, hasDiscordCode } from "./discord-errors.js";
-import { type Pacing, pacedBudget } from "./discord-pacing.js";
+import {
+  channelBucket,
+  type Pacing,
+  paceAnswer,
+  paceOnce,
+  type WriteBuckets,
+  webhookBucket,
+} from "./discord-pacing.js";
 import { startTyping } from "./discord-typing.js";
 import type { WebhookDirectory } from "./discord-webhooks.js";
 import {
@@ -40,14 +47,14 @@ export interface MessageSinkOptions {
 
 interface Face {
   writer: MessageWriter<unknown>;
-  /** Buckets spent besides the channel's own. */
-  buckets: string[];
+  buckets: WriteBuckets;
   header?: string;
 }
 
 export function createMessageSink(options: MessageSinkOptions): ReplySink {
   const { rest, pacing, channelId } = options;
   const logger = options.logger.child({ channel: channelId });
+  const ownBuckets: WriteBuckets = { reportedBy: channelBucket(channelId) };
 
   /** The persona's webhook when there is one, else the bot's own messages with a header. */
   async function faceFor(persona: StreamReplyOptions["persona"]): Promise<Face> {
@@ -56,7 +63,7 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
     if (webhooks === undefined || hook === undefined) {
       return {
         writer: createChannelWriter(rest, channelId, options.replyTo),
-        buckets: [],
+        buckets: ownBuckets,
         header: personaHeader(persona),
       };
     }
@@ -64,7 +71,10 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
     const current = async () => (await webhooks.directory.get(webhooks.parentId)) ?? hook;
     const writer = createWebhookWriter(rest, current, webhookFace(persona), webhooks.threadId);
     // Discord limits a webhook's writes per webhook: every thread of the channel shares them.
-    return { writer: forgetOnUnknown(writer, webhooks), buckets: [`webhook:${hook.id}`] };
+    return {
+      writer: forgetOnUnknown(writer, webhooks),
+      buckets: { reportedBy: webhookBucket(hook.id, hook.token), alsoCounts: [channelBucket(channelId)] },
+    };
   }
 
   function forgetOnUnknown<Handle>(
@@ -86,12 +96,9 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
     async post(text: string, _postOptions?: PostOptions) {
       // Plain messages have no ephemeral form: a notice or an error line is a reply everyone sees.
       const writer = createChannelWriter(rest, channelId, options.replyTo);
-      const budget = pacedBudget(pacing, [], () => true);
       try {
-        for (const chunk of splitText(text, MESSAGE_LIMIT)) {
-          await budget.acquire(channelId);
-          await writer.create(chunk);
-        }
+        for (const chunk of splitText(text, MESSAGE_LIMIT))
+          await paceOnce(pacing, ownBuckets, () => writer.create(chunk));
       } catch (error) {
         logger.warn({ ...discordErrorFields(error) }, "could not post a message to Discord");
       }
@@ -110,8 +117,7 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
       };
       const result = await streamToMessages(deltas, {
         writer,
-        budget: pacedBudget(pacing, face.buckets, () => created === 0),
-        budgetKey: channelId,
+        pacing: paceAnswer(pacing, face.buckets, () => created === 0),
         maxLength: MESSAGE_LIMIT,
         minEditIntervalMs: options.editIntervalMs,
         header: face.header,

@@ -4,11 +4,17 @@
  * past the platform's length limit the text continues in a new message (split by splitText). The
  * last edit always holds the whole answer. Used by every platform connector.
  *
+ * The pacing hears when the model ends (see answer-pacing.ts): a write still waiting then carries
+ * the whole answer and completes it, so a platform that serves completing writes first can spend
+ * one write on an answer that finished before its turn came. The edit interval spreads writes
+ * mid-stream; it holds back the end only where the pacing asks for that (Slack's plain budget).
+ *
  * When troupe must exit (`deadline` aborts), a write still waiting (for the budget, for the edit
  * interval, for the platform) is given up and `cutOff` in the result says what nobody saw, so core
  * can log it and keep the question; nothing is left to settle after the process is gone.
  */
 import type { StreamResult } from "../../core/reply-sink.js";
+import { type AnswerPacing, paceWithBudget } from "./answer-pacing.js";
 import { splitText } from "./split-text.js";
 import type { WriteBudget } from "./write-budget.js";
 
@@ -18,11 +24,15 @@ export interface MessageWriter<Handle> {
   edit(handle: Handle, text: string, signal?: AbortSignal): Promise<void>;
 }
 
-export interface EditStreamOptions<Handle> {
+/** A first-come budget and its scope (a Slack workspace), or an answer's own pacing (Discord's). */
+type EditStreamPacing =
+  | { budget: WriteBudget; budgetKey: string; pacing?: never }
+  | { pacing: AnswerPacing; budget?: never; budgetKey?: never };
+
+export type EditStreamOptions<Handle> = EditStreamPacing & EditStreamSettings<Handle>;
+
+interface EditStreamSettings<Handle> {
   writer: MessageWriter<Handle>;
-  budget: WriteBudget;
-  /** The budget's scope: a Discord channel, a Slack workspace. */
-  budgetKey: string;
   maxLength: number;
   /** The least time between two edits of one message (on top of the budget). */
   minEditIntervalMs: number;
@@ -52,6 +62,9 @@ export async function streamToMessages<Handle>(
 ): Promise<StreamResult> {
   const render = options.render ?? ((text: string) => text);
   const { deadline } = options;
+  const pacing = options.pacing ?? paceWithBudget(options.budget, options.budgetKey);
+  /** Aborted when the model ends: the mid-stream loop stops pausing and hands over to the final pass. */
+  const modelEnded = new AbortController();
   const sent: Sent<Handle>[] = [];
   let text = "";
   let streamError: unknown;
@@ -82,41 +95,51 @@ export async function streamToMessages<Handle>(
       if (previous?.text === chunk && previous.handle !== undefined) continue;
       if (deadlinePassed()) return;
       // A message edited moments ago: mid-stream it waits for the next pass; the final pass waits
-      // out the interval, so even the last edit keeps the pace.
+      // out the interval only where the pacing asks it to (a plain budget keeps the end in step).
       const since = previous?.handle === undefined ? Number.POSITIVE_INFINITY : Date.now() - previous.at;
+      let answered: () => void;
       try {
         if (since < options.minEditIntervalMs) {
           if (!final) continue;
-          await beforeDeadline(() => delay(options.minEditIntervalMs - since), deadline);
+          if (pacing.finalWaitsForInterval)
+            await beforeDeadline(() => delay(options.minEditIntervalMs - since), deadline);
         }
-        await beforeDeadline(() => options.budget.acquire(options.budgetKey, deadline), deadline);
+        answered = await beforeDeadline(() => pacing.acquire(deadline), deadline);
       } catch (error) {
         if (deadlinePassed()) return;
         throw error;
       }
-      // Render again after the wait: the text has grown, and the write should carry all of it.
-      const latest = chunks()[index] ?? chunk;
-      const handle = previous?.handle;
-      if (handle !== undefined) {
-        try {
-          await beforeDeadline(() => options.writer.edit(handle, latest, deadline), deadline);
-          sent[index] = { handle, text: latest, at: Date.now() };
-          continue;
-        } catch (error) {
-          if (deadlinePassed()) return;
-          // The message is gone (deleted, archived thread…): continue in a new one.
-          options.onWriteError?.(error, "edit");
-        }
-      }
       try {
-        const created = await beforeDeadline(() => options.writer.create(latest, deadline), deadline);
-        sent[index] = { handle: created, text: latest, at: Date.now() };
-      } catch (error) {
-        if (deadlinePassed()) return;
-        options.onWriteError?.(error, "create");
-        deliveryError = error;
-        return;
+        if (!(await writeChunk(index, chunks()[index] ?? chunk, previous?.handle))) return;
+      } finally {
+        answered();
       }
+    }
+  }
+
+  /** Writes chunk `index` (edit, or a new message when there is none or it is gone); false: stop. */
+  async function writeChunk(index: number, latest: string, handle: Handle | undefined): Promise<boolean> {
+    // `latest` is rendered after the wait: the text has grown, and the write should carry all of it.
+    if (handle !== undefined) {
+      try {
+        await beforeDeadline(() => options.writer.edit(handle, latest, deadline), deadline);
+        sent[index] = { handle, text: latest, at: Date.now() };
+        return true;
+      } catch (error) {
+        if (deadlinePassed()) return false;
+        // The message is gone (deleted, archived thread…): continue in a new one.
+        options.onWriteError?.(error, "edit");
+      }
+    }
+    try {
+      const created = await beforeDeadline(() => options.writer.create(latest, deadline), deadline);
+      sent[index] = { handle: created, text: latest, at: Date.now() };
+      return true;
+    } catch (error) {
+      if (deadlinePassed()) return false;
+      options.onWriteError?.(error, "create");
+      deliveryError = error;
+      return false;
     }
   }
 
@@ -130,8 +153,8 @@ export async function streamToMessages<Handle>(
     flushing = (async () => {
       while (deliveryError === undefined && cutOff === undefined) {
         await writeOnce(() => chunksOf(text), false);
-        if (upToDate()) break;
-        await delay(Math.min(options.minEditIntervalMs, 250));
+        if (upToDate() || modelEnded.signal.aborted) break;
+        await pause(Math.min(options.minEditIntervalMs, 250), modelEnded.signal);
       }
     })()
       // Writes catch their own failures; anything else still ends delivery, never unhandled.
@@ -157,15 +180,22 @@ export async function streamToMessages<Handle>(
     streamError = error;
   } finally {
     stopTyping?.();
+    // From here every write completes the answer: one still waiting carries the whole text.
+    pacing.finish();
+    modelEnded.abort();
   }
-  await flushing;
-  if (deliveryError === undefined && cutOff === undefined && text.length > 0) {
-    const note = streamError === undefined ? undefined : options.interruptedNote;
-    // The final pass: every chunk, the whole answer, however long the budget makes it wait (up to
-    // the deadline).
-    await writeOnce(() => chunksOf(text, note), true).catch((error: unknown) => {
-      deliveryError = error;
-    });
+  try {
+    await flushing;
+    if (deliveryError === undefined && cutOff === undefined && text.length > 0) {
+      const note = streamError === undefined ? undefined : options.interruptedNote;
+      // The final pass: every chunk, the whole answer, however long the budget makes it wait (up to
+      // the deadline).
+      await writeOnce(() => chunksOf(text, note), true).catch((error: unknown) => {
+        deliveryError = error;
+      });
+    }
+  } finally {
+    pacing.close();
   }
   const result: StreamResult = { text };
   if (streamError !== undefined) result.error = streamError;
@@ -192,4 +222,18 @@ export function beforeDeadline<T>(work: () => Promise<T>, deadline: AbortSignal 
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A delay that ends early (without error) when `wake` aborts. */
+function pause(ms: number, wake: AbortSignal): Promise<void> {
+  if (wake.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      wake.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    wake.addEventListener("abort", done, { once: true });
+  });
 }

@@ -1,9 +1,10 @@
 /**
  * A per-key write budget: at most `limit` writes in any `windowMs`, shared by everything writing
- * under that key. Discord allows about 5 message writes (posts and edits) per 5 s per channel,
- * shared by every conversation in it; Slack's chat.update is Tier 3 (about 50 a minute per
- * workspace). Staying under the budget means no 429s under normal load. Waiters are served first
- * come, first served, so one long answer cannot starve another in the same channel.
+ * under that key. For a platform whose limits are known and not reported per response: Slack's
+ * chat.update is Tier 3 (about 50 a minute per workspace). Staying under the budget means no 429s
+ * under normal load. Waiters are served first come, first served, so one long answer cannot starve
+ * another in the same channel. (Discord reports its limits on every write and is paced by them:
+ * connectors/discord/discord-write-scheduler.ts.)
  */
 
 export interface WriteBudget {

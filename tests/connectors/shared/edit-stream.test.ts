@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import type { AnswerPacing } from "../../../src/connectors/shared/answer-pacing.js";
 import { type MessageWriter, streamToMessages } from "../../../src/connectors/shared/edit-stream.js";
 import { openFenceAtEnd } from "../../../src/connectors/shared/split-text.js";
 import { createWriteBudget } from "../../../src/connectors/shared/write-budget.js";
@@ -276,5 +277,121 @@ describe("streamToMessages: the deadline (troupe must exit)", () => {
     deadline.abort();
     expect(result.cutOff).toBeUndefined();
     expect(messages.texts).toEqual(["Hello there (interrupted)"]);
+  });
+});
+
+describe("streamToMessages: an answer's own pacing", () => {
+  const paced = { maxLength: 2000, minEditIntervalMs: 20, interruptedNote: "(interrupted)" };
+
+  /** A pacing that grants when the test says so, and records what the stream told it. */
+  function manualPacing(grantAtOnce: boolean) {
+    const events: string[] = [];
+    const waiting: (() => void)[] = [];
+    const pacing: AnswerPacing & { events: string[]; grant(): void } = {
+      events,
+      acquire() {
+        events.push("acquire");
+        return new Promise((resolve) => {
+          const granted = () => {
+            events.push("granted");
+            resolve(() => events.push("answered"));
+          };
+          if (grantAtOnce) granted();
+          else waiting.push(granted);
+        });
+      },
+      grant: () => waiting.shift()?.(),
+      finish: () => events.push("finish"),
+      close: () => events.push("close"),
+      finalWaitsForInterval: false,
+    };
+    return pacing;
+  }
+
+  /** "Hello", then (once the test opens the gate) " world", then the end. */
+  function gatedAnswer() {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    async function* answer() {
+      yield "Hello";
+      await gate;
+      yield " world";
+    }
+    return { answer: answer(), open: () => open() };
+  }
+
+  it("sends an answer whose model finished while its first write waited in one write, whole", async () => {
+    const messages = fakeMessages();
+    const pacing = manualPacing(false);
+    const pending = streamToMessages(deltas(["Hel", "lo ", "world"]), {
+      ...paced,
+      writer: messages,
+      pacing,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pacing.events).toEqual(["acquire", "finish"]);
+    pacing.grant();
+    expect(await pending).toEqual({ text: "Hello world" });
+    expect(messages.writes.map((write) => write.kind)).toEqual(["create"]);
+    expect(messages.texts).toEqual(["Hello world"]);
+    expect(pacing.events).toEqual(["acquire", "finish", "granted", "answered", "close"]);
+  });
+
+  it("makes the final edit as soon as the model ends when the pacing has room, however long the edit interval", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const messages = fakeMessages();
+      const { answer, open } = gatedAnswer();
+      let settled = false;
+      const pending = streamToMessages(answer, {
+        ...paced,
+        minEditIntervalMs: 10_000,
+        writer: messages,
+        pacing: manualPacing(true),
+      }).finally(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(messages.texts).toEqual(["Hello"]);
+      open();
+      // Not a millisecond of the 10 s interval has passed: the end went out anyway.
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(true);
+      expect(messages.texts).toEqual(["Hello world"]);
+      expect(messages.writes.map((write) => write.kind)).toEqual(["create", "edit"]);
+      await pending;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("keeps a plain budget's final edit in step with the edit interval (Slack's pacing, unchanged)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const messages = fakeMessages();
+      const { answer, open } = gatedAnswer();
+      let settled = false;
+      const pending = streamToMessages(answer, {
+        ...base,
+        minEditIntervalMs: 10_000,
+        writer: messages,
+        budget: createWriteBudget({ limit: 100, windowMs: 1000 }),
+      }).finally(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      open();
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(settled).toBe(false);
+      expect(messages.texts).toEqual(["Hello"]);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(settled).toBe(true);
+      expect(messages.texts).toEqual(["Hello world"]);
+      await pending;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,8 +1,12 @@
 /**
  * The per-resource write budget Discord enforces on message writes: about 5 per 5 seconds per
- * channel (and per webhook), shared by every conversation writing there. A write over budget gets a
- * 429 the way Discord sends it: `Retry-After` (seconds), the `X-RateLimit-*` headers, and a body
- * `{ message, retry_after, global }`. The fake counts every 429 it sends, so a test can assert none.
+ * channel (and per webhook), shared by every conversation writing there. Every accepted write
+ * carries the `X-RateLimit-*` headers, as Discord's responses on a limited route do: the limit, what
+ * remains after this write, and when the bucket is whole again. The window slides (a write counts
+ * for `windowMs` after it arrived), so "whole again" is when the newest write leaves it: a client
+ * that trusts the reset is never refused. A write over budget gets a 429 the way Discord sends it:
+ * `Retry-After` (seconds), the same headers, and a body `{ message, retry_after, global }`. The fake
+ * counts every 429 it sends, so a test can assert none.
  * A test can also hold a bucket shut for a while (`hold`), as Discord does when a resource is
  * limited by more than this bot's own writes (a shared scope): every write there gets a 429.
  */
@@ -15,7 +19,7 @@ export interface RateLimitOptions {
 }
 
 export type RateLimitVerdict =
-  | { ok: true }
+  | { ok: true; headers: Record<string, string> }
   | { ok: false; status: 429; headers: Record<string, string>; body: Record<string, unknown> };
 
 export interface WriteRateLimiter {
@@ -35,6 +39,17 @@ export function createWriteRateLimiter(options: RateLimitOptions = {}): WriteRat
   const accepted = new Map<string, number[]>();
   const heldUntil = new Map<string, number>();
   let rejected = 0;
+
+  function headers(bucket: string, remaining: number, resetAfterMs: number, now: number) {
+    return {
+      "x-ratelimit-limit": String(limit),
+      "x-ratelimit-remaining": String(remaining),
+      "x-ratelimit-reset": ((now + resetAfterMs) / 1000).toFixed(3),
+      "x-ratelimit-reset-after": (resetAfterMs / 1000).toFixed(3),
+      "x-ratelimit-bucket": Buffer.from(bucket).toString("hex").slice(0, 32),
+    };
+  }
+
   return {
     spend(bucket) {
       const now = Date.now();
@@ -44,24 +59,24 @@ export function createWriteRateLimiter(options: RateLimitOptions = {}): WriteRat
       const held = (heldUntil.get(bucket) ?? 0) - now;
       if (held <= 0 && recent.length < limit) {
         times.push(now);
-        return { ok: true };
+        // This write is the newest: the bucket is whole again when it leaves the window.
+        return { ok: true, headers: headers(bucket, limit - recent.length - 1, windowMs, now) };
       }
       rejected++;
       const resetAfterMs = held > 0 ? held : (recent[0] ?? now) + windowMs - now;
-      const seconds = (resetAfterMs / 1000).toFixed(3);
       return {
         ok: false,
         status: 429,
         headers: {
+          ...headers(bucket, 0, resetAfterMs, now),
           "retry-after": String(Math.ceil(resetAfterMs / 1000)),
-          "x-ratelimit-limit": String(limit),
-          "x-ratelimit-remaining": "0",
-          "x-ratelimit-reset": ((now + resetAfterMs) / 1000).toFixed(3),
-          "x-ratelimit-reset-after": seconds,
-          "x-ratelimit-bucket": Buffer.from(bucket).toString("hex").slice(0, 32),
           "x-ratelimit-scope": "user",
         },
-        body: { message: "You are being rate limited.", retry_after: Number(seconds), global: false },
+        body: {
+          message: "You are being rate limited.",
+          retry_after: Number((resetAfterMs / 1000).toFixed(3)),
+          global: false,
+        },
       };
     },
     times: (bucket) => [...(accepted.get(bucket) ?? [])],

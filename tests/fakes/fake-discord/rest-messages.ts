@@ -69,8 +69,8 @@ export function messageRoutes(state: FakeState): Route[] {
           allowedMentions: body.allowed_mentions,
           pings: pingsFor(state, body, "bot", replied?.deleted ? undefined : replyTo),
         };
-        const limited = spend(state, `channel:${channelId}`, record);
-        if (limited) return limited;
+        const spent = spend(state, `channel:${channelId}`, record);
+        if ("refused" in spent) return spent.refused;
         if (channel?.archived) channel.archived = false;
         const message = createMessage(state, {
           channelId,
@@ -80,7 +80,7 @@ export function messageRoutes(state: FakeState): Route[] {
           replyTo: replied === undefined || replied.deleted ? undefined : replyTo,
         });
         recordWrite(state, `channel:${channelId}`, { ...record, messageId: message.id });
-        return { status: 200, body: messageJson(world, message) };
+        return { status: 200, body: messageJson(world, message), headers: spent.headers };
       },
     },
     {
@@ -107,11 +107,11 @@ export function messageRoutes(state: FakeState): Route[] {
           allowedMentions: body.allowed_mentions,
           pings: pingsFor(state, body, "bot"),
         };
-        const limited = spend(state, `channel:${channelId}`, record);
-        if (limited) return limited;
+        const spent = spend(state, `channel:${channelId}`, record);
+        if ("refused" in spent) return spent.refused;
         editMessage(message, body.content ?? "");
         recordWrite(state, `channel:${channelId}`, record);
-        return { status: 200, body: messageJson(world, message) };
+        return { status: 200, body: messageJson(world, message), headers: spent.headers };
       },
     },
     {
@@ -122,11 +122,11 @@ export function messageRoutes(state: FakeState): Route[] {
         const message = world.messages.get(messageId);
         if (message === undefined || message.deleted) return discordError(404, 10008, "Unknown Message");
         const record = { kind: "delete" as const, via: "bot" as const, channelId, messageId, pings: [] };
-        const limited = spend(state, `channel:${channelId}`, record);
-        if (limited) return limited;
+        const spent = spend(state, `channel:${channelId}`, record);
+        if ("refused" in spent) return spent.refused;
         message.deleted = true;
         recordWrite(state, `channel:${channelId}`, record);
-        return noContent;
+        return { ...noContent, headers: spent.headers };
       },
     },
     {

@@ -81,8 +81,8 @@ export function webhookRoutes(state: FakeState): Route[] {
         allowedMentions: body.allowed_mentions,
         pings: pingsFor(state, body, "interaction"),
       };
-      const limited = spend(state, `interaction:${token}`, record);
-      if (limited) return limited;
+      const spent = spend(state, `interaction:${token}`, record);
+      if ("refused" in spent) return spent.refused;
       const message = createMessage(state, {
         channelId: interaction.channelId,
         guildId: interaction.guildId,
@@ -94,7 +94,7 @@ export function webhookRoutes(state: FakeState): Route[] {
       });
       interaction.followupIds.push(message.id);
       recordWrite(state, `interaction:${token}`, { ...record, messageId: message.id });
-      return { status: 200, body: messageJson(world, message) };
+      return { status: 200, body: messageJson(world, message), headers: spent.headers };
     }
     const webhook = world.webhooks.get(appOrWebhookId);
     if (webhook === undefined) return discordError(404, 10015, "Unknown Webhook");
@@ -111,8 +111,8 @@ export function webhookRoutes(state: FakeState): Route[] {
       allowedMentions: body.allowed_mentions,
       pings: pingsFor(state, body, "webhook"),
     };
-    const limited = spend(state, `webhook:${webhook.id}`, record);
-    if (limited) return limited;
+    const spent = spend(state, `webhook:${webhook.id}`, record);
+    if ("refused" in spent) return spent.refused;
     const message = createMessage(state, {
       channelId: where.channelId,
       guildId: webhook.guildId,
@@ -125,7 +125,7 @@ export function webhookRoutes(state: FakeState): Route[] {
       },
     });
     recordWrite(state, `webhook:${webhook.id}`, { ...record, messageId: message.id });
-    return { status: 200, body: messageJson(world, message) };
+    return { status: 200, body: messageJson(world, message), headers: spent.headers };
   }
 
   /** The message an edit or delete addresses, with its write bucket; or Discord's refusal. */
@@ -216,11 +216,11 @@ export function webhookRoutes(state: FakeState): Route[] {
           allowedMentions: body.allowed_mentions,
           pings: pingsFor(state, body, found.via),
         };
-        const limited = spend(state, found.bucket, record);
-        if (limited) return limited;
+        const spent = spend(state, found.bucket, record);
+        if ("refused" in spent) return spent.refused;
         editMessage(found.message, body.content ?? "");
         recordWrite(state, found.bucket, record);
-        return { status: 200, body: messageJson(world, found.message) };
+        return { status: 200, body: messageJson(world, found.message), headers: spent.headers };
       },
     },
     {
@@ -237,11 +237,11 @@ export function webhookRoutes(state: FakeState): Route[] {
           messageId: found.message.id,
           pings: [],
         };
-        const limited = spend(state, found.bucket, record);
-        if (limited) return limited;
+        const spent = spend(state, found.bucket, record);
+        if ("refused" in spent) return spent.refused;
         found.message.deleted = true;
         recordWrite(state, found.bucket, record);
-        return noContent;
+        return { ...noContent, headers: spent.headers };
       },
     },
   ];

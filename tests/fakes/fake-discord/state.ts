@@ -87,16 +87,19 @@ export function contentProblem(content: string | undefined): RouteResult | undef
   return undefined;
 }
 
-/** Spends a write in `bucket`; a 429 (recorded) when the bucket is spent. */
+/**
+ * Spends a write in `bucket`: the rate-limit headers the accepted write's response carries, or the
+ * 429 (recorded) when the bucket is spent.
+ */
 export function spend(
   state: FakeState,
   bucket: string,
   record: Omit<WriteRecord, "at" | "status" | "bucket">,
-): RouteResult | undefined {
+): { refused: RouteResult } | { headers: Record<string, string> } {
   const verdict = state.limiter.spend(bucket);
-  if (verdict.ok) return undefined;
+  if (verdict.ok) return { headers: verdict.headers };
   state.writes.push({ ...record, at: Date.now(), bucket, status: 429 });
-  return { status: verdict.status, headers: verdict.headers, body: verdict.body };
+  return { refused: { status: verdict.status, headers: verdict.headers, body: verdict.body } };
 }
 
 export function recordWrite(
