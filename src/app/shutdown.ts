@@ -18,8 +18,11 @@ import type { Logger } from "../lib/logger.js";
 
 /** SHUTDOWN_GRACE_SECONDS' default: a service manager must allow more (compose: stop_grace_period). */
 export const DEFAULT_GRACE_MS = 20_000;
-/** Of the grace, the most kept for the last writes of the answers that did not finish. */
-const LAST_WRITES_MS = 4_000;
+/**
+ * Of the grace, the most kept for the last writes of the answers that did not finish: a Discord
+ * channel's write budget (4 per 6 s) may hold the last edit for most of a window.
+ */
+const LAST_WRITES_MS = 6_000;
 /** Of the grace, the most kept for the steps after the answers: disconnecting, closing the store. */
 const AFTER_ANSWERS_MS = 2_000;
 
@@ -30,9 +33,9 @@ export interface StopBudget {
   lastWritesMs: number;
 }
 
-/** How `graceMs` is shared: the reserves are capped at a quarter and an eighth of it. */
+/** How `graceMs` is shared: the reserves are capped at 40 % and an eighth of it. */
 export function stopBudget(graceMs: number): StopBudget {
-  const lastWritesMs = Math.min(LAST_WRITES_MS, graceMs / 4);
+  const lastWritesMs = Math.min(LAST_WRITES_MS, graceMs * 0.4);
   const afterMs = Math.min(AFTER_ANSWERS_MS, graceMs / 8);
   return { finishMs: Math.max(0, graceMs - lastWritesMs - afterMs), lastWritesMs };
 }

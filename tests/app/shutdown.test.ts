@@ -189,15 +189,15 @@ describe("shutdown", () => {
     });
     run.shutdown.requestShutdown("SIGTERM", 0);
     await run.exited;
-    // 20 s: 14 s to finish, 4 s for the last writes, 2 s to disconnect and close the store.
-    expect(asked).toEqual(["finish within 14000", "last writes within 4000"]);
+    // 20 s: 12 s to finish, 6 s for the last writes, 2 s to disconnect and close the store.
+    expect(asked).toEqual(["finish within 12000", "last writes within 6000"]);
     expect(run.logger.lines).toContainEqual({
       level: "warn",
       message: "stopping: answers still running at the end of the wait are ended with the interrupted note",
-      fields: { running: 2, waitedMs: 14_000 },
+      fields: { running: 2, waitedMs: 12_000 },
     });
     // A short grace keeps a share for the reserves too.
-    expect(stopBudget(800)).toEqual({ finishMs: 500, lastWritesMs: 200 });
+    expect(stopBudget(800)).toEqual({ finishMs: 380, lastWritesMs: 320 });
   });
 
   it("says nothing of answers ended when every answer finished in the wait", async () => {

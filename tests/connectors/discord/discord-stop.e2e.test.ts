@@ -5,7 +5,9 @@
  *   off: 4014) stops troupe with exit code 1 and one line naming the variable, the reason and the fix;
  * - SIGTERM while Discord holds the first post behind a rate limit ends with the warn line and the
  *   question stored, never a message posted after the fact;
- * - SIGTERM while an answer streams ends with the text so far and the interrupted note.
+ * - SIGTERM while an answer streams longer than the grace (SHUTDOWN_GRACE_SECONDS=15: 7 s to
+ *   finish, then 6 s for the last writes) ends with the text so far and the interrupted note
+ *   (an answer that finishes within the grace is delivered whole: tests/app/service).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +55,7 @@ async function startOnDiscord(
     STORE_URL: storeUrl(),
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
+    SHUTDOWN_GRACE_SECONDS: "15",
   });
   await troupe.waitForLog('"msg":"ready"');
   return { discord, troupe };
