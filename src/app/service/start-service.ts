@@ -14,7 +14,7 @@ import type { Platform } from "../../core/message.js";
 import type { Logger } from "../../lib/logger.js";
 import type { ChatModel } from "../../model/chat-model.js";
 import { createDrainingBot, type DrainingBot } from "./draining-bot.js";
-import { createServiceMetrics } from "./metrics.js";
+import type { ServiceMetrics } from "./metrics.js";
 import { observeBot } from "./observed-bot.js";
 import { observeModel } from "./observed-model.js";
 import { countPlatformRequests } from "./platform-requests.js";
@@ -53,7 +53,10 @@ const SLACK_API = "https://slack.com/api/";
 
 export async function startService(config: ServiceConfig, logger: Logger): Promise<Service> {
   const observing = config.METRICS_PORT !== undefined || config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
-  const metrics = createServiceMetrics();
+  if (!observing) return drainOnly(logger);
+  // prom-client is loaded only when asked for, like the trace SDK: the terminal chat never pays.
+  const { createServiceMetrics } = await import("./metrics.js");
+  const metrics: ServiceMetrics = createServiceMetrics();
   let tracer: AnswerTracer | undefined;
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined) {
     tracer = await createAnswerTracer({
@@ -85,15 +88,13 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       logger,
     });
   }
-  const stopCounting = observing
-    ? countPlatformRequests(
-        [
-          { platform: "discord", baseUrl: config.DISCORD_API_URL ?? DISCORD_API },
-          { platform: "slack", baseUrl: config.SLACK_API_URL ?? SLACK_API },
-        ],
-        metrics,
-      )
-    : () => {};
+  const stopCounting = countPlatformRequests(
+    [
+      { platform: "discord", baseUrl: config.DISCORD_API_URL ?? DISCORD_API },
+      { platform: "slack", baseUrl: config.SLACK_API_URL ?? SLACK_API },
+    ],
+    metrics,
+  );
 
   const closers: { name: string; close(): Promise<void> }[] = [];
   if (tracer !== undefined)
@@ -108,9 +109,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
 
   return {
     observeModel(built) {
-      model = observing
-        ? observeModel(built, { metrics, tracer, onHealth: (health) => readiness.modelHealth(health) })
-        : built;
+      model = observeModel(built, { metrics, tracer, onHealth: (health) => readiness.modelHealth(health) });
       return model;
     },
     modelChecked(ready) {
@@ -121,7 +120,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       );
     },
     wrapBot(core) {
-      bot = createDrainingBot(observing ? observeBot(core, { metrics, tracer }) : core, logger);
+      bot = createDrainingBot(observeBot(core, { metrics, tracer }), logger);
       return bot;
     },
     watch(connector) {
@@ -129,5 +128,17 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     },
     closers,
     port: endpoints?.port,
+  };
+}
+
+/** Neither endpoints nor traces: the bot only learns to drain, for the graceful stop. */
+function drainOnly(logger: Logger): Service {
+  return {
+    observeModel: (model) => model,
+    modelChecked() {},
+    wrapBot: (core) => createDrainingBot(core, logger),
+    watch() {},
+    closers: [],
+    port: undefined,
   };
 }
