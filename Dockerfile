@@ -27,7 +27,8 @@ COPY commands ./commands
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # The embedded engine's CPU binary for this architecture stays; CUDA, Vulkan and other machines' go
 # (about 700 MB), and so does the llama.cpp source bundle (34 MB: only a build from source reads it,
-# and troupe never builds: src/model/embedded/embedded-llama.ts asks for `build: "never"`).
+# and troupe never builds: src/model/embedded/embedded-llama.ts asks for `build: "never"`); of
+# sqlite3's build only the module itself stays (its object files and sources are 20 MB).
 ARG TARGETARCH
 RUN case "${TARGETARCH:-$(dpkg --print-architecture)}" in \
       amd64) keep=linux-x64 ;; \
@@ -38,7 +39,11 @@ RUN case "${TARGETARCH:-$(dpkg --print-architecture)}" in \
   && for dir in node_modules/@node-llama-cpp/*; do \
        [ "$(basename "$dir")" = "$keep" ] || rm -rf "$dir"; \
      done \
-  && rm -f node_modules/node-llama-cpp/llama/gitRelease.bundle
+  && rm -f node_modules/node-llama-cpp/llama/gitRelease.bundle \
+  && mv node_modules/sqlite3/build/Release/node_sqlite3.node /tmp/ \
+  && rm -rf node_modules/sqlite3/build node_modules/sqlite3/deps \
+  && mkdir -p node_modules/sqlite3/build/Release \
+  && mv /tmp/node_sqlite3.node node_modules/sqlite3/build/Release/
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
