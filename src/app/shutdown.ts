@@ -11,7 +11,9 @@
  * to close after them (the trace exporter's flush). Each step that fails is logged and the next one
  * still runs. A step that hangs (a platform that never answers a close) cannot keep the process
  * alive past the grace; an answer that cannot be posted in time is logged and its question stored,
- * never dropped by the exit. A signal that arrives while stopping (a second Ctrl-C) exits at once.
+ * never dropped by the exit. A signal that arrives while stopping (a second Ctrl-C) exits at once,
+ * except the same signal within SAME_SIGNAL_MS of the first: that is one Ctrl-C reaching troupe
+ * twice (the terminal signals the whole process group, and `npm start` and tsx pass it on too).
  */
 import type { Connector } from "../connectors/connector.js";
 import type { Logger } from "../lib/logger.js";
@@ -39,6 +41,9 @@ export function stopBudget(graceMs: number): StopBudget {
   const afterMs = Math.min(AFTER_ANSWERS_MS, graceMs / 8);
   return { finishMs: Math.max(0, graceMs - lastWritesMs - afterMs), lastWritesMs };
 }
+
+/** A repeat of the first signal within this long is the same request, passed on by a parent. */
+const SAME_SIGNAL_MS = 1_000;
 
 export type ShutdownSignal = "SIGINT" | "SIGTERM";
 const SIGNALS: readonly ShutdownSignal[] = ["SIGINT", "SIGTERM"];
@@ -162,8 +167,17 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     });
   }
 
+  let firstSignal: { signal: ShutdownSignal; at: number } | undefined;
+
   function onSignal(signal: ShutdownSignal) {
-    if (!stopping) return requestShutdown(signal, 0);
+    if (!stopping) {
+      firstSignal = { signal, at: Date.now() };
+      return requestShutdown(signal, 0);
+    }
+    if (firstSignal?.signal === signal && Date.now() - firstSignal.at < SAME_SIGNAL_MS) {
+      logger.debug({ signal }, "the same signal again, passed on by a parent process: still stopping");
+      return;
+    }
     // Someone pressing Ctrl-C again does not want to wait for the stop.
     const code = Math.max(exitCode, SIGNAL_EXIT_CODES[signal]);
     logger.warn({ signal, pending, exitCode: code }, "signal while stopping: exiting now");

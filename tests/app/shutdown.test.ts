@@ -238,8 +238,14 @@ describe("shutdown", () => {
     const hung = deferred();
     // The answers in flight are being waited for: the second Ctrl-C does not wait for them.
     const run = harness({ botDrain: () => hung.promise.then(() => 0) });
+    vi.useFakeTimers();
     run.signals.emit("SIGINT");
+    // The same Ctrl-C passed on by npm and tsx: still the one stop.
     run.signals.emit("SIGINT");
+    expect(run.exits).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    run.signals.emit("SIGINT");
+    vi.useRealTimers();
     expect(await run.exited).toBe(130);
     expect(run.logger.lines).toContainEqual({
       level: "warn",

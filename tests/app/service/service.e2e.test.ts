@@ -6,9 +6,11 @@
  *   other paths 404, other methods 405;
  * - SIGTERM in the middle of a slow answer: the WHOLE answer is delivered, a message arriving
  *   meanwhile is not started, /readyz says "stopping", exit 0; a second signal exits at once;
+ * - the same under `npm start` (npm and tsx pass the signal on);
  * - Slack's HTTP events get 503 while stopping;
  * - a METRICS_PORT already in use stops start-up naming it.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -22,7 +24,7 @@ import { eventCallback, messageEvent } from "../../fakes/fake-slack/payloads.js"
 import { sendSignedEvent } from "../../fakes/fake-slack/signed-requests.js";
 import { type OutageProxy, startOutageProxy } from "../../fakes/outage-proxy.js";
 import { freePort } from "../../helpers/free-port.js";
-import { runCommand, startTroupe, type TroupeService } from "../../helpers/run-troupe.js";
+import { repoRoot, runCommand, startTroupe, type TroupeService } from "../../helpers/run-troupe.js";
 
 let ollama: FakeOllama;
 let discord: FakeDiscord | undefined;
@@ -283,6 +285,45 @@ describe("troupe as a service: the graceful stop", () => {
       { signal: "SIGINT", pending: "answers" },
     ]);
   });
+
+  it("delivers the whole answer and exits 0 under `npm start` too", async () => {
+    const fake = await startFakeDiscord();
+    discord = fake;
+    const { ids } = fake;
+    const child = spawn("npm", ["start", "--silent"], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        OLLAMA_HOST: ollama.host,
+        STORE_URL: `sqlite://${join(dir, "troupe.sqlite")}`,
+        DISCORD_TOKEN: fake.token,
+        DISCORD_API_URL: fake.apiUrl,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      await eventually("ready", () => stderr.includes('"msg":"ready"'), 60_000);
+      ollama.enqueue({ chunks: Array.from({ length: 12 }, (_, index) => `word${index} `), delayMs: 250 });
+      fake.say({ author: ids.bob, channel: ids.general, content: `<@${ids.bot}> tell me a story` });
+      await eventually("the answer's first words on Discord", () =>
+        botMessagesIn(fake, ids.general).some((message) => message.content.includes("word1 ")),
+      );
+      // The signal goes to npm, as a terminal's Ctrl-C or a process manager would send it.
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      const [answer] = botMessagesIn(fake, ids.general);
+      expect(answer?.content).toContain("word11");
+      expect(answer?.content).not.toContain(texts.interruptedNote);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 90_000);
 
   it("answers Slack's HTTP events 503 while stopping, and finishes the answer in flight", async () => {
     const fakeSlack = await startFakeSlack();
