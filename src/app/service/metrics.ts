@@ -88,3 +88,24 @@ export function createServiceMetrics(): ServiceMetrics {
     }),
   };
 }
+
+/**
+ * `troupe_ready{part}`: /readyz as a metric (1 ready, 0 not), computed at each scrape, so an alert
+ * rule can say which part is not ready without a probe of its own.
+ */
+export function registerReadinessGauge(
+  metrics: ServiceMetrics,
+  report: () => Promise<{ parts: Record<string, string> }>,
+): void {
+  new Gauge({
+    name: "troupe_ready",
+    help: "Whether each part /readyz checks is ready (1) or not (0): model, each platform, troupe.",
+    labelNames: ["part"],
+    registers: [metrics.registry],
+    async collect() {
+      const { parts } = await report();
+      this.reset();
+      for (const [part, state] of Object.entries(parts)) this.set({ part }, state === "ready" ? 1 : 0);
+    },
+  });
+}

@@ -55,7 +55,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const observing = config.METRICS_PORT !== undefined || config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
   if (!observing) return drainOnly(logger);
   // prom-client is loaded only when asked for, like the trace SDK: the terminal chat never pays.
-  const { createServiceMetrics } = await import("./metrics.js");
+  const { createServiceMetrics, registerReadinessGauge } = await import("./metrics.js");
   const metrics: ServiceMetrics = createServiceMetrics();
   let tracer: AnswerTracer | undefined;
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined) {
@@ -77,6 +77,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     recheckModel: async () => model?.check(),
     accepting: () => bot?.accepting() ?? true,
   });
+
+  registerReadinessGauge(metrics, () => readiness.report());
 
   let endpoints: ServiceEndpoints | undefined;
   if (config.METRICS_PORT !== undefined) {

@@ -176,6 +176,8 @@ describe("troupe as a service: the endpoints", () => {
     // One post and at least one edit to grow it.
     expect(sample(metrics, 'troupe_platform_writes_total{platform="discord"}')).toBeGreaterThanOrEqual(1);
     expect(metrics).toContain("# TYPE troupe_rate_limit_waits_total counter");
+    expect(sample(metrics, 'troupe_ready{part="discord"}')).toBe(1);
+    expect(sample(metrics, 'troupe_ready{part="model"}')).toBe(1);
     expect(metrics).toContain("# TYPE troupe_model_errors_total counter");
 
     // A model failure is counted by its code.
