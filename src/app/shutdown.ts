@@ -153,7 +153,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     stopping = true;
     exitCode = Math.max(exitCode, code);
     // A stop a failure forced is an error in the log too: the reason says what and how to fix it.
-    logger[code === 0 ? "info" : "error"]({ exitCode: code, reason, graceMs }, "stopping");
+    logger[code === 0 ? "info" : "error"]({ exitCode: code, graceMs, reason }, "stopping");
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), graceMs);
