@@ -1,8 +1,8 @@
 /**
- * `npm start`, the composition root: config → logger → personas → store → model → bot → shutdown
- * → platforms, or the terminal chat when no platform token is set. No logic here: each step lives
- * in its own module in src/app, and a step that finds a bad configuration throws a FatalError
- * that runProgram prints before exiting 1.
+ * `npm start`, the composition root: config → logger → service (endpoints, metrics, traces) →
+ * personas → store → model → bot → shutdown → platforms, or the terminal chat when no platform
+ * token is set. No logic here: each step lives in its own module in src/app, and a step that finds
+ * a bad configuration throws a FatalError that runProgram prints before exiting 1.
  */
 import { commands } from "../commands/index.js";
 import { buildModel } from "./app/build-model.js";
