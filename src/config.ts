@@ -207,6 +207,14 @@ const variables = {
   SLACK_UPDATE_INTERVAL_MS: { schema: integer(100, 60_000).default(1200), example: "1200" },
   /** How long start-up keeps trying a platform it cannot reach (waits of 1, 2, 4… s); 0: once. */
   PLATFORM_RETRY_SECONDS: { schema: integer(0, 3_600).default(60), example: "60" },
+  /** Set: /healthz, /readyz and /metrics are served on this port (src/app/service-endpoints.ts). */
+  METRICS_PORT: { schema: integer(1, 65_535).optional(), example: "9464" },
+  /** Where the endpoints listen: all interfaces by default (a container's port is its only door). */
+  METRICS_HOST: { schema: z.string().min(1).default("0.0.0.0"), example: "127.0.0.1" },
+  /** How long a stop waits for answers in flight before ending them with the interrupted note. */
+  SHUTDOWN_GRACE_SECONDS: { schema: integer(1, 3_600).default(20), example: "20" },
+  /** Set: one trace per answer, sent as OTLP over HTTP to `<endpoint>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: { schema: httpUrl.optional(), example: "http://127.0.0.1:4318" },
   /** Unset: info, or warn when readable log lines share a terminal with the chat. */
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).optional(), example: "info" },
   /** Unset: JSON lines, or short readable lines when standard error is a terminal. */
@@ -251,6 +259,7 @@ const URL_VARIABLES = new Set([
   "DISCORD_API_URL",
   "SLACK_API_URL",
   "EMBEDDED_MODEL",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
 ]);
 /** Variables whose whole value is a secret: a problem with one never prints it. */
 const SECRET_VARIABLES = new Set([

@@ -1,8 +1,8 @@
 /**
- * `npm start`, the composition root: config → logger → personas → store → model → bot → shutdown
- * → platforms, or the terminal chat when no platform token is set. No logic here: each step lives
- * in its own module in src/app, and a step that finds a bad configuration throws a FatalError
- * that runProgram prints before exiting 1.
+ * `npm start`, the composition root: config → logger → service (endpoints, metrics, traces) →
+ * personas → store → model → bot → shutdown → platforms, or the terminal chat when no platform
+ * token is set. No logic here: each step lives in its own module in src/app, and a step that finds
+ * a bad configuration throws a FatalError that runProgram prints before exiting 1.
  */
 import { commands } from "../commands/index.js";
 import { buildModel } from "./app/build-model.js";
@@ -13,6 +13,7 @@ import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
 import { openStore } from "./app/open-store.js";
 import { createPlatformConnectors } from "./app/platform-connectors.js";
+import { startService } from "./app/service/start-service.js";
 import { createShutdown } from "./app/shutdown.js";
 import { startPlatforms } from "./app/start-platforms.js";
 import { startTerminalChat } from "./app/start-terminal-chat.js";
@@ -30,42 +31,57 @@ runProgram("troupe", async () => {
     stderrIsTTY: process.stderr.isTTY === true,
   });
   logStrayErrors(logger);
+  const service = await startService(config, logger);
 
   const personas = await loadPersonas(config, logger);
   const store = await openStore(config, logger);
-  const { model, notices } = await buildModel(config, {
+  const built = await buildModel(config, {
     logger,
     interactive,
     input: process.stdin,
     errorOutput: process.stderr,
   });
-  const bot = createBot({
-    model,
-    store,
-    personas,
-    commands,
-    logger,
-    settings: {
-      defaultPersona: config.DEFAULT_PERSONA,
-      contextTokens: config.CONTEXT_TOKENS,
-      replyTokens: config.REPLY_TOKENS,
-    },
-  });
+  const model = service.observeModel(built.model);
+  service.modelChecked(built.ready);
+  const bot = service.wrapBot(
+    createBot({
+      model,
+      store,
+      personas,
+      commands,
+      logger,
+      settings: {
+        defaultPersona: config.DEFAULT_PERSONA,
+        contextTokens: config.CONTEXT_TOKENS,
+        replyTokens: config.REPLY_TOKENS,
+      },
+    }),
+  );
   const shutdown = createShutdown({
-    parts: { bot, personas, store },
+    parts: { bot, personas, store, last: service.closers },
     logger,
+    graceMs: config.SHUTDOWN_GRACE_SECONDS * 1000,
     signals: process,
     exit: (code) => process.exit(code),
   });
 
   // With a platform token, troupe is a service: it never reads the terminal (under a service
   // manager stdin is /dev/null, and its end must not stop the bot).
-  const platforms = await createPlatformConnectors(config, bot, logger, shutdown.requestShutdown);
+  const platforms = await createPlatformConnectors(
+    config,
+    bot,
+    logger,
+    shutdown.requestShutdown,
+    bot.accepting,
+  );
   const connectors =
     platforms.length > 0
       ? await startPlatforms(platforms, {
           logger,
-          track: shutdown.track,
+          track: (connector) => {
+            shutdown.track(connector);
+            service.watch(connector);
+          },
           retry: { totalMs: config.PLATFORM_RETRY_SECONDS * 1000 },
         })
       : [
@@ -75,7 +91,7 @@ runProgram("troupe", async () => {
             logger,
             config,
             interactive,
-            notices,
+            notices: built.notices,
             input: process.stdin,
             output: process.stdout,
             errorOutput: process.stderr,

@@ -92,9 +92,10 @@ describe("npm start with platform tokens", () => {
       slack.botMessages("CGENERAL1", ts).some((message) => message.text.includes("hello from Slack")),
     );
 
-    // A service manager signals the whole process group (npm does not pass SIGTERM on).
+    // A service manager signals the whole process group (npm and tsx pass the signal on too: troupe
+    // takes the repeat as the same request, src/app/shutdown.ts).
     process.kill(-(service.child.pid ?? 0), "SIGTERM");
-    // npm itself dies of the signal; "close" comes once troupe, which shares its pipes, has exited.
+    // "close" comes once troupe, which shares npm's pipes, has exited.
     await service.exited;
     expect(service.stderr()).toContain('"reason":"SIGTERM","msg":"stopping"');
     expect(service.stderr()).not.toContain('"level":50');

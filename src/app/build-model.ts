@@ -42,6 +42,8 @@ export interface BuiltModel {
   model: ChatModel;
   /** What a person at the terminal should know about the model: which one and why, and any problem. */
   notices: string[];
+  /** The start-up check found the model there (/readyz waits for it). */
+  ready: boolean;
 }
 
 export async function buildModel(config: ModelConfig, options: BuildModelOptions): Promise<BuiltModel> {
@@ -83,5 +85,5 @@ export async function buildModel(config: ModelConfig, options: BuildModelOptions
   const problem = await checkModel(model, logger.child({ notice: true }));
   const notices = [`Model: ${model.description} (${choice.reason})`];
   if (problem !== undefined) notices.push(problem);
-  return { model, notices };
+  return { model, notices, ready: problem === undefined };
 }

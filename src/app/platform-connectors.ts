@@ -42,6 +42,8 @@ export async function createPlatformConnectors(
   bot: Bot,
   logger: Logger,
   requestShutdown: RequestShutdown,
+  /** False while troupe stops: Slack's HTTP receiver answers 503 (see draining-bot.ts). */
+  accepting?: () => boolean,
 ): Promise<PlatformConnector[]> {
   const onFatal =
     (variable: string): OnFatal =>
@@ -82,6 +84,7 @@ export async function createPlatformConnectors(
         adminUsers: config.SLACK_ADMIN_USERS,
         nativeStreaming: config.SLACK_NATIVE_STREAMING,
         updateIntervalMs: config.SLACK_UPDATE_INTERVAL_MS,
+        accepting,
         onFatal: onFatal("SLACK_BOT_TOKEN"),
       }),
       variable: "SLACK_BOT_TOKEN",

@@ -4,29 +4,46 @@
  * the first call starts the ordered stop, later calls can only raise the exit code, so a fatal
  * error's non-zero code wins over a clean stop asked for after it.
  *
- * The order: the bot first, so answers in flight get their last edit while the connectors can
- * still send it; then the connectors; then the persona watcher; then the store. Each step that
- * fails is logged and the next one still runs. The whole stop is bounded by a grace period: a step
- * that hangs (a platform that never answers a close) cannot keep the process alive. The answers'
- * last writes get most of it and must give up before the rest (disconnecting, closing the store)
- * is due, so an answer that cannot be posted in time is logged and its question stored, never
- * dropped by the exit. A signal that arrives while stopping (a second Ctrl-C) exits at once.
+ * The order, all within the grace (SHUTDOWN_GRACE_SECONDS): the bot stops taking new events and
+ * the answers in flight are left to FINISH, for most of the grace; the ones still running then are
+ * ended with the interrupted note and their last writes get a reserve (see stopBudget); then the
+ * connectors disconnect, the persona watcher and the store close, and last whatever was handed in
+ * to close after them (the trace exporter's flush). Each step that fails is logged and the next one
+ * still runs. A step that hangs (a platform that never answers a close) cannot keep the process
+ * alive past the grace; an answer that cannot be posted in time is logged and its question stored,
+ * never dropped by the exit. A signal that arrives while stopping (a second Ctrl-C) exits at once,
+ * except the same signal within SAME_SIGNAL_MS of the first: that is one Ctrl-C reaching troupe
+ * twice (the terminal signals the whole process group, and `npm start` and tsx pass it on too).
  */
 import type { Connector } from "../connectors/connector.js";
 import type { Logger } from "../lib/logger.js";
 
+/** SHUTDOWN_GRACE_SECONDS' default: a service manager must allow more (compose: stop_grace_period). */
+export const DEFAULT_GRACE_MS = 20_000;
 /**
- * How long the ordered stop may take. Under Docker's 10 s between SIGTERM and SIGKILL, so the log
- * says what was still pending instead of the process vanishing mid-line.
+ * Of the grace, the most kept for the last writes of the answers that did not finish: a Discord
+ * channel's write budget (4 per 6 s) may hold the last edit for most of a window.
  */
-export const STOP_GRACE_MS = 8_000;
-/** Of the grace, what is kept for the steps after the answers: disconnecting, closing the store. */
+const LAST_WRITES_MS = 6_000;
+/** Of the grace, the most kept for the steps after the answers: disconnecting, closing the store. */
 const AFTER_ANSWERS_MS = 2_000;
 
-/** How long answers in flight may take for their last writes, out of `graceMs`. */
-export function answersGraceMs(graceMs: number): number {
-  return Math.max(0, graceMs - Math.min(AFTER_ANSWERS_MS, graceMs / 4));
+export interface StopBudget {
+  /** How long answers in flight may run on to their end. */
+  finishMs: number;
+  /** Then, for the answers still running: their interrupted note and last writes. */
+  lastWritesMs: number;
 }
+
+/** How `graceMs` is shared: the reserves are capped at 40 % and an eighth of it. */
+export function stopBudget(graceMs: number): StopBudget {
+  const lastWritesMs = Math.min(LAST_WRITES_MS, graceMs * 0.4);
+  const afterMs = Math.min(AFTER_ANSWERS_MS, graceMs / 8);
+  return { finishMs: Math.max(0, graceMs - lastWritesMs - afterMs), lastWritesMs };
+}
+
+/** A repeat of the first signal within this long is the same request, passed on by a parent. */
+const SAME_SIGNAL_MS = 1_000;
 
 export type ShutdownSignal = "SIGINT" | "SIGTERM";
 const SIGNALS: readonly ShutdownSignal[] = ["SIGINT", "SIGTERM"];
@@ -35,10 +52,16 @@ const SIGNAL_EXIT_CODES: Record<ShutdownSignal, number> = { SIGINT: 130, SIGTERM
 
 /** What is stopped after the connectors (which are tracked as they start). */
 export interface StoppableParts {
-  /** Stops answering; answers in flight get `deliverWithinMs` for their last writes. */
-  bot: { stop(deliverWithinMs: number): Promise<void> };
+  bot: {
+    /** Takes no new event; resolves when none is in flight or at `withinMs`, with how many still run. */
+    drain(withinMs: number): Promise<number>;
+    /** Ends the answers still running with the interrupted note; their writes get `deliverWithinMs`. */
+    stop(deliverWithinMs: number): Promise<void>;
+  };
   personas: { close(): void };
   store: { close(): Promise<void> };
+  /** Closed after the store, in order (the trace exporter's last flush). */
+  last?: readonly { name: string; close(): Promise<void> | void }[];
 }
 
 /** `process` in production; an EventEmitter in tests. */
@@ -53,7 +76,7 @@ export interface ShutdownOptions {
   exit(code: number): void;
   /** Where SIGINT and SIGTERM come from; unset: no signal handling. */
   signals?: SignalSource;
-  /** Default STOP_GRACE_MS. */
+  /** SHUTDOWN_GRACE_SECONDS in ms; default DEFAULT_GRACE_MS. */
   graceMs?: number;
 }
 
@@ -68,7 +91,8 @@ export interface Shutdown {
 
 export function createShutdown(options: ShutdownOptions): Shutdown {
   const { parts, logger } = options;
-  const graceMs = options.graceMs ?? STOP_GRACE_MS;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const budget = stopBudget(graceMs);
   const connectors: Connector[] = [];
   let exitCode = 0;
   let stopping = false;
@@ -100,13 +124,22 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
   }
 
   async function stopInOrder(): Promise<void> {
-    await step("bot", () => parts.bot.stop(answersGraceMs(graceMs)));
+    await step("answers", async () => {
+      const running = await parts.bot.drain(budget.finishMs);
+      if (running > 0)
+        logger.warn(
+          { running, waitedMs: Math.round(budget.finishMs) },
+          "stopping: answers still running at the end of the wait are ended with the interrupted note",
+        );
+    });
+    await step("bot", () => parts.bot.stop(budget.lastWritesMs));
     await step("connectors", async () => {
       connectorsStopped = true;
       await Promise.all(connectors.map(stopConnector));
     });
     await step("personas", () => parts.personas.close());
     await step("store", () => parts.store.close());
+    for (const part of parts.last ?? []) await step(part.name, () => part.close());
   }
 
   function requestShutdown(reason: string, code: number) {
@@ -120,7 +153,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     stopping = true;
     exitCode = Math.max(exitCode, code);
     // A stop a failure forced is an error in the log too: the reason says what and how to fix it.
-    logger[code === 0 ? "info" : "error"]({ exitCode: code, reason }, "stopping");
+    logger[code === 0 ? "info" : "error"]({ exitCode: code, graceMs, reason }, "stopping");
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), graceMs);
@@ -134,8 +167,17 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     });
   }
 
+  let firstSignal: { signal: ShutdownSignal; at: number } | undefined;
+
   function onSignal(signal: ShutdownSignal) {
-    if (!stopping) return requestShutdown(signal, 0);
+    if (!stopping) {
+      firstSignal = { signal, at: Date.now() };
+      return requestShutdown(signal, 0);
+    }
+    if (firstSignal?.signal === signal && Date.now() - firstSignal.at < SAME_SIGNAL_MS) {
+      logger.debug({ signal }, "the same signal again, passed on by a parent process: still stopping");
+      return;
+    }
     // Someone pressing Ctrl-C again does not want to wait for the stop.
     const code = Math.max(exitCode, SIGNAL_EXIT_CODES[signal]);
     logger.warn({ signal, pending, exitCode: code }, "signal while stopping: exiting now");

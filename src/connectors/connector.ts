@@ -13,6 +13,8 @@ export interface Connector {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Connected to the platform now (for /readyz); a connector without it counts as connected once started. */
+  connected?(): boolean;
 }
 
 /** A refusal the platform will repeat until a person changes a setting. */

@@ -70,7 +70,11 @@ interface StreamOutcome {
 export async function answerPrompt(dependencies: AnswerDependencies, request: AnswerRequest): Promise<void> {
   const { model, store, settings } = dependencies;
   const { message, persona, sink } = request;
-  const logger = dependencies.logger.child({ conversation: message.conversationId, persona: persona.name });
+  const logger = dependencies.logger.child({
+    conversation: message.conversationId,
+    persona: persona.name,
+    platform: message.platform,
+  });
   const started = Date.now();
   const userTurn: Turn = {
     role: "user",

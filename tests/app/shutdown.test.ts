@@ -1,11 +1,12 @@
 /**
- * The shutdown: one ordered stop whoever asks (bot, connectors, personas, store), once; the highest
- * exit code asked for wins; a signal while stopping exits at once; a hung step cannot outlast the
+ * The shutdown: one ordered stop whoever asks (answers left to finish, then the rest ended, then
+ * connectors, personas, store, the parts closed last), once, within the grace; the highest exit
+ * code asked for wins; a signal while stopping exits at once; a hung step cannot outlast the
  * grace. Driven in-process with recording parts, an EventEmitter for the signals and a fake exit.
  */
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { answersGraceMs, createShutdown, type Shutdown, STOP_GRACE_MS } from "../../src/app/shutdown.js";
+import { createShutdown, DEFAULT_GRACE_MS, type Shutdown, stopBudget } from "../../src/app/shutdown.js";
 import type { Connector } from "../../src/connectors/connector.js";
 import { createRecordingLogger, type RecordingLogger } from "../helpers/recording-logger.js";
 
@@ -34,6 +35,8 @@ interface Harness {
 }
 
 interface HarnessOptions {
+  /** The wait for answers in flight; resolves with how many still run (default: none, at once). */
+  botDrain?: (withinMs: number) => Promise<number>;
   botStop?: (deliverWithinMs: number) => Promise<void>;
   storeClose?: () => Promise<void>;
   graceMs?: number;
@@ -51,6 +54,10 @@ function harness(options: HarnessOptions = {}): Harness {
   const shutdown = createShutdown({
     parts: {
       bot: {
+        async drain(withinMs) {
+          events.push("drain");
+          return (await options.botDrain?.(withinMs)) ?? 0;
+        },
         async stop(deliverWithinMs) {
           events.push("bot");
           await options.botStop?.(deliverWithinMs);
@@ -64,6 +71,7 @@ function harness(options: HarnessOptions = {}): Harness {
           await options.storeClose?.();
         },
       },
+      last: [{ name: "traces", close: () => void events.push("traces") }],
     },
     logger,
     signals,
@@ -103,11 +111,21 @@ describe("shutdown", () => {
     run.shutdown.track(run.connector("slack"));
     run.shutdown.requestShutdown("end of input", 0);
     expect(await run.exited).toBe(0);
-    expect(run.events).toEqual(["bot", "bot stopped", "discord", "slack", "personas", "store", "exit 0"]);
+    expect(run.events).toEqual([
+      "drain",
+      "bot",
+      "bot stopped",
+      "discord",
+      "slack",
+      "personas",
+      "store",
+      "traces",
+      "exit 0",
+    ]);
     expect(run.logger.lines).toContainEqual({
       level: "info",
       message: "stopping",
-      fields: { exitCode: 0, reason: "end of input" },
+      fields: { exitCode: 0, reason: "end of input", graceMs: DEFAULT_GRACE_MS },
     });
   });
 
@@ -117,7 +135,7 @@ describe("shutdown", () => {
     run.shutdown.track(run.connector("discord"));
     run.shutdown.requestShutdown("SIGTERM", 0);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(run.events).toEqual(["bot"]);
+    expect(run.events).toEqual(["drain", "bot"]);
     answersInFlight.resolve();
     await run.exited;
     expect(run.events.indexOf("discord")).toBeGreaterThan(run.events.indexOf("bot stopped"));
@@ -131,7 +149,16 @@ describe("shutdown", () => {
     await run.exited;
     run.shutdown.requestShutdown("late", 0);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(run.events).toEqual(["bot", "bot stopped", "console", "personas", "store", "exit 0"]);
+    expect(run.events).toEqual([
+      "drain",
+      "bot",
+      "bot stopped",
+      "console",
+      "personas",
+      "store",
+      "traces",
+      "exit 0",
+    ]);
     expect(run.exits).toEqual([0]);
   });
 
@@ -144,24 +171,40 @@ describe("shutdown", () => {
     expect(run.logger.lines[0]).toEqual({
       level: "error",
       message: "stopping",
-      fields: { exitCode: 1, reason: "discord: the gateway refused the token" },
+      fields: { exitCode: 1, reason: "discord: the gateway refused the token", graceMs: DEFAULT_GRACE_MS },
     });
   });
 
-  it("gives answers in flight most of the grace for their last writes, keeping the rest for the steps after", async () => {
-    const asked: number[] = [];
+  it("lets answers finish for most of the grace, then gives the rest a reserve for their last writes", async () => {
+    const asked: string[] = [];
     const run = harness({
-      graceMs: 8_000,
+      graceMs: 20_000,
+      botDrain: async (withinMs) => {
+        asked.push(`finish within ${withinMs}`);
+        return 2;
+      },
       botStop: async (deliverWithinMs) => {
-        asked.push(deliverWithinMs);
+        asked.push(`last writes within ${deliverWithinMs}`);
       },
     });
     run.shutdown.requestShutdown("SIGTERM", 0);
     await run.exited;
-    expect(asked).toEqual([answersGraceMs(8_000)]);
-    expect(answersGraceMs(8_000)).toBe(6_000);
-    // A short grace keeps a share for the steps after the answers too.
-    expect(answersGraceMs(400)).toBe(300);
+    // 20 s: 12 s to finish, 6 s for the last writes, 2 s to disconnect and close the store.
+    expect(asked).toEqual(["finish within 12000", "last writes within 6000"]);
+    expect(run.logger.lines).toContainEqual({
+      level: "warn",
+      message: "stopping: answers still running at the end of the wait are ended with the interrupted note",
+      fields: { running: 2, waitedMs: 12_000 },
+    });
+    // A short grace keeps a share for the reserves too.
+    expect(stopBudget(800)).toEqual({ finishMs: 380, lastWritesMs: 320 });
+  });
+
+  it("says nothing of answers ended when every answer finished in the wait", async () => {
+    const run = harness({ botDrain: async () => 0 });
+    run.shutdown.requestShutdown("SIGTERM", 0);
+    await run.exited;
+    expect(run.logger.lines.filter((line) => line.level === "warn")).toEqual([]);
   });
 
   it("raises the exit code when a failure is reported while a clean stop is running", async () => {
@@ -186,21 +229,28 @@ describe("shutdown", () => {
       expect(run.logger.lines[0]).toEqual({
         level: "info",
         message: "stopping",
-        fields: { exitCode: 0, reason: signal },
+        fields: { exitCode: 0, reason: signal, graceMs: DEFAULT_GRACE_MS },
       });
     }
   });
 
   it("exits at once on a second signal while stopping, with a log line saying what was pending", async () => {
     const hung = deferred();
-    const run = harness({ botStop: () => hung.promise });
+    // The answers in flight are being waited for: the second Ctrl-C does not wait for them.
+    const run = harness({ botDrain: () => hung.promise.then(() => 0) });
+    vi.useFakeTimers();
     run.signals.emit("SIGINT");
+    // The same Ctrl-C passed on by npm and tsx: still the one stop.
     run.signals.emit("SIGINT");
+    expect(run.exits).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    run.signals.emit("SIGINT");
+    vi.useRealTimers();
     expect(await run.exited).toBe(130);
     expect(run.logger.lines).toContainEqual({
       level: "warn",
       message: "signal while stopping: exiting now",
-      fields: { signal: "SIGINT", pending: "bot", exitCode: 130 },
+      fields: { signal: "SIGINT", pending: "answers", exitCode: 130 },
     });
     // The stop finishing afterwards does not exit a second time.
     hung.resolve();
@@ -219,14 +269,14 @@ describe("shutdown", () => {
     vi.useFakeTimers();
     const run = harness({ storeClose: () => new Promise(() => {}) });
     run.shutdown.requestShutdown("end of input", 1);
-    await vi.advanceTimersByTimeAsync(STOP_GRACE_MS - 1);
+    await vi.advanceTimersByTimeAsync(DEFAULT_GRACE_MS - 1);
     expect(run.exits).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(run.exits).toEqual([1]);
     expect(run.logger.lines).toContainEqual({
       level: "warn",
       message: "stop did not finish in time: exiting anyway",
-      fields: { graceMs: STOP_GRACE_MS, pending: "store", exitCode: 1 },
+      fields: { graceMs: DEFAULT_GRACE_MS, pending: "store", exitCode: 1 },
     });
   });
 
@@ -234,7 +284,7 @@ describe("shutdown", () => {
     const run = harness({ botStop: () => new Promise(() => {}), graceMs: 1 });
     run.shutdown.requestShutdown("SIGTERM", 0);
     expect(await run.exited).toBe(0);
-    expect(run.events).toEqual(["bot", "exit 0"]);
+    expect(run.events).toEqual(["drain", "bot", "exit 0"]);
   });
 
   it("logs a step that fails and still runs the ones after it", async () => {
@@ -246,7 +296,7 @@ describe("shutdown", () => {
     run.shutdown.track(run.connector("slack"));
     run.shutdown.requestShutdown("SIGTERM", 0);
     expect(await run.exited).toBe(0);
-    expect(run.events).toEqual(["bot", "discord", "slack", "personas", "store", "exit 0"]);
+    expect(run.events).toEqual(["drain", "bot", "discord", "slack", "personas", "store", "traces", "exit 0"]);
     const warnings = run.logger.lines.filter((line) => line.level === "warn");
     expect(warnings.map((line) => [line.message, line.fields.step ?? line.fields.connector])).toEqual([
       ["did not stop cleanly", "bot"],

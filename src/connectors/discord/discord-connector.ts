@@ -6,7 +6,14 @@
  * exception: start() fails with it, and once running it goes to `onFatal`, so the process stops
  * with a non-zero exit code instead of idling with no gateway.
  */
-import { type Client, Events, GatewayCloseCodes, GatewayDispatchEvents, RESTEvents } from "discord.js";
+import {
+  type Client,
+  Events,
+  GatewayCloseCodes,
+  GatewayDispatchEvents,
+  RESTEvents,
+  Status,
+} from "discord.js";
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../lib/logger.js";
 import { type Connector, type OnFatal, PlatformFatalError } from "../connector.js";
@@ -263,6 +270,7 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
         "connected to Discord",
       );
     },
+    connected: () => running && (client?.ws.shards.every((shard) => shard.status === Status.Ready) ?? false),
     async stop() {
       stopping = true;
       running = false;

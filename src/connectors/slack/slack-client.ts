@@ -36,6 +36,8 @@ export interface BoltAppOptions {
   logger: Logger;
   /** Socket Mode failed to reconnect and will not try again (see reportReconnectFailures). */
   onFatal?: OnFatal;
+  /** False while troupe stops: HTTP mode answers Slack 503, so Slack retries the event elsewhere. */
+  accepting?: () => boolean;
 }
 
 export interface BoltApp {
@@ -44,6 +46,8 @@ export interface BoltApp {
   /** Connects (Socket Mode) or listens (HTTP); resolves with the HTTP port, if any. */
   start(): Promise<number | undefined>;
   stop(): Promise<void>;
+  /** The socket is open (Socket Mode) or the server listens (HTTP). */
+  connected(): boolean;
 }
 
 export function createBoltApp(options: BoltAppOptions): BoltApp {
@@ -69,9 +73,18 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
     });
     const app = new App({ ...common, receiver, socketMode: true });
     reportReconnectFailures(receiver.client, options.onFatal);
+    let open = false;
+    receiver.client.on("connected", () => {
+      open = true;
+    });
+    for (const state of ["disconnected", "reconnecting"])
+      receiver.client.on(state, () => {
+        open = false;
+      });
     return {
       app,
       mode: "socket",
+      connected: () => open,
       async start() {
         try {
           await receiver.start();
@@ -116,12 +129,14 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
     endpoint,
     commands: options.commands,
     logger: options.logger,
+    accepting: options.accepting,
   });
   const app = new App({ ...common, receiver });
   let started = false;
   return {
     app,
     mode: "http",
+    connected: () => started,
     async start() {
       const server = await receiver
         .start({ port: options.port, host: options.host })

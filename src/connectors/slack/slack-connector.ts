@@ -43,6 +43,8 @@ export interface SlackConnectorOptions {
   socketPingTimeoutMs?: number;
   /** Socket Mode could not reconnect, for good (a revoked app-level token): see slack-client.ts. */
   onFatal?: OnFatal;
+  /** False while troupe stops: HTTP mode answers 503 (see slack-http-guard.ts). */
+  accepting?: () => boolean;
 }
 
 export interface SlackConnector extends Connector {
@@ -115,6 +117,7 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
         commands: commandNames,
         host: options.host,
         socketPingTimeoutMs: options.socketPingTimeoutMs,
+        accepting: options.accepting,
         logger,
         onFatal: (error) => {
           logger.error(
@@ -143,6 +146,7 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
         app.mode === "socket" ? "Slack connected (Socket Mode)" : "Slack listening",
       );
     },
+    connected: () => bolt?.connected() ?? false,
     async stop() {
       const app = bolt;
       bolt = undefined;

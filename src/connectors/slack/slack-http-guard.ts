@@ -38,6 +38,8 @@ export interface RequestGuardOptions {
   /** Bytes; Bolt's default (4 MB) when unset. */
   bodyLimit?: number;
   now?: () => number;
+  /** False while troupe stops: every event is answered 503 at once (Slack delivers it again). */
+  accepting?: () => boolean;
 }
 
 export function createRequestGuard(bolt: RequestListener, options: RequestGuardOptions): RequestListener {
@@ -98,6 +100,12 @@ export function createRequestGuard(bolt: RequestListener, options: RequestGuardO
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (request.method !== "POST" || path !== options.endpoint) {
       bolt(request, response);
+      return;
+    }
+    if (options.accepting?.() === false) {
+      request.resume();
+      response.writeHead(503, { "retry-after": "5" });
+      response.end();
       return;
     }
     screen(request, response).catch((error: unknown) => {

@@ -5,7 +5,10 @@
  *   off: 4014) stops troupe with exit code 1 and one line naming the variable, the reason and the fix;
  * - SIGTERM while Discord holds the first post behind a rate limit ends with the warn line and the
  *   question stored, never a message posted after the fact;
- * - SIGTERM while an answer streams ends with the text so far and the interrupted note.
+ * - SIGTERM while an answer streams longer than the grace (SHUTDOWN_GRACE_SECONDS=15: 7 s to
+ *   finish, then 6 s for the last writes, which a Discord write window may need) ends with the
+ *   text so far and the interrupted note (an answer that finishes within the grace is delivered
+ *   whole: tests/app/service).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,6 +49,7 @@ const storeUrl = () => `sqlite://${join(dir, "troupe.sqlite")}`;
 
 async function startOnDiscord(
   fake: FakeDiscordOptions = {},
+  graceSeconds = 8,
 ): Promise<{ discord: FakeDiscord; troupe: TroupeService }> {
   discord = await startFakeDiscord(fake);
   troupe = startTroupe({
@@ -53,6 +57,7 @@ async function startOnDiscord(
     STORE_URL: storeUrl(),
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
+    SHUTDOWN_GRACE_SECONDS: String(graceSeconds),
   });
   await troupe.waitForLog('"msg":"ready"');
   return { discord, troupe };
@@ -147,7 +152,7 @@ describe("troupe on Discord: SIGTERM with answers in flight", () => {
   });
 
   it("ends an answer still streaming with the text so far and the interrupted note", async () => {
-    const running = await startOnDiscord();
+    const running = await startOnDiscord({}, 15);
     const { ids } = running.discord;
     ollama.enqueue({ chunks: Array.from({ length: 60 }, (_, index) => `word${index} `), delayMs: 200 });
     running.discord.say({
