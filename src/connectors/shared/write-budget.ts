@@ -10,6 +10,8 @@
 export interface WriteBudget {
   /** Resolves when a write under `key` may go out now; rejects if `signal` aborts first. */
   acquire(key: string, signal?: AbortSignal): Promise<void>;
+  /** How many writes under `key` could go out now without waiting (none while others wait). */
+  room(key: string): number;
 }
 
 export interface WriteBudgetOptions {
@@ -62,6 +64,13 @@ export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
   }
 
   return {
+    room(key) {
+      const state = keys.get(key);
+      if (!state) return options.limit;
+      const cutoff = now() - options.windowMs;
+      const inWindow = state.sent.filter((at) => at > cutoff).length;
+      return Math.max(0, options.limit - inWindow - state.waiters.length);
+    },
     acquire(key, signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (keys.size > 1000) sweep();

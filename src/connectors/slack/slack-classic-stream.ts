@@ -1,6 +1,8 @@
 /**
  * An answer streamed the classic way: a first chat.postMessage as soon as text arrives, then
- * chat.update as it grows, through the shared streamToMessages (pacing, splitting, final edit).
+ * chat.update as it grows, through the shared streamToMessages (splitting, final edit), paced by
+ * slack-answer-pacing.ts (while the workspace's updates are spoken for, the first post waits for
+ * the whole answer).
  *
  * Slack quirks: `thread_ts` must be passed on every post (Bolt's say() does not thread); chat.update
  * is Tier 3 (about 50 a minute per workspace) and refuses `text` over 4,000 characters, so chunks
@@ -9,7 +11,7 @@
  */
 import type { StreamReplyOptions, StreamResult } from "../../core/reply-sink.js";
 import { type MessageWriter, streamToMessages } from "../shared/edit-stream.js";
-import type { WriteBudget } from "../shared/write-budget.js";
+import { paceSlackAnswer } from "./slack-answer-pacing.js";
 import { markdownToMrkdwn } from "./slack-outgoing-text.js";
 import { postedMessageSchema } from "./slack-payloads.js";
 import { personaFace } from "./slack-persona-face.js";
@@ -78,19 +80,10 @@ export async function streamClassic(
     },
   };
 
-  // The first message waits only on the channel's post budget; later writes share the workspace's
-  // Tier 3 budget for chat.update.
-  const budget: WriteBudget = {
-    acquire: (_key, signal) =>
-      created
-        ? context.updateBudget.acquire(context.teamId, signal)
-        : context.postBudget.acquire(channel, signal),
-  };
-
   const result = await streamToMessages(deltas, {
     writer,
-    budget,
-    budgetKey: context.teamId,
+    // The first message on the channel's post budget, later writes on the workspace's update budget.
+    pacing: paceSlackAnswer(context, channel),
     maxLength: SLACK_TEXT_LIMIT,
     minEditIntervalMs: context.updateIntervalMs,
     header: face.header,

@@ -6,7 +6,8 @@
  * Budgets (Slack's limits are per method, per app, per workspace):
  * - chat.update is Tier 3, about 50 a minute per workspace, shared by every answer streaming there;
  * - chat.postMessage is "about one a second per channel" with short bursts: the first message of
- *   an answer waits on this one only, so it goes out quickly even while edits queue;
+ *   an answer waits on this one only, so it goes out quickly even while edits queue (while the
+ *   update budget could not pay for its update, it goes out once the model ends, whole);
  * - chat.appendStream is Tier 4, about 100 a minute per workspace.
  */
 import type { Logger } from "../../lib/logger.js";
@@ -25,6 +26,11 @@ export interface SinkContext {
   updateBudget: WriteBudget;
   postBudget: WriteBudget;
   appendBudget: WriteBudget;
+  /**
+   * Answers that posted part of themselves and still owe the update budget their update: a first
+   * message streams early only while the budget has room for all of them (slack-answer-pacing.ts).
+   */
+  updatesOwed: { count: number };
   /** Native streaming failed for good (method or scope missing): post-and-update from now on. */
   native: { broken: boolean };
   /** Channels where assistant.threads.setStatus failed: not tried again for an hour. */
@@ -46,6 +52,7 @@ export function createSinkContext(options: SinkContextOptions): SinkContext {
     updateBudget: createWriteBudget({ limit: 50, windowMs: MINUTE_MS }),
     postBudget: createWriteBudget({ limit: 3, windowMs: 3_000 }),
     appendBudget: createWriteBudget({ limit: 100, windowMs: MINUTE_MS }),
+    updatesOwed: { count: 0 },
     native: { broken: false },
     statusOff: createTtlCache<true>({ maxEntries: 10_000, ttlMs: 60 * MINUTE_MS }),
   };

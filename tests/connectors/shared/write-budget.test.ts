@@ -30,6 +30,25 @@ describe("write budget", () => {
     }
   });
 
+  it("says how many writes could go out now: none while others wait, more as the window moves", async () => {
+    let clock = 0;
+    const budget = createWriteBudget({ limit: 2, windowMs: 1_000, now: () => clock });
+    expect(budget.room("a")).toBe(2);
+    await budget.acquire("a");
+    expect(budget.room("a")).toBe(1);
+    await budget.acquire("a");
+    const giveUp = new AbortController();
+    const waiting = budget.acquire("a", giveUp.signal);
+    expect(budget.room("a")).toBe(0);
+    expect(budget.room("b")).toBe(2);
+    clock = 1_000;
+    // The window moved on, but the waiter goes first.
+    expect(budget.room("a")).toBe(1);
+    giveUp.abort();
+    await expect(waiting).rejects.toThrow();
+    expect(budget.room("a")).toBe(2);
+  });
+
   it("keeps keys independent", async () => {
     const budget = createWriteBudget({ limit: 1, windowMs: 60_000 });
     await budget.acquire("a");
