@@ -43,6 +43,12 @@ export interface LoadSide {
   /** Milliseconds of CPU (user + system) per acked event, answers included. */
   cpuMsPerEvent: number;
   refused: number;
+  /**
+   * Ephemeral notices posted while measured: troupe tells a person when its store did not answer
+   * in time (no memory for this answer); the bare app has no store. Non-zero means the store fell
+   * behind the burst, and that side's work per event was not the usual.
+   */
+  notices: number;
 }
 
 export interface SlackLoadFigures {
@@ -143,6 +149,7 @@ async function measure(
   events: SignedEvent[],
 ): Promise<LoadSide> {
   const before = fake.calls("chat.postMessage").length;
+  const noticesBefore = fake.calls("chat.postEphemeral").length;
   const cpuBefore = groupCpuMs(child.pid);
   const { acked, elapsedMs } = await sendAll(url, events);
   const answered = await pollUntil(
@@ -156,6 +163,7 @@ async function measure(
     eventsAckedPerSecond: Math.round((acked / elapsedMs) * 1000),
     cpuMsPerEvent: Math.round((cpuMs / Math.max(1, acked)) * 100) / 100,
     refused: events.length - acked,
+    notices: fake.calls("chat.postEphemeral").length - noticesBefore,
   };
 }
 
@@ -230,6 +238,11 @@ export function formatSlackLoad(figures: SlackLoadFigures): string[] {
     "  figure | bare | troupe | ratio",
     `  Slack HTTP events acked/s at concurrency ${LOAD_IN_FLIGHT} | ${bare.eventsAckedPerSecond} | ${troupe.eventsAckedPerSecond} | ${ratio(troupe.eventsAckedPerSecond, bare.eventsAckedPerSecond)}`,
     `  CPU per acked event | ${bare.cpuMsPerEvent} ms | ${troupe.cpuMsPerEvent} ms | ${ratio(troupe.cpuMsPerEvent, bare.cpuMsPerEvent)}`,
+    ...(troupe.notices > 0
+      ? [
+          `  troupe's store fell behind: ${troupe.notices} "store unavailable" notices posted for ${figures.events} events`,
+        ]
+      : []),
     ...(bare.refused + troupe.refused > 0
       ? [`  not acknowledged: bare ${bare.refused}, troupe ${troupe.refused}`]
       : []),
