@@ -13,7 +13,10 @@
  *   cores as the acks.
  *
  * troupe runs as a user starts it (`npm start`), with its default store (SQLite, a temp file) and
- * its default log level (info, JSON on stderr); the bare app as its header says.
+ * its default log level (info, JSON on stderr); the bare app as its header says. The instant model
+ * makes this a burst far beyond what the SQLite store serves (each write about 0.1–0.3 ms, one
+ * connection, several per event): its operations then time out and troupe answers without memory,
+ * telling each person so; the figures say when that happened.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
