@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
- * `npm run bench -- core` (or discord, slack, embedded, busy) runs one group.
+ * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy) runs one group.
  */
 import { benchBusy } from "./busy.js";
 import { benchDiscord } from "./discord.js";
 import { benchEmbedded, formatEmbeddedFigures } from "./embedded.js";
 import { benchPromptBuild } from "./prompt-build.js";
 import { benchSlack } from "./slack.js";
+import { benchSlackLoad, formatSlackLoad } from "./slack-http-load.js";
 import { benchStartup } from "./startup.js";
 import type { Summary } from "./stats.js";
 
@@ -36,6 +37,9 @@ if (wanted("slack")) {
   console.log(
     `  HTTP mode: ${slack.httpEventsPerSecond} events/s handled, ${slack.httpAnswersPerSecond} mentions/s answered`,
   );
+}
+if (wanted("slack-load")) {
+  for (const line of formatSlackLoad(await benchSlackLoad())) console.log(line);
 }
 if (wanted("embedded")) {
   for (const line of formatEmbeddedFigures(await benchEmbedded())) console.log(line);

@@ -17,6 +17,11 @@ export interface Logger {
   warn: LogFn;
   error: LogFn;
   child(bindings: Record<string, unknown>): Logger;
+  /**
+   * Whether a line at `level` would be written (pino has it). Optional: a caller that builds an
+   * expensive line asks first, and one without it simply builds the line.
+   */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** A logger that drops everything: for tests and scripts that do not care. */

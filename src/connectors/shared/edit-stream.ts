@@ -13,7 +13,9 @@
  * interval, for the platform) is given up and `cutOff` in the result says what nobody saw, so core
  * can log it and keep the question; nothing is left to settle after the process is gone.
  */
+
 import type { StreamResult } from "../../core/reply-sink.js";
+import { onAbort } from "../../lib/on-abort.js";
 import { type AnswerPacing, paceWithBudget } from "./answer-pacing.js";
 import { splitText } from "./split-text.js";
 import type { WriteBudget } from "./write-budget.js";
@@ -182,7 +184,8 @@ export async function streamToMessages<Handle>(
     stopTyping?.();
     // From here every write completes the answer: one still waiting carries the whole text.
     pacing.finish();
-    modelEnded.abort();
+    // A plain reason (nobody reads it): `abort()` alone builds a DOMException and its stack each time.
+    modelEnded.abort("the model ended");
   }
   try {
     await flushing;
@@ -212,11 +215,8 @@ export function beforeDeadline<T>(work: () => Promise<T>, deadline: AbortSignal 
   if (deadline === undefined) return work();
   if (deadline.aborted) return Promise.reject(deadline.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(deadline.reason);
-    deadline.addEventListener("abort", onAbort, { once: true });
-    work()
-      .then(resolve, reject)
-      .finally(() => deadline.removeEventListener("abort", onAbort));
+    const unsubscribe = onAbort(deadline, () => reject(deadline.reason));
+    work().then(resolve, reject).finally(unsubscribe);
   });
 }
 
@@ -230,10 +230,10 @@ function pause(ms: number, wake: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      wake.removeEventListener("abort", done);
+      unsubscribe();
       resolve();
     };
     const timer = setTimeout(done, ms);
-    wake.addEventListener("abort", done, { once: true });
+    const unsubscribe = onAbort(wake, done);
   });
 }

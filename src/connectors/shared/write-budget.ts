@@ -6,6 +6,7 @@
  * another in the same channel. (Discord reports its limits on every write and is paced by them:
  * connectors/discord/discord-write-scheduler.ts.)
  */
+import { onAbort } from "../../lib/on-abort.js";
 
 export interface WriteBudget {
   /** Resolves when a write under `key` may go out now; rejects if `signal` aborts first. */
@@ -28,9 +29,16 @@ interface KeyState {
   timer?: NodeJS.Timeout;
 }
 
+/** Below this many keys, idle ones are left to pump() and never swept. */
+const SWEEP_FROM = 1000;
+
 export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
   const now = options.now ?? Date.now;
   const keys = new Map<string, KeyState>();
+  // A sweep walks every key: run it when the keys have doubled since the last one, or a window
+  // later, never on every write (a burst into thousands of channels made it a third of a write's cost).
+  let sweepAbove = SWEEP_FROM;
+  let sweptAt = 0;
 
   function pump(key: string, state: KeyState): void {
     const time = now();
@@ -73,7 +81,11 @@ export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
     },
     acquire(key, signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (keys.size > 1000) sweep();
+      if (keys.size > sweepAbove || (keys.size > SWEEP_FROM && now() - sweptAt > options.windowMs)) {
+        sweep();
+        sweptAt = now();
+        sweepAbove = Math.max(SWEEP_FROM, 2 * keys.size);
+      }
       let state = keys.get(key);
       if (!state) {
         state = { sent: [], waiters: [] };
@@ -81,17 +93,24 @@ export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
       }
       const current = state;
       return new Promise<void>((resolve, reject) => {
-        const waiter = { resolve, reject, signal };
+        // Granted or not, the wait stops listening: the signal (often the shutdown deadline every
+        // write shares) must not collect one listener per write for the life of the process.
+        let unsubscribe = () => {};
+        const waiter = {
+          resolve: () => {
+            unsubscribe();
+            resolve();
+          },
+          reject,
+          signal,
+        };
         current.waiters.push(waiter);
-        signal?.addEventListener(
-          "abort",
-          () => {
+        if (signal !== undefined)
+          unsubscribe = onAbort(signal, () => {
             const index = current.waiters.indexOf(waiter);
             if (index !== -1) current.waiters.splice(index, 1);
             reject(signal.reason);
-          },
-          { once: true },
-        );
+          });
         pump(key, current);
       });
     },

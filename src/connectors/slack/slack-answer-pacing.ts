@@ -11,10 +11,16 @@
  * it; otherwise it waits for the model's end and goes out whole, in one write. A busy workspace then
  * spends one write per answer, as a busy Discord channel does.
  */
+import { onAbort } from "../../lib/on-abort.js";
 import type { AnswerPacing } from "../shared/answer-pacing.js";
 import type { SinkContext } from "./slack-sink-context.js";
 
 const answered = () => {};
+/**
+ * The reason the model-ended signal carries (nobody reads it): `abort()` without one builds a
+ * DOMException with a stack trace every call, twice per answer.
+ */
+const MODEL_ENDED = "the model ended";
 
 export function paceSlackAnswer(
   context: Pick<SinkContext, "postBudget" | "updateBudget" | "updatesOwed" | "teamId">,
@@ -36,16 +42,17 @@ export function paceSlackAnswer(
     if (modelEnded.signal.aborted) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const ended = () => {
-        signal?.removeEventListener("abort", aborted);
+      const stopEnded = onAbort(modelEnded.signal, () => {
+        stopAborted();
         resolve();
-      };
-      const aborted = () => {
-        modelEnded.signal.removeEventListener("abort", ended);
-        reject(signal?.reason);
-      };
-      modelEnded.signal.addEventListener("abort", ended, { once: true });
-      signal?.addEventListener("abort", aborted, { once: true });
+      });
+      const stopAborted =
+        signal === undefined
+          ? () => {}
+          : onAbort(signal, () => {
+              stopEnded();
+              reject(signal.reason);
+            });
     });
   }
 
@@ -70,10 +77,10 @@ export function paceSlackAnswer(
       return answered;
     },
     finish() {
-      modelEnded.abort();
+      modelEnded.abort(MODEL_ENDED);
     },
     close() {
-      modelEnded.abort();
+      modelEnded.abort(MODEL_ENDED);
       settleDebt();
     },
     finalWaitsForInterval: true,

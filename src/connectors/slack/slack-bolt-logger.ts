@@ -20,6 +20,9 @@ function describe(part: unknown): string {
 }
 
 function write(logger: Logger, level: Level, parts: unknown[]): void {
+  // The SDKs log several debug lines per request; masking and joining them for nothing cost more
+  // than the requests' own logging.
+  if (logger.isLevelEnabled?.(level) === false) return;
   const error = parts.find((part) => part instanceof Error);
   const text = parts
     .filter((part) => !(part instanceof Error))

@@ -1,8 +1,8 @@
 /**
  * The Bolt app: Socket Mode when an app-level token is set (no public URL needed), otherwise the
  * HTTP Events API on PORT, where every request passes slack-http-guard.ts first (signature, replay
- * window both ways, and a body Bolt can handle: a hostile one gets a 4xx at once) and Bolt then
- * checks the signature again before any listener runs. Bolt types stay in this folder.
+ * window both ways, and a body Bolt can handle: a hostile one gets a 4xx at once); Bolt, handed the
+ * verified request, does not verify it again. Bolt types stay in this folder.
  *
  * Bolt is given the identity that auth.test already returned, so it makes no second call; its own
  * Web API client only serves Socket Mode (apps.connections.open, with the SDK's patient retries for
@@ -122,6 +122,10 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
     signingSecret: options.signingSecret,
     endpoints: endpoint,
     logger: sdkLogger,
+    // The guard below has verified every POST to the endpoint before Bolt sees it (the only
+    // requests Bolt processes; other paths and methods get its 404), so Bolt does not compute the
+    // same HMAC a second time per event.
+    signatureVerification: false,
   });
   // Its server calls this property per request: the guard answers hostile requests, Bolt the rest.
   receiver.requestListener = createRequestGuard(receiver.requestListener, {

@@ -12,7 +12,8 @@
  *    acknowledge; a 200 for Slack's rate-limit notice.
  *
  * A refusal is answered at once with one warning line (status, reason; never the body). What
- * passes goes to Bolt unchanged, already read, and Bolt checks the signature again as before.
+ * passes goes to Bolt unchanged and already read; Bolt's receiver is built without its own signature
+ * check (slack-client.ts), as this one has done it.
  * Other paths and methods go straight to Bolt (its 404s are unchanged).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";

@@ -77,7 +77,27 @@ function tidyLists(mrkdwn: string): string {
     .join("\n");
 }
 
+/**
+ * One line of words and plain punctuation, which Markdown leaves as it is (no syntax character, no
+ * leading digit or dash that could start a list, no autolink or e-mail, no doubled space), and
+ * which nothing after the converter changes either; trailing spaces and newlines, which the
+ * converter drops, are dropped here too. Parsing and printing costs about 0.3 ms, an answer is
+ * rendered at every write while it streams, and many pieces of a streamed answer are this plain.
+ * A test compares the two on many random strings of these characters.
+ */
+const PLAIN_LINE = /^[\p{L}\p{N}](?:[\p{L}\p{N},.?!'";:-]| (?! ))*$/u;
+const AUTOLINK_HINT = /www\.|https?:|mailto:|xmpp:/i;
+
+/** The text's mrkdwn when it is a plain line (see PLAIN_LINE), else undefined. */
+export function plainLineMrkdwn(markdown: string): string | undefined {
+  const trimmed = markdown.replace(/[ \n]+$/, "");
+  if (!PLAIN_LINE.test(trimmed) || /^\p{N}/u.test(trimmed) || AUTOLINK_HINT.test(trimmed)) return undefined;
+  return trimmed;
+}
+
 export function markdownToMrkdwn(markdown: string): string {
+  const plain = plainLineMrkdwn(markdown);
+  if (plain !== undefined) return plain;
   let converted: string;
   try {
     converted = slackify(markdown);
