@@ -1,17 +1,23 @@
 /**
- * The Discord figures, against the fakes on loopback (the real discord.js client, the real bot, the
- * Ollama provider): with 50 conversations at once (50 channels, one mention each, in each round),
+ * The Discord figures, against the fakes on loopback, with 50 conversations at once (50 channels,
+ * one mention each, in each round):
  * - from a MESSAGE_CREATE reaching the bot (sent on the fake gateway) to its request reaching the
- *   model (arriving at the model server);
- * - from the model's first token (leaving the model server) to the answer's first message on
- *   Discord (the create arriving at the fake Discord).
+ *   model (arriving at the model server), for troupe in this process (the real discord.js client,
+ *   the real bot, the Ollama provider) over memory:// and over sqlite://, and for the bare
+ *   discord.js bot (bench/bare-discord-bot.ts, a child process: it has no store, so its figure is
+ *   the floor of what discord.js and the model client cost);
+ * - for troupe, from the model's first token (leaving the model server) to the answer's first
+ *   message on Discord (the create arriving at the fake Discord).
  * Not a test: timings live here, never in tests.
  */
 
+import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { eventually, mention, startHarness } from "../tests/connectors/discord/harness.js";
+import { startFakeDiscord } from "../tests/fakes/fake-discord/fake-discord.js";
 import { startFakeOllama } from "../tests/fakes/fake-ollama.js";
 import { splitIntoChunks } from "../tests/fakes/llm-fake-reply.js";
+import { makeTempDir, pollUntil, removeTempDir, startTsxChild } from "./children.js";
 import { startModelTimingProxy } from "./model-timing-proxy.js";
 import { type Summary, summarize } from "./stats.js";
 
@@ -22,14 +28,32 @@ export interface DiscordBench {
   firstTokenToMessage: Summary;
 }
 
+export type DiscordStore = "memory" | "sqlite";
+
 const now = () => performance.timeOrigin + performance.now();
 
-export async function benchDiscord(conversations = 50, rounds = 4): Promise<DiscordBench> {
+function enqueueAnswers(ollama: Awaited<ReturnType<typeof startFakeOllama>>, conversations: number) {
+  for (let index = 0; index < conversations; index++) {
+    ollama.enqueue({
+      chunks: splitIntoChunks(`Answer ${index}: ${"a few streamed words ".repeat(6)}`, 8),
+      delayMs: 10,
+    });
+  }
+}
+
+/** troupe in this process, its store memory:// or a fresh SQLite file. */
+export async function benchDiscord(
+  store: DiscordStore = "memory",
+  conversations = 50,
+  rounds = 4,
+): Promise<DiscordBench> {
+  const dir = store === "sqlite" ? makeTempDir("troupe-bench-discord-") : undefined;
   const ollama = await startFakeOllama();
   const proxy = await startModelTimingProxy(ollama.host, /bench-\d+-\d+/);
   const harness = await startHarness({
     ollama,
     modelHost: proxy.host,
+    storeUrl: dir === undefined ? "memory://" : `sqlite://${join(dir, "troupe.sqlite")}`,
     // Fresh channels every round: a channel's write budget left over from the round before would
     // be timed too, and this measures the pipeline.
     fake: { world: { extraChannels: conversations * rounds } },
@@ -45,12 +69,7 @@ export async function benchDiscord(conversations = 50, rounds = 4): Promise<Disc
       const sentAt = new Map<string, number>();
       const answeredBefore = harness.logged("answered");
       const firstRequest = discord.requests.length;
-      for (let index = 0; index < conversations; index++) {
-        ollama.enqueue({
-          chunks: splitIntoChunks(`Answer ${index}: ${"a few streamed words ".repeat(6)}`, 8),
-          delayMs: 10,
-        });
-      }
+      enqueueAnswers(ollama, conversations);
       const channels = discord.ids.extra.slice(round * conversations, (round + 1) * conversations);
       channels.forEach((channel, index) => {
         const marker = `bench-${round}-${index}`;
@@ -83,5 +102,51 @@ export async function benchDiscord(conversations = 50, rounds = 4): Promise<Disc
   } finally {
     await harness.close();
     await proxy.close();
+    if (dir !== undefined) removeTempDir(dir);
+  }
+}
+
+/** The bare discord.js bot (a child process), the same rounds: MESSAGE_CREATE → request at the model. */
+export async function benchBareDiscord(conversations = 50, rounds = 4): Promise<Summary> {
+  const ollama = await startFakeOllama();
+  const proxy = await startModelTimingProxy(ollama.host, /bench-\d+-\d+/);
+  const discord = await startFakeDiscord({ world: { extraChannels: conversations * rounds } });
+  const bot = startTsxChild("bare discord.js bot", "bench/bare-discord-bot.ts", {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    OLLAMA_HOST: proxy.host,
+  });
+  const toModel: number[] = [];
+  try {
+    await bot.waitForOutput("ready", 60_000);
+    for (let round = 0; round < rounds; round++) {
+      await delay(2_000);
+      const sentAt = new Map<string, number>();
+      enqueueAnswers(ollama, conversations);
+      const channels = discord.ids.extra.slice(round * conversations, (round + 1) * conversations);
+      const markers = channels.map((_, index) => `bench-${round}-${index}`);
+      channels.forEach((channel, index) => {
+        const marker = markers[index] ?? "";
+        sentAt.set(marker, now());
+        discord.say({ author: discord.ids.bob, channel, content: `${mention(discord.ids.bot)} ${marker}` });
+      });
+      const done = await pollUntil(
+        () => markers.every((marker) => proxy.timings.get(marker)?.doneAt !== undefined),
+        120_000,
+      );
+      if (!done) throw new Error(`bare round ${round}: not every conversation reached the model`);
+      for (const marker of markers) {
+        const timing = proxy.timings.get(marker);
+        const sent = sentAt.get(marker);
+        if (timing === undefined || sent === undefined) throw new Error(`bare: no timing for ${marker}`);
+        toModel.push(timing.requestAt - sent);
+      }
+    }
+    return summarize(toModel);
+  } finally {
+    await bot.stop();
+    await discord.close();
+    await proxy.close();
+    await ollama.close();
   }
 }

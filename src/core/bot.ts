@@ -109,9 +109,11 @@ export function createBot(dependencies: BotDependencies): Bot {
     const keys = bindingKeys(message);
     const bindings: Partial<Record<BindingScope, string>> = {};
     try {
-      for (const [scope, key] of Object.entries(keys) as [BindingScope, string][]) {
-        bindings[scope] = await store.getBinding(key);
-      }
+      const scoped = Object.entries(keys) as [BindingScope, string][];
+      const found = await store.getBindings(scoped.map(([, key]) => key));
+      scoped.forEach(([scope], index) => {
+        bindings[scope] = found[index];
+      });
     } catch (error) {
       logger.warn(
         { err: error, conversation: message.conversationId },
