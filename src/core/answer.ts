@@ -105,8 +105,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   let memory = true;
   try {
     // Not an exchange still in flight (it is stored later), nor one whose question came after this.
-    history = await (request.history ??
-      store.getHistory(message.conversationId, { before: request.order }));
+    history = await (request.history ?? store.getHistory(message.conversationId, { before: request.order }));
   } catch (error) {
     memory = false;
     logger.warn({ err: error }, "store unavailable: answering without memory");
