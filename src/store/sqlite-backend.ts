@@ -5,6 +5,7 @@ import { Keyv } from "keyv";
 import { bounded } from "./bounded.js";
 import type { HistoryLimits, HistoryLog } from "./history-log.js";
 import { type SetIfAbsent, STORE_NAMESPACE } from "./keyv-store.js";
+import { createSqliteClaims } from "./sqlite-claims.js";
 import { createSqliteGate } from "./sqlite-gate.js";
 import { createSqliteHistory, type SqlQuery } from "./sqlite-history.js";
 import { describeFailure } from "./store-error-text.js";
@@ -29,7 +30,7 @@ export interface SqliteBackend {
   history: HistoryLog;
   /** Deletes the expired rows of the troupe namespace. */
   sweepExpired(): Promise<void>;
-  /** One statement: records a key unless a live one is there (atomic across processes too). */
+  /** Records a key unless a live one is there (atomic across processes too; claims at once share a statement). */
   setIfAbsent: SetIfAbsent;
   /** Whether the file holds any history key of the previous troupe (asked once, at the first read). */
   holdsLegacyHistory(): Promise<boolean>;
@@ -67,16 +68,9 @@ export async function openSqlite(
     limits,
   );
 
-  const { table } = adapter.opts;
-  // Keyv's own row format ({"value":…,"expires":<ms>}); an expired row is taken over, as keyv.get
-  // would have read it as absent. RETURNING says whether this statement wrote the row.
-  const claim = `INSERT INTO ${table} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE
-    SET value = excluded.value WHERE json_valid(${table}.value)
-    AND json_extract(${table}.value, '$.expires') < ? RETURNING key`;
-  const setIfAbsent: SetIfAbsent = async (key, value) => {
-    const rows = await adapter.query(claim, `${STORE_NAMESPACE}:${key}`, value, Date.now());
-    return Array.isArray(rows) && rows.length > 0;
-  };
+  const table = adapter.opts.table ?? "keyv";
+  const claim = createSqliteClaims(table, (run) => gate.write(() => run(rawQuery)));
+  const setIfAbsent: SetIfAbsent = (key, value) => claim(`${STORE_NAMESPACE}:${key}`, value);
   // A key range, not LIKE, so the primary key's index answers it.
   const legacy = `SELECT 1 AS found FROM ${table} WHERE key >= ? AND key < ? LIMIT 1`;
   const holdsLegacyHistory = async () => {
