@@ -1,3 +1,9 @@
+/**
+ * Opening sqlite://: keyv over @keyv/sqlite and the history tables on its one connection, the
+ * connection's gate (reads together, a write alone: sqlite-gate.ts), markSeen as batched claims
+ * (sqlite-claims.ts), the expiry sweep keyv lacks, and the once-per-process question whether the
+ * file holds any pre-upgrade history at all (so a new conversation's first read skips the look).
+ */
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import KeyvSqlite from "@keyv/sqlite";

@@ -12,6 +12,7 @@
  * (`exclusive`): IMMEDIATE takes the write lock up front, so a writer in another process waits in
  * busy_timeout instead of failing with SQLITE_BUSY on a read-to-write upgrade. The turn count makes
  * the trim a delete of the few oldest rows, so an append costs the same at turn 5 and turn 500.
+ * A read is one SELECT (`read`): it may share the connection with other reads, never with a write.
  */
 import { z } from "zod";
 import { type HistoryLimits, type HistoryLog, LEGACY_ORDER } from "./history-log.js";
