@@ -41,12 +41,19 @@ function enqueueAnswers(ollama: Awaited<ReturnType<typeof startFakeOllama>>, con
   }
 }
 
+interface TroupeSide {
+  /** One burst of `conversations` mentions, each in a fresh channel; resolves once all are answered. */
+  round(round: number): Promise<void>;
+  result(): DiscordBench;
+  close(): Promise<void>;
+}
+
 /** troupe in this process, its store memory:// or a fresh SQLite file. */
-export async function benchDiscord(
-  store: DiscordStore = "memory",
-  conversations = 50,
-  rounds = 4,
-): Promise<DiscordBench> {
+async function startTroupeSide(
+  store: DiscordStore,
+  conversations: number,
+  rounds: number,
+): Promise<TroupeSide> {
   const dir = store === "sqlite" ? makeTempDir("troupe-bench-discord-") : undefined;
   const ollama = await startFakeOllama();
   const proxy = await startModelTimingProxy(ollama.host, /bench-\d+-\d+/);
@@ -61,11 +68,8 @@ export async function benchDiscord(
   const { discord } = harness;
   const toModel: number[] = [];
   const toMessage: number[] = [];
-  try {
-    for (let round = 0; round < rounds; round++) {
-      // Each round is a burst on an idle bot: the global budget (50 requests a second) spent by the
-      // round before's last edits would otherwise be timed too.
-      await delay(2_000);
+  return {
+    async round(round) {
       const sentAt = new Map<string, number>();
       const answeredBefore = harness.logged("answered");
       const firstRequest = discord.requests.length;
@@ -80,7 +84,7 @@ export async function benchDiscord(
         () => harness.logged("answered") === answeredBefore + conversations,
         120_000,
       );
-      if (!done) throw new Error(`round ${round}: not every conversation was answered`);
+      if (!done) throw new Error(`${store} round ${round}: not every conversation was answered`);
       const creates = discord.requests.slice(firstRequest).filter((request) => request.method === "POST");
       channels.forEach((channel, index) => {
         const marker = `bench-${round}-${index}`;
@@ -88,21 +92,48 @@ export async function benchDiscord(
         const sent = sentAt.get(marker);
         const created = creates.find((request) => request.path === `/channels/${channel}/messages`);
         if (timing?.firstTokenAt === undefined || sent === undefined || created === undefined)
-          throw new Error(`round ${round}: no timing for ${marker}`);
+          throw new Error(`${store} round ${round}: no timing for ${marker}`);
         toModel.push(timing.requestAt - sent);
         toMessage.push(created.at - timing.firstTokenAt);
       });
-    }
-    return {
+    },
+    result: () => ({
       conversations,
       rounds,
       messageToModel: summarize(toModel),
       firstTokenToMessage: summarize(toMessage),
-    };
+    }),
+    async close() {
+      await harness.close();
+      await proxy.close();
+      if (dir !== undefined) removeTempDir(dir);
+    },
+  };
+}
+
+/**
+ * troupe over each store, rounds taken in turn (memory, SQLite, memory, …) so that both see the
+ * same machine: a busy moment lands on one round of each, not on all of one store's.
+ */
+export async function benchDiscord(
+  stores: readonly DiscordStore[] = ["memory", "sqlite"],
+  conversations = 50,
+  rounds = 4,
+): Promise<Map<DiscordStore, DiscordBench>> {
+  const sides = new Map<DiscordStore, TroupeSide>();
+  try {
+    for (const store of stores) sides.set(store, await startTroupeSide(store, conversations, rounds));
+    for (let round = 0; round < rounds; round++) {
+      for (const side of sides.values()) {
+        // Each round is a burst on an idle bot: the global budget (50 requests a second) spent by
+        // the round before's last edits would otherwise be timed too.
+        await delay(2_000);
+        await side.round(round);
+      }
+    }
+    return new Map([...sides].map(([store, side]) => [store, side.result()]));
   } finally {
-    await harness.close();
-    await proxy.close();
-    if (dir !== undefined) removeTempDir(dir);
+    for (const side of sides.values()) await side.close();
   }
 }
 

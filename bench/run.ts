@@ -24,8 +24,10 @@ if (wanted("core")) {
   );
 }
 if (wanted("discord")) {
-  const memory = await benchDiscord("memory");
-  const sqlite = await benchDiscord("sqlite");
+  const troupe = await benchDiscord(["memory", "sqlite"]);
+  const memory = troupe.get("memory");
+  const sqlite = troupe.get("sqlite");
+  if (memory === undefined || sqlite === undefined) throw new Error("the Discord bench lost a store");
   const bare = await benchBareDiscord(memory.conversations, memory.rounds);
   const p50 = (summary: Summary) => `${Math.round(summary.medianMs)} ms`;
   console.log(`discord, ${memory.conversations} conversations at once, ${memory.rounds} rounds:`);
