@@ -3,13 +3,14 @@
  * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy) runs one group.
  */
 import { benchBusy } from "./busy.js";
-import { benchDiscord } from "./discord.js";
+import { benchBareDiscord, benchDiscord } from "./discord.js";
 import { benchEmbedded, formatEmbeddedFigures } from "./embedded.js";
 import { benchPromptBuild } from "./prompt-build.js";
 import { benchSlack } from "./slack.js";
 import { benchSlackLoad, formatSlackLoad } from "./slack-http-load.js";
 import { benchStartup } from "./startup.js";
 import type { Summary } from "./stats.js";
+import { benchStore } from "./store.js";
 
 const groups = process.argv.slice(2);
 const wanted = (group: string) => groups.length === 0 || groups.includes(group);
@@ -24,10 +25,36 @@ if (wanted("core")) {
   );
 }
 if (wanted("discord")) {
-  const discord = await benchDiscord();
-  console.log(`discord, ${discord.conversations} conversations at once, ${discord.rounds} rounds:`);
-  console.log(`  MESSAGE_CREATE → request at the model: ${figure(discord.messageToModel)}`);
-  console.log(`  first token → first message on Discord: ${figure(discord.firstTokenToMessage)}`);
+  const troupe = await benchDiscord(["memory", "sqlite"]);
+  const memory = troupe.get("memory");
+  const sqlite = troupe.get("sqlite");
+  if (memory === undefined || sqlite === undefined) throw new Error("the Discord bench lost a store");
+  const bare = await benchBareDiscord(memory.conversations, memory.rounds);
+  const p50 = (summary: Summary) => `${Math.round(summary.medianMs)} ms`;
+  console.log(`discord, ${memory.conversations} conversations at once, ${memory.rounds} rounds:`);
+  console.log(
+    `  Discord event → model request, ${memory.conversations} at once, p50: bare ${p50(bare)} | memory ${p50(memory.messageToModel)} | SQLite ${p50(sqlite.messageToModel)} | SQLite/memory ${(sqlite.messageToModel.medianMs / memory.messageToModel.medianMs).toFixed(2)}×`,
+  );
+  console.log(
+    `  MESSAGE_CREATE → request at the model, p99: bare ${bare.p99Ms} ms | memory ${memory.messageToModel.p99Ms} ms | SQLite ${sqlite.messageToModel.p99Ms} ms`,
+  );
+  console.log(`  first token → first message on Discord (memory): ${figure(memory.firstTokenToMessage)}`);
+}
+if (wanted("store")) {
+  const { backends, load } = await benchStore();
+  const prompt = benchPromptBuild();
+  console.log("store:");
+  for (const figures of backends) {
+    console.log(
+      `  ${figures.backend}: store work before the model call, 50 at once, p50 ${figures.beforeModel.medianMs} ms (p99 ${figures.beforeModel.p99Ms} ms); append at turn 5 / turn 500, p50: ${figures.appendAtTurn5.medianMs} / ${figures.appendAtTurn500.medianMs} ms`,
+    );
+  }
+  console.log(
+    `  SQLITE_BUSY under load (2 connections × 50 conversations, ${load.seconds} s): ${load.busy} of ${load.operations} operations (${load.failures} failed in all)`,
+  );
+  console.log(
+    `  prompt build p99, 500-turn history: ${prompt.p99Ms} ms (median ${prompt.medianMs} ms, ${prompt.runs} runs)`,
+  );
 }
 if (wanted("slack")) {
   const slack = await benchSlack();

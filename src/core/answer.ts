@@ -46,6 +46,11 @@ export interface AnswerRequest {
    * before it), and stores its exchange there, so history follows the order of the questions.
    */
   order: number;
+  /**
+   * The history (as of `order`), when the caller started reading it already: the bot reads it
+   * while it reads the persona bindings, so the two reads do not wait for each other.
+   */
+  history?: Promise<Turn[]>;
   /** Aborted when the bot stops: the model stops, the answer ends with the interrupted note. */
   signal: AbortSignal;
   /** Aborted when the process must exit: the sink gives up the writes still waiting. */
@@ -100,7 +105,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   let memory = true;
   try {
     // Not an exchange still in flight (it is stored later), nor one whose question came after this.
-    history = await store.getHistory(message.conversationId, { before: request.order });
+    history = await (request.history ?? store.getHistory(message.conversationId, { before: request.order }));
   } catch (error) {
     memory = false;
     logger.warn({ err: error }, "store unavailable: answering without memory");

@@ -109,9 +109,11 @@ export function createBot(dependencies: BotDependencies): Bot {
     const keys = bindingKeys(message);
     const bindings: Partial<Record<BindingScope, string>> = {};
     try {
-      for (const [scope, key] of Object.entries(keys) as [BindingScope, string][]) {
-        bindings[scope] = await store.getBinding(key);
-      }
+      const scoped = Object.entries(keys) as [BindingScope, string][];
+      const found = await store.getBindings(scoped.map(([, key]) => key));
+      scoped.forEach(([scope], index) => {
+        bindings[scope] = found[index];
+      });
     } catch (error) {
       logger.warn(
         { err: error, conversation: message.conversationId },
@@ -132,12 +134,23 @@ export function createBot(dependencies: BotDependencies): Bot {
     persona: Persona,
     sink: ReplySink,
     order: number,
+    history?: Promise<Turn[]>,
   ): Promise<void> {
     if (prompt.trim().length === 0) return sink.post(texts.emptyMessage, { ephemeral: true });
     return answerPrompt(
       { ...dependencies, outage },
-      { message, prompt, persona, sink, order, signal: stopping.signal, deadline: giveUp.signal },
+      { message, prompt, persona, sink, order, history, signal: stopping.signal, deadline: giveUp.signal },
     );
+  }
+
+  /**
+   * The history as of `order`, read now, for an answer that first resolves its persona: the two
+   * reads go out together. A failure surfaces where the answer awaits it (and is handled there).
+   */
+  function startReadingHistory(message: IncomingMessage, order: number): Promise<Turn[]> {
+    const reading = store.getHistory(message.conversationId, { before: order });
+    reading.catch(() => undefined);
+    return reading;
   }
 
   function contextFor(
@@ -232,8 +245,12 @@ export function createBot(dependencies: BotDependencies): Bot {
           if (persona) await answer(message, parsed.prompt, persona, sink, order);
           return;
         }
+        const history =
+          parsed.text.trim().length === 0 || stopping.signal.aborted
+            ? undefined
+            : startReadingHistory(message, order);
         const { persona } = await currentPersona(message);
-        return answer(message, parsed.text, persona, sink, order);
+        return answer(message, parsed.text, persona, sink, order, history);
       });
     },
     runCommand(name, options, message, sink) {

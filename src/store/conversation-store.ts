@@ -67,6 +67,8 @@ export interface ConversationStore {
   inOrder<T>(key: string, work: () => Promise<T>, options?: InOrderOptions): Promise<T>;
   /** A binding key names a scope: see `bindingKeys` in core/binding.ts. */
   getBinding(key: string): Promise<string | undefined>;
+  /** Several bindings in one round trip, in the order of `keys`: a message reads every scope at once. */
+  getBindings(keys: readonly string[]): Promise<(string | undefined)[]>;
   /** `undefined` removes the binding. Bindings do not expire. */
   setBinding(key: string, persona: string | undefined): Promise<void>;
   /** Records `id` and says whether it was new: for de-duplicating platform events across processes. */

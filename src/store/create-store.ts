@@ -56,7 +56,12 @@ export async function createStore(
 
   if (scheme === "memory") {
     const keyv = new Keyv({ store: new Map() });
-    return createKeyvStore(keyv, limits, { ...base, sweepExpired: () => sweepByIterating(keyv) });
+    return createKeyvStore(keyv, limits, {
+      ...base,
+      sweepExpired: () => sweepByIterating(keyv),
+      // A new Map: nothing from an older troupe can be in it.
+      holdsLegacyHistory: async () => false,
+    });
   }
 
   if (scheme === "sqlite") {
@@ -80,6 +85,8 @@ export async function createStore(
       ...base,
       history: backend.history,
       sweepExpired: backend.sweepExpired,
+      setIfAbsent: backend.setIfAbsent,
+      holdsLegacyHistory: backend.holdsLegacyHistory,
     });
     await proveOrClose(store, backend.keyv, timeoutMs, (cause) =>
       fail(`cannot use the SQLite database ${path}: ${describeFailure(rootCause(cause))}`, fix, cause),

@@ -51,6 +51,12 @@ export interface KeyvStoreOptions {
   sweepEveryMs?: number;
   /** Where history lives (the backend's own atomic log). Default: in memory. */
   history?: HistoryLog;
+  /**
+   * Whether the backend may hold any history key of the previous troupe at all; asked once, at the
+   * first history read. When it says no, no conversation's read looks for one (a new conversation
+   * then costs one read less). Default: it may, and each conversation is looked at once.
+   */
+  holdsLegacyHistory?: () => Promise<boolean>;
   /** Per-key order across processes (Redis). Default: within this process. */
   order?: {
     inOrder<T>(key: string, work: () => Promise<T>, options?: InOrderOptions): Promise<T>;
@@ -115,7 +121,11 @@ export function createKeyvStore(
   }
 
   async function read<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
-    const value: unknown = await keyv.get(key);
+    return check(key, await keyv.get(key), schema);
+  }
+
+  /** A value read from keyv, checked against `schema`; anything else is logged and reads as absent. */
+  function check<T>(key: string, value: unknown, schema: z.ZodType<T>): T | undefined {
     if (value === undefined) return undefined;
     if (value instanceof UnreadableValue) {
       logger?.warn({ store: name, key, problem: value.reason }, "ignoring an unreadable stored value");
@@ -140,8 +150,20 @@ export function createKeyvStore(
    * block of the log, then its key goes: an upgrade keeps every conversation's memory. Appended
    * before the delete, so a failure in between loses nothing (the log adds that block only once).
    */
+  let legacyHeld: Promise<boolean> | undefined;
+  function mayHoldLegacy(): Promise<boolean> {
+    const ask = options.holdsLegacyHistory;
+    if (ask === undefined) return Promise.resolve(true);
+    legacyHeld ??= ask().catch((error: unknown) => {
+      legacyHeld = undefined; // asked again next time; meanwhile every conversation is looked at
+      logger?.debug({ store: name, error: String(error) }, "could not tell whether old history is stored");
+      return true;
+    });
+    return legacyHeld;
+  }
+
   async function migrateLegacy(conversationId: string): Promise<void> {
-    if (migrated.has(conversationId)) return;
+    if (migrated.has(conversationId) || !(await mayHoldLegacy())) return;
     const key = historyKey(conversationId);
     const legacy = await read(key, historySchema);
     if (legacy !== undefined) {
@@ -223,6 +245,14 @@ export function createKeyvStore(
     inOrder: (key, work, inOrderOptions) => (closed ? work() : order.inOrder(key, work, inOrderOptions)),
 
     getBinding: (key) => run(`reading the binding ${key}`, () => read(bindingKey(key), bindingSchema)),
+
+    getBindings: (keys) =>
+      run(`reading the bindings ${keys.join(", ")}`, async () => {
+        if (keys.length === 0) return [];
+        // One round trip for every scope of a message (SQLite: one statement; Redis: one MGET).
+        const stored: unknown[] = await keyv.getMany(keys.map(bindingKey));
+        return keys.map((key, index) => check(bindingKey(key), stored[index], bindingSchema));
+      }),
 
     setBinding: (key, persona) =>
       run(`saving the binding ${key}`, async () => {

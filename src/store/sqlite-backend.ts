@@ -1,16 +1,26 @@
+/**
+ * Opening sqlite://: keyv over @keyv/sqlite and the history tables on its one connection, the
+ * connection's gate (reads together, a write alone: sqlite-gate.ts), markSeen as batched claims
+ * (sqlite-claims.ts), the expiry sweep keyv lacks, and the once-per-process question whether the
+ * file holds any pre-upgrade history at all (so a new conversation's first read skips the look).
+ */
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import KeyvSqlite from "@keyv/sqlite";
 import { Keyv } from "keyv";
-import { createKeyedQueue } from "../lib/keyed-queue.js";
 import { bounded } from "./bounded.js";
 import type { HistoryLimits, HistoryLog } from "./history-log.js";
-import { STORE_NAMESPACE } from "./keyv-store.js";
-import { createSqliteHistory } from "./sqlite-history.js";
+import { type SetIfAbsent, STORE_NAMESPACE } from "./keyv-store.js";
+import { createSqliteClaims } from "./sqlite-claims.js";
+import { createSqliteGate } from "./sqlite-gate.js";
+import { createSqliteHistory, type SqlQuery } from "./sqlite-history.js";
 import { describeFailure } from "./store-error-text.js";
 
 /** How long SQLite waits on a lock held by another process before failing (below the operation deadline). */
 const BUSY_TIMEOUT_MS = 1_000;
+
+/** A statement that only reads (keyv's get, getMany, has): it may share the connection with other reads. */
+const SELECT = /^\s*SELECT\b/i;
 
 /** What went wrong opening a SQLite file, in words for the start-up message. */
 export class SqliteOpenError extends Error {}
@@ -26,6 +36,10 @@ export interface SqliteBackend {
   history: HistoryLog;
   /** Deletes the expired rows of the troupe namespace. */
   sweepExpired(): Promise<void>;
+  /** Records a key unless a live one is there (atomic across processes too; claims at once share a statement). */
+  setIfAbsent: SetIfAbsent;
+  /** Whether the file holds any history key of the previous troupe (asked once, at the first read). */
+  holdsLegacyHistory(): Promise<boolean>;
 }
 
 /** Creates the parent directory and a keyv over the file. The connection opens in the background. */
@@ -48,16 +62,27 @@ export async function openSqlite(
   // Keyv built right after listens to it, and the first query (the start-up probe) rejects with it.
   const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: BUSY_TIMEOUT_MS });
   const keyv = new Keyv(adapter);
-  // One connection serves keyv and the history tables. A history write is a transaction of several
-  // statements; every statement (keyv's too) waits its turn on this lock, so none of keyv's lands
-  // inside a history transaction (and would be rolled back with it).
-  const lock = createKeyedQueue();
+  // One connection serves keyv and the history tables. A write (a history transaction, or one of
+  // keyv's statements) has it alone; reads share it (sqlite-gate.ts).
+  const gate = createSqliteGate();
   const rawQuery = adapter.query;
-  adapter.query = (sql, ...parameters) => lock.run("connection", () => rawQuery(sql, ...parameters));
+  const read: SqlQuery = (sql, ...parameters) => gate.read(() => rawQuery(sql, ...parameters));
+  adapter.query = (sql, ...parameters) =>
+    SELECT.test(sql) ? read(sql, ...parameters) : gate.write(() => rawQuery(sql, ...parameters));
   const history = createSqliteHistory(
-    { exclusive: (work) => lock.run("connection", () => work(rawQuery)) },
+    { exclusive: (work) => gate.write(() => work(rawQuery)), read },
     limits,
   );
+
+  const table = adapter.opts.table ?? "keyv";
+  const claim = createSqliteClaims(table, (run) => gate.write(() => run(rawQuery)));
+  const setIfAbsent: SetIfAbsent = (key, value) => claim(`${STORE_NAMESPACE}:${key}`, value);
+  // A key range, not LIKE, so the primary key's index answers it.
+  const legacy = `SELECT 1 AS found FROM ${table} WHERE key >= ? AND key < ? LIMIT 1`;
+  const holdsLegacyHistory = async () => {
+    const rows = await adapter.query(legacy, `${STORE_NAMESPACE}:history:`, `${STORE_NAMESPACE}:history;`);
+    return Array.isArray(rows) && rows.length > 0;
+  };
 
   // SQLite has no expiry: keyv stores {"value":…,"expires":<ms>} and deletes an expired row only
   // when it is read again, which seen-event ids and abandoned conversations never are. One
@@ -67,5 +92,5 @@ export async function openSqlite(
   const sweepExpired = async () => {
     await adapter.query(sweep, `${STORE_NAMESPACE}:%`, Date.now());
   };
-  return { keyv, history, sweepExpired };
+  return { keyv, history, sweepExpired, setIfAbsent, holdsLegacyHistory };
 }

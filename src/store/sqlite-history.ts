@@ -12,6 +12,7 @@
  * (`exclusive`): IMMEDIATE takes the write lock up front, so a writer in another process waits in
  * busy_timeout instead of failing with SQLITE_BUSY on a read-to-write upgrade. The turn count makes
  * the trim a delete of the few oldest rows, so an append costs the same at turn 5 and turn 500.
+ * A read is one SELECT (`read`): it may share the connection with other reads, never with a write.
  */
 import { z } from "zod";
 import { type HistoryLimits, type HistoryLog, LEGACY_ORDER } from "./history-log.js";
@@ -21,11 +22,16 @@ export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknow
 export interface SqliteConnection {
   /** Runs `work` with no other statement on the connection until it settles. */
   exclusive<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
+  /** One SELECT, beside other reads but never inside a transaction. */
+  read: SqlQuery;
 }
 
 const SCHEMA = [
   // Persistent in the file: readers (other processes, the sweep) no longer wait for the writer.
   "PRAGMA journal_mode=WAL",
+  // Per connection. In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of the
+  // process loses nothing, a power cut may lose the last exchanges, and the file stays sound.
+  "PRAGMA synchronous=NORMAL",
   `CREATE TABLE IF NOT EXISTS troupe_turns (
     seq INTEGER PRIMARY KEY, conversation TEXT NOT NULL, ord REAL NOT NULL, turn TEXT NOT NULL)`,
   "CREATE INDEX IF NOT EXISTS troupe_turns_by_order ON troupe_turns (conversation, ord, seq)",
@@ -125,9 +131,7 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
         ON c.conversation = t.conversation WHERE t.conversation = ? AND c.expires > ?
         ${before === undefined ? "" : "AND t.ord < ?"} ORDER BY t.ord, t.seq`;
       const parameters = before === undefined ? [] : [before];
-      const rows = turnRows.parse(
-        await connection.exclusive((query) => query(select, conversationId, Date.now(), ...parameters)),
-      );
+      const rows = turnRows.parse(await connection.read(select, conversationId, Date.now(), ...parameters));
       // A value that is not text is passed on as text that is not JSON: the reader skips and logs it.
       return rows.map((row) => (typeof row.turn === "string" ? row.turn : `<not text: ${typeof row.turn}>`));
     },

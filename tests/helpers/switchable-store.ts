@@ -77,6 +77,10 @@ export function createSwitchableStore(maxTurns = 100): SwitchableStore {
       check();
       return bindings.get(key);
     },
+    async getBindings(keys) {
+      check();
+      return keys.map((key) => bindings.get(key));
+    },
     async setBinding(key, persona) {
       check();
       if (persona === undefined) bindings.delete(key);

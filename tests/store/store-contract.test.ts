@@ -277,6 +277,27 @@ function storeContract(backend: Backend): void {
     await expect(store.setBinding(newId("absent"), undefined)).resolves.toBeUndefined();
   });
 
+  it("reads several bindings at once, in the order asked, a missing one as undefined", async () => {
+    const store = await openStore();
+    const [conversation, channel, server] = [newId("conversation"), newId("channel"), newId("server")];
+    await store.setBinding(channel, "coder");
+    await store.setBinding(server, "tutor");
+    expect(await store.getBindings([conversation, channel, server])).toEqual([undefined, "coder", "tutor"]);
+    expect(await store.getBindings([server, conversation])).toEqual(["tutor", undefined]);
+    expect(await store.getBindings([])).toEqual([]);
+  });
+
+  if (backend.shared)
+    it("marks an event seen in exactly one of two stores on the same place", async () => {
+      const place = backend.newPlace();
+      const [one, two] = [await openAt(place), await openAt(place)];
+      const event = newId("shared-event");
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, index) => (index % 2 === 0 ? one : two).markSeen(event, 60_000)),
+      );
+      expect(answers.filter(Boolean)).toHaveLength(1);
+    });
+
   it("keeps bindings and history apart, even under the same id", async () => {
     const store = await openStore();
     const id = newId("apart");

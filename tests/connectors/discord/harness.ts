@@ -48,6 +48,8 @@ export interface HarnessOptions {
   start?: boolean;
   /** Default: the shipped `personas/`. */
   personasDir?: string;
+  /** Default: memory:// (the bench also runs it over sqlite://). */
+  storeUrl?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -55,7 +57,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const discord = await startFakeDiscord(options.fake);
   const logger = createRecordingLogger();
   const personas = await loadPersonaDirectory(options.personasDir ?? "personas", { logger, watch: false });
-  const store = await createStore("memory://", { historyTtlMs: 24 * 60 * 60 * 1000, maxTurns: 200 });
+  const store = await createStore(options.storeUrl ?? "memory://", {
+    historyTtlMs: 24 * 60 * 60 * 1000,
+    maxTurns: 200,
+  });
   const model = createChatModel({
     provider: "ollama",
     model: "llama3.2",
