@@ -24,6 +24,7 @@ import type { Persona, PersonaCatalog } from "./persona.js";
 import { findNamedPersona } from "./persona-lookup.js";
 import type { ReplySink } from "./reply-sink.js";
 import { createStoreOutage } from "./store-outage.js";
+import { seedOrder, threadMessageToTurn } from "./thread-seed.js";
 import { parseChatMessage } from "./typed-commands.js";
 
 /** Slack retries an event for up to about an hour; remembering ids a day covers every retry. */
@@ -32,21 +33,6 @@ const EVENT_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** One person in one conversation: their events run in order; different keys run at once. */
 function personKey(message: IncomingMessage): string {
   return `${message.conversationId}/${message.author.id}`;
-}
-
-/**
- * Where a late-joined thread's earlier messages go: at the oldest one's time, before every exchange
- * (they happened first); a reset made after them keeps them out (its watermark is later).
- */
-function seedOrder(messages: readonly ThreadMessage[]): number {
-  const oldest = Math.min(...messages.map((message) => message.at));
-  return Number.isFinite(oldest) && oldest > 0 ? oldest : nextArrivalOrder();
-}
-
-function threadMessageToTurn(message: ThreadMessage): Turn {
-  return message.fromBot
-    ? { role: "assistant", content: message.text, at: message.at }
-    : { role: "user", content: message.text, author: message.author, at: message.at };
 }
 
 export interface BotSettings extends AnswerSettings {

@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
+import { freePort } from "./free-port.js";
+
+/** Kept here too: many tests and benches took the free-port helper from this file. */
+export { freePort };
 
 /**
  * A real redis-server on loopback for the store tests: a free port, no persistence, gone on stop().
@@ -89,17 +92,6 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
       await exited;
     },
   };
-}
-
-/** A port the OS says is free: listen on port 0, read the port, close. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("could not find a free port");
-  return address.port;
 }
 
 /** True once something on the port answers PING with PONG. */
