@@ -8,6 +8,42 @@ export interface PersonaExample {
   assistant: string;
 }
 
+/** One lorebook entry (front matter `lore:`, a card's `character_book` entry). */
+export interface LoreEntry {
+  keys: string[];
+  secondaryKeys: string[];
+  /** With secondary keys: one of them must appear as well. */
+  selective: boolean;
+  content: string;
+  /** Always in the prompt. */
+  constant: boolean;
+  enabled: boolean;
+  /** Order among the entries that fired: lower first. */
+  insertionOrder: number;
+  /** When the token budget is short, lower priority is dropped first. */
+  priority: number;
+  caseSensitive: boolean;
+  wholeWords: boolean;
+  useRegex: boolean;
+  position: "before_char" | "after_char";
+  name?: string;
+  comment?: string;
+  id?: string | number;
+  extensions?: Record<string, unknown>;
+}
+
+export interface LoreBook {
+  /** Recent messages searched for keys. */
+  scanDepth: number;
+  /** The most tokens fired entries may add to one prompt. */
+  tokenBudget: number;
+  recursiveScanning: boolean;
+  entries: LoreEntry[];
+  name?: string;
+  description?: string;
+  extensions?: Record<string, unknown>;
+}
+
 export interface Persona {
   name: string;
   displayName: string;
@@ -25,6 +61,10 @@ export interface Persona {
   tags: string[];
   /** A derived model over the same base (e.g. an Ollama model built FROM the base with a LoRA). */
   model?: string;
+  /** Lorebook entries that join the prompt when their keys come up. */
+  lore?: LoreBook;
+  /** Fields from an imported character that troupe has no use for, kept so nothing is lost. */
+  extensions?: Record<string, unknown>;
   /** Where the persona came from, for messages: a file path. */
   source: string;
 }

@@ -8,6 +8,7 @@
  */
 import { isMap, LineCounter, parseDocument } from "yaml";
 import type { Persona } from "../../core/persona.js";
+import { toLoreBook } from "./lore-schema.js";
 import { defaultDescription, defaultDisplayName, defaultName } from "./persona-defaults.js";
 import { byLine, PersonaFileError, type PersonaProblem } from "./persona-file-error.js";
 import { isSplitProblem, normalizePersonaText, splitPersonaFile } from "./persona-front-matter.js";
@@ -100,6 +101,8 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
     postHistory: values.post_history,
     tags: values.tags ?? [],
     model: values.model ?? values.adapter,
+    lore: values.lore === undefined ? undefined : toLoreBook(values.lore),
+    extensions: values.extensions,
     source: file,
   });
   const nameLine = values.name === undefined ? undefined : fieldProblemBase(frontMatter.place, "name").line;

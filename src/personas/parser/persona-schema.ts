@@ -3,6 +3,7 @@
  * (`temprature`) is an error that names the field.
  */
 import { z } from "zod";
+import { loreFieldSchema } from "./lore-schema.js";
 
 export const PERSONA_NAME_PATTERN = /^[a-z0-9-]{1,32}$/;
 
@@ -33,6 +34,8 @@ export const personaFrontMatterSchema = z
     tags: z.array(z.string().min(1)).optional(),
     model: z.string().min(1).optional(),
     adapter: z.string().min(1).optional(),
+    lore: loreFieldSchema.optional(),
+    extensions: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
