@@ -6,14 +6,14 @@
  * only, like main.ts: the work is in src/evals/.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { buildModel } from "./app/build-model.js";
 import { createLogger } from "./app/create-logger.js";
 import { FatalError } from "./app/fatal.js";
 import { openStore } from "./app/open-store.js";
 import { ConfigError, environmentWith, loadConfig } from "./config.js";
 import { EVAL_USAGE, EvalArgsError, readEvalArgs } from "./evals/eval-args.js";
-import { markdownReport, meetsThreshold, summaryTable } from "./evals/eval-report.js";
+import { defaultReportPath, markdownReport, meetsThreshold, summaryTable } from "./evals/eval-report.js";
 import { collectEvalSuites, EvalSetupError } from "./evals/eval-suites.js";
 import { createModelJudge } from "./evals/judge.js";
 import { createBuiltInDetector } from "./evals/language-detector.js";
@@ -78,8 +78,7 @@ async function main(): Promise<number> {
   await store.close();
 
   process.stdout.write(summaryTable(results, args.threshold));
-  const out =
-    args.out ?? join("data", "evals", `${date.toISOString().slice(0, 10)}-${fileSafe(config.MODEL)}.md`);
+  const out = args.out ?? defaultReportPath(date, config.MODEL);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(
     out,
@@ -87,10 +86,6 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`Report: ${out}\n`);
   return results.every((result) => meetsThreshold(result, args.threshold)) ? 0 : EXIT_BELOW_THRESHOLD;
-}
-
-function fileSafe(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "model";
 }
 
 function isConfigurationError(error: unknown): boolean {

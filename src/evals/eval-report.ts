@@ -3,6 +3,7 @@
  * the Markdown report written to a file, which adds every failed check with its reason and the
  * answer it judged, so a failure can be read without running it again.
  */
+import { join } from "node:path";
 import type { CheckKind } from "./eval-case.js";
 import { type PersonaResult, passRate, type Tally, tally } from "./run-evals.js";
 
@@ -24,6 +25,12 @@ const KIND_ORDER: CheckKind[] = [
   "language",
   "rubric",
 ];
+
+/** `data/evals/2026-12-04-llama3.2.md`: the day (UTC) and the model, made safe for a file name. */
+export function defaultReportPath(date: Date, model: string): string {
+  const safeModel = model.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "model";
+  return join("data", "evals", `${date.toISOString().slice(0, 10)}-${safeModel}.md`);
+}
 
 export function meetsThreshold(result: PersonaResult, threshold: number): boolean {
   return passRate(tally(result)) >= threshold;
