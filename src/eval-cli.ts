@@ -30,9 +30,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loadConfig(environmentWith({ MODEL: args.model }));
-  // Unless LOG_LEVEL says otherwise, only warnings: the table and the report are the output.
+  // Unless LOG_LEVEL asks for the bot's log lines, none: each failure's cause is on the progress
+  // line and in the report, and a model that is down would otherwise log a stack per case.
   const logger = createLogger(
-    { ...config, LOG_LEVEL: config.LOG_LEVEL ?? "warn" },
+    { ...config, LOG_LEVEL: config.LOG_LEVEL ?? "fatal" },
     { stdinIsTTY: false, stderrIsTTY: process.stderr.isTTY === true },
   );
   const personas = await loadPersonaDirectory(config.PERSONAS_DIR, {
@@ -65,8 +66,10 @@ async function main(): Promise<number> {
     onCaseRun: (persona: { name: string }, run: PersonaResult["runs"][number]) => {
       const passed = run.checks.filter((check) => check.pass).length;
       const runLabel = args.runs > 1 ? ` #${run.run}` : "";
+      const outcome =
+        run.cause === undefined ? `${passed}/${run.checks.length} checks` : `no answer: ${run.cause}`;
       process.stderr.write(
-        `${persona.name}: ${run.evalCase.name}${runLabel}: ${passed}/${run.checks.length} checks (${(run.ms / 1000).toFixed(1)} s)\n`,
+        `${persona.name}: ${run.evalCase.name}${runLabel}: ${outcome} (${(run.ms / 1000).toFixed(1)} s)\n`,
       );
     },
   };

@@ -142,13 +142,11 @@ export function markdownReport(results: readonly PersonaResult[], meta: ReportMe
       lines.push(`### ${escapeMarkdown(run.evalCase.name)}${runLabel}`, "");
       lines.push(`${run.evalCase.where} · prompt: ${quoteInline(run.evalCase.prompt)}`, "");
       for (const check of run.checks) {
-        lines.push(
-          `- ${check.pass ? "pass" : "**fail**"} \`${check.kind}\`: ${escapeMarkdown(check.reason)}`,
-        );
+        lines.push(`- ${check.pass ? "pass" : "**fail**"} \`${check.kind}\`: ${asMarkdown(check.reason)}`);
       }
       lines.push("");
-      if (run.answer !== undefined) lines.push("Answer:", "", fenced(run.answer));
-      else lines.push(`No answer: ${escapeMarkdown(run.cause ?? "unknown")}`);
+      if (run.answer !== undefined) lines.push("Answer:", "", fenced(run.answer), "");
+      else lines.push(`No answer: ${asMarkdown(run.cause ?? "unknown")}`, "");
     }
   }
   return `${lines.join("\n")}\n`;
@@ -156,6 +154,18 @@ export function markdownReport(results: readonly PersonaResult[], meta: ReportMe
 
 function escapeMarkdown(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").replace(/([\\`*_[\]<>|])/g, "\\$1");
+}
+
+/**
+ * A reason as one line of Markdown. One that quotes a pattern or markup (`/^\s*1[.)]/`) goes in a
+ * code span, where it reads as written; escaped, it would be unreadable in the file itself.
+ */
+function asMarkdown(text: string): string {
+  const line = text.replace(/\s*\n\s*/g, " ");
+  if (!/[\\`*_[\]<>|]/.test(line)) return line;
+  const longest = Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = "`".repeat(longest + 1);
+  return `${ticks} ${line} ${ticks}`;
 }
 
 function quoteInline(text: string): string {

@@ -56,7 +56,8 @@ function runEval(args: string[], personasDir = dir) {
   });
 }
 
-describe("npm run eval", () => {
+// Each test starts `npm run eval` once or twice (tsx compiling the sources): slow on a busy machine.
+describe("npm run eval", { timeout: 120_000 }, () => {
   it("passes at the threshold: table, report, exit 0, and --model reaches the model server", async () => {
     const out = join(dir, "report.md");
     const run = await runEval(["--model", "eval-model", "--threshold", "0.75", "--out", out]);

@@ -14,6 +14,7 @@ import { createChatModel } from "../../src/model/create-chat-model.js";
 import type { ConversationStore } from "../../src/store/conversation-store.js";
 import { createStore } from "../../src/store/create-store.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
+import { startFakeOpenAI } from "../fakes/fake-openai.js";
 import { testPersona } from "../helpers/personas.js";
 import { createRecordingLogger } from "../helpers/recording-logger.js";
 
@@ -192,5 +193,42 @@ describe("evaluatePersona", () => {
     expect(report).toContain("- **fail** `max_questions`: 2 questions, at most 1 allowed");
     expect(report).toContain("```text\nWhy do you think? What have you read?\n```");
     expect(report).toContain("below the threshold");
+  });
+
+  it("runs the same against an OpenAI-compatible server, the judge included", async () => {
+    const openai = await startFakeOpenAI({ models: ["served-model"] });
+    try {
+      openai.replyWhen("Criterion: answers in one line", {
+        chunks: ['{"pass": false, "reason": "Two lines."}'],
+      });
+      openai.replyWhen("Name a prime", { chunks: ["7 is prime.\nSo is 11."] });
+      const model = createChatModel({
+        provider: "openai",
+        model: "served-model",
+        contextTokens: 4096,
+        ollamaHost: "http://127.0.0.1:9",
+        openaiBaseUrl: openai.baseURL,
+        idleTimeoutMs: 5_000,
+        retry: { maxAttempts: 1 },
+      });
+      const result = await evaluatePersona(
+        { ...dependencies(), model, judge: createModelJudge(model) },
+        persona,
+        [
+          evalCase("prime", "Name a prime", [
+            { kind: "contains", texts: ["PRIME"], caseSensitive: false },
+            { kind: "rubric", rubric: "answers in one line" },
+          ]),
+        ],
+        1,
+      );
+      expect(result.runs[0]?.checks).toEqual([
+        { kind: "contains", pass: true, reason: 'has "PRIME"' },
+        { kind: "rubric", pass: false, reason: "Two lines." },
+      ]);
+      expect(openai.chatBodies().map((body) => body.model)).toEqual(["served-model", "served-model"]);
+    } finally {
+      await openai.close();
+    }
   });
 });
