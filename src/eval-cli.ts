@@ -2,7 +2,8 @@
  * `npm run eval`: the personas' eval cases against the configured model (the same settings as
  * `npm start`, MODEL overridden by --model), a table on standard output, a Markdown report in a
  * file. Exit 0 when every persona's pass rate reaches the threshold, 1 when one does not, 2 for a
- * configuration error (a flag, the environment, a persona or evals file, no model). The wiring
+ * configuration error (a flag, the environment, a persona or evals file, a model that is not
+ * there at start). The wiring
  * only, like main.ts: the work is in src/evals/.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -55,6 +56,9 @@ async function main(): Promise<number> {
     errorOutput: process.stderr,
   });
   for (const notice of built.notices) process.stderr.write(`${notice}\n`);
+  // Not there at all (server down, model not pulled, no model file): every case would fail for the
+  // same reason, which is the setup's, not the personas'. A failure during the run is a failed case.
+  if (!built.ready) throw new FatalError("the model is not ready (see above): nothing was evaluated");
 
   const dependencies = {
     model: built.model,

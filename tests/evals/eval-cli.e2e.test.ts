@@ -114,4 +114,11 @@ describe("npm run eval", { timeout: 120_000 }, () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no persona "nobody"');
   });
+
+  it("a model the server does not have is a configuration error, not a run of failures: exit 2", async () => {
+    const run = await runEval(["tutor", "--model", "never-pulled"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("the model is not ready (see above): nothing was evaluated");
+    expect(run.stdout).toBe("");
+  });
 });
