@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import {
   type FakeReply,
+  lastUserText,
   type PlannedReply,
   planReply,
   ReplyQueue,
@@ -54,6 +55,8 @@ export interface FakeOllama {
   /** The parsed bodies of the `/api/chat` requests, in order. */
   chatBodies(): OllamaChatBody[];
   enqueue(...replies: FakeReply[]): void;
+  /** Replies to every request whose last user message contains `text` (after the queue is empty). */
+  replyWhen(text: string, reply: FakeReply): void;
   setModels(models: string[]): void;
   /** Destroy open connections but keep listening. */
   dropConnections(): void;
@@ -70,7 +73,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     async (_request, response, recorded) => {
       if (refuseWithoutBasicAuth(recorded.headers, response, options.basicAuth)) return;
       const route = `${recorded.method} ${recorded.path}`;
-      if (route === "POST /api/chat") return chat(response, recorded.body, queue.next(), server.closing);
+      if (route === "POST /api/chat")
+        return chat(response, recorded.body, queue.next(lastUserText(recorded.body)), server.closing);
       if (route === "GET /api/tags") return sendJson(response, 200, { models: models.map(tagEntry) });
       if (route === "GET /api/version") return sendJson(response, 200, { version: "0.12.0" });
       if (route === "GET /" || route === "HEAD /") {
@@ -92,6 +96,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
         .filter((request) => request.path === "/api/chat")
         .map((request) => chatBody.parse(request.body)),
     enqueue: (...replies) => queue.enqueue(...replies),
+    replyWhen: (text, reply) => queue.replyWhen(text, reply),
     setModels(next) {
       models = next;
     },

@@ -3,6 +3,7 @@
  * (`temprature`) is an error that names the field.
  */
 import { z } from "zod";
+import { evalCasesSchema } from "./evals-schema.js";
 import { loreFieldSchema } from "./lore-schema.js";
 
 export const PERSONA_NAME_PATTERN = /^[a-z0-9-]{1,32}$/;
@@ -36,6 +37,7 @@ export const personaFrontMatterSchema = z
     adapter: z.string().min(1).optional(),
     lore: loreFieldSchema.optional(),
     extensions: z.record(z.string(), z.unknown()).optional(),
+    evals: evalCasesSchema.optional(),
   })
   .strict();
 
