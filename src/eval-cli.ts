@@ -17,7 +17,7 @@ import { EVAL_USAGE, EvalArgsError, readEvalArgs } from "./evals/eval-args.js";
 import { defaultReportPath, markdownReport, meetsThreshold, summaryTable } from "./evals/eval-report.js";
 import { collectEvalSuites, EvalSetupError } from "./evals/eval-suites.js";
 import { createModelJudge } from "./evals/judge.js";
-import { createBuiltInDetector } from "./evals/language-detector.js";
+import { createLanguageDetector } from "./evals/language-detector.js";
 import { evaluatePersona, type PersonaResult } from "./evals/run-evals.js";
 import { loadPersonaDirectory, PersonaDirectoryError } from "./personas/persona-directory.js";
 
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     logger,
     settings: { contextTokens: config.CONTEXT_TOKENS, replyTokens: config.REPLY_TOKENS },
     judge: createModelJudge(built.model),
-    detector: createBuiltInDetector(),
+    detector: createLanguageDetector(),
     onCaseRun: (persona: { name: string }, run: PersonaResult["runs"][number]) => {
       const passed = run.checks.filter((check) => check.pass).length;
       const runLabel = args.runs > 1 ? ` #${run.run}` : "";

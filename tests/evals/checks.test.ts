@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CheckContext, runCheck } from "../../src/evals/checks.js";
 import type { EvalCheck } from "../../src/evals/eval-case.js";
 import type { Judge, JudgeRequest } from "../../src/evals/judge.js";
-import { createBuiltInDetector } from "../../src/evals/language-detector.js";
+import { createLanguageDetector } from "../../src/evals/language-detector.js";
 import { testPersona } from "../helpers/personas.js";
 
 const englishPersona = testPersona("tutor", {
@@ -18,7 +18,7 @@ function context(answer: string, judge?: Judge): CheckContext {
     history: [],
     answer,
     judge: judge ?? { judge: async () => ({ pass: false, reason: "no judge in this test" }) },
-    detector: createBuiltInDetector(),
+    detector: createLanguageDetector(),
   };
 }
 
@@ -152,9 +152,9 @@ describe("language", () => {
 
   it("passes an answer too short to tell, and fails a code the detector does not know", async () => {
     expect(await check({ kind: "language", language: "de" }, "x = 5")).toMatchObject({ pass: true });
-    const unknown = await check({ kind: "language", language: "sw" }, english);
+    const unknown = await check({ kind: "language", language: "da" }, english);
     expect(unknown.pass).toBe(false);
-    expect(unknown.reason).toMatch(/does not know "sw"/);
+    expect(unknown.reason).toMatch(/does not know "da"/);
   });
 
   it("fails with a fix when the persona's own language cannot be told", async () => {

@@ -1,10 +1,10 @@
 /** The built-in language detector behind the `language` check. */
 import { describe, expect, it } from "vitest";
-import { createBuiltInDetector, normalizeLanguageCode } from "../../src/evals/language-detector.js";
+import { createLanguageDetector, normalizeLanguageCode } from "../../src/evals/language-detector.js";
 
-const detector = createBuiltInDetector();
+const detector = createLanguageDetector();
 
-describe("built-in language detector", () => {
+describe("language detector", () => {
   it.each([
     ["en", "The answer is in the second line, and you can check it with a small test of your own."],
     ["de", "Die Antwort steht in der zweiten Zeile, und du kannst sie mit einem kleinen Test prüfen."],
@@ -39,7 +39,7 @@ describe("built-in language detector", () => {
 
   it("knows what it can tell", () => {
     expect(detector.known.has("en")).toBe(true);
-    expect(detector.known.has("sw")).toBe(false);
+    expect(detector.known.has("da")).toBe(false);
   });
 
   it("reads three-letter codes as their two-letter ones", () => {

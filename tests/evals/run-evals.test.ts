@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EvalCase } from "../../src/evals/eval-case.js";
 import { markdownReport, meetsThreshold, summaryTable } from "../../src/evals/eval-report.js";
 import { createModelJudge } from "../../src/evals/judge.js";
-import { createBuiltInDetector } from "../../src/evals/language-detector.js";
+import { createLanguageDetector } from "../../src/evals/language-detector.js";
 import { type EvalDependencies, evaluatePersona, passRate, tally } from "../../src/evals/run-evals.js";
 import { createChatModel } from "../../src/model/create-chat-model.js";
 import type { ConversationStore } from "../../src/store/conversation-store.js";
@@ -57,7 +57,7 @@ function dependencies(): EvalDependencies {
     logger: createRecordingLogger(),
     settings: { contextTokens: 4096, replyTokens: 512 },
     judge: createModelJudge(model),
-    detector: createBuiltInDetector(),
+    detector: createLanguageDetector(),
   };
 }
 
