@@ -41,9 +41,12 @@ const persona: Persona = {
 
 describe("renderMacros", () => {
   it("fills {{char}} and {{user}} whatever their case and inner spaces", () => {
-    expect(renderMacros("{{char}}/{{Char}}/{{CHAR}}/{{ char }} meets {{user}}/{{User}}", { char: "Sera", user: "Ana" })).toBe(
-      "Sera/Sera/Sera/Sera meets Ana/Ana",
-    );
+    expect(
+      renderMacros("{{char}}/{{Char}}/{{CHAR}}/{{ char }} meets {{user}}/{{User}}", {
+        char: "Sera",
+        user: "Ana",
+      }),
+    ).toBe("Sera/Sera/Sera/Sera meets Ana/Ana");
   });
 
   it("says 'the user' when the speaker is unknown or has no name", () => {
@@ -52,7 +55,9 @@ describe("renderMacros", () => {
   });
 
   it("leaves other braces alone", () => {
-    expect(renderMacros("{{original}} {{random}} {char}", { char: "Sera", user: "Ana" })).toBe("{{original}} {{random}} {char}");
+    expect(renderMacros("{{original}} {{random}} {char}", { char: "Sera", user: "Ana" })).toBe(
+      "{{original}} {{random}} {char}",
+    );
   });
 });
 

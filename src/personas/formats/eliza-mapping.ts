@@ -1,5 +1,6 @@
 /**
- * An elizaOS character ↔ a persona. The prompt is `system` followed by sections made from `bio`,
+ * An elizaOS character ↔ a persona. eliza's placeholders (`{{agentName}}`, `{{user1}}`, `{{name1}}`)
+ * become troupe's `{{char}}` and `{{user}}`. The prompt is `system` followed by sections made from `bio`,
  * `lore`, `adjectives`, `topics` and the chat style (`style.all` + `style.chat`); message examples
  * become `examples:` where a person's message is followed by the character's. Everything else
  * (`postExamples`, `knowledge`, `settings`, `plugins`, `clients`, `username`, `style.post`…) has no
@@ -85,7 +86,7 @@ export function composeElizaBody(character: Partial<ElizaCharacter>): string {
     .filter(([, text]) => text !== "")
     .map(([heading, text]) => `${heading}\n\n${text}`);
   const system = character.system?.trim() || DEFAULT_OPENING;
-  return [system, ...sections].join("\n\n").trim();
+  return toMacros([system, ...sections].join("\n\n"));
 }
 
 function bioLines(bio: string | readonly string[] | undefined): string[] {

@@ -39,7 +39,8 @@ export function pngWithText(chunks: Record<string, string>, image: Uint8Array = 
 
 export function charxZip(files: Record<string, Uint8Array | string>): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
-  for (const [path, data] of Object.entries(files)) entries[path] = typeof data === "string" ? strToU8(data) : data;
+  for (const [path, data] of Object.entries(files))
+    entries[path] = typeof data === "string" ? strToU8(data) : data;
   return zipSync(entries);
 }
 
@@ -53,7 +54,8 @@ export function cardV2(data: Record<string, unknown> = {}): Record<string, unkno
       personality: "kind, protective",
       scenario: "{{user}} wakes up in {{char}}'s glade.",
       first_mes: "*smiles* You're awake, {{user}}.",
-      mes_example: "<START>\n{{user}}: Who are you?\n{{char}}: I am {{char}}.\nI guard this forest.\n<START>\n{{char}}: *hums*",
+      mes_example:
+        "<START>\n{{user}}: Who are you?\n{{char}}: I am {{char}}.\nI guard this forest.\n<START>\n{{char}}: *hums*",
       creator_notes: "A gentle healer for fantasy chats.\nUse with care.",
       system_prompt: "",
       post_history_instructions: "Stay gentle.",
@@ -101,7 +103,13 @@ export const characterBook = {
       selective: true,
       position: "before_char",
     },
-    { keys: ["river"], content: "The river runs north.", extensions: { x: 1 }, enabled: false, insertion_order: 1 },
+    {
+      keys: ["river"],
+      content: "The river runs north.",
+      extensions: { x: 1 },
+      enabled: false,
+      insertion_order: 1,
+    },
   ],
 };
 
@@ -131,9 +139,17 @@ export function elizaCharacter(extra: Record<string, unknown> = {}): Record<stri
   };
 }
 
-export async function tempFolder(): Promise<{ root: string; personas: string; cleanup: () => Promise<void> }> {
+export async function tempFolder(): Promise<{
+  root: string;
+  personas: string;
+  cleanup: () => Promise<void>;
+}> {
   const root = await mkdtemp(join(tmpdir(), "troupe-cards-"));
-  return { root, personas: join(root, "personas"), cleanup: () => rm(root, { recursive: true, force: true }) };
+  return {
+    root,
+    personas: join(root, "personas"),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
 }
 
 export async function writeInput(root: string, name: string, data: Uint8Array | string): Promise<string> {

@@ -5,12 +5,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import extractChunks from "png-chunks-extract";
 import { decode as decodeText } from "png-chunk-text";
+import extractChunks from "png-chunks-extract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parsePersonaFile } from "../../../src/personas/parser/persona-parser.js";
 import { importCharacter } from "../../../src/personas/formats/import-character.js";
 import { readPersonaDraft } from "../../../src/personas/formats/persona-draft.js";
+import { parsePersonaFile } from "../../../src/personas/parser/persona-parser.js";
 import {
   base64Json,
   cardV2,
@@ -52,7 +52,9 @@ describe("importing a V2 card from a PNG", () => {
     expect(persona.postHistory).toBe("Stay gentle.");
     expect(persona.tags).toEqual(["fantasy", "healer"]);
     // The <START> block that opens with the character is no user/assistant pair.
-    expect(persona.examples).toEqual([{ user: "Who are you?", assistant: "I am {{char}}.\nI guard this forest." }]);
+    expect(persona.examples).toEqual([
+      { user: "Who are you?", assistant: "I am {{char}}.\nI guard this forest." },
+    ]);
     expect(persona.systemPrompt).toContain("{{char}} is a guardian of the forest.\nShe heals travellers.");
     expect(persona.systemPrompt).toContain("kind, protective");
     expect(persona.systemPrompt).toContain("{{user}} wakes up in {{char}}'s glade.");
@@ -109,7 +111,13 @@ describe("importing JSON cards", () => {
           selective: true,
           position: "before_char",
         },
-        { keys: ["river"], content: "The river runs north.", enabled: false, insertion_order: 1, extensions: { x: 1 } },
+        {
+          keys: ["river"],
+          content: "The river runs north.",
+          enabled: false,
+          insertion_order: 1,
+          extensions: { x: 1 },
+        },
       ],
     });
     expect(persona.lore?.entries.map((entry) => entry.enabled)).toEqual([true, false]);
@@ -121,7 +129,13 @@ describe("importing JSON cards", () => {
   });
 
   it("keeps a lorebook entry troupe cannot use beside the persona instead of refusing the card", async () => {
-    const book = { ...characterBook, entries: [...characterBook.entries, { keys: [], content: "", extensions: {}, enabled: true, insertion_order: 2 }] };
+    const book = {
+      ...characterBook,
+      entries: [
+        ...characterBook.entries,
+        { keys: [], content: "", extensions: {}, enabled: true, insertion_order: 2 },
+      ],
+    };
     const result = await importFile("card.json", JSON.stringify(cardV2({ character_book: book })));
     const { draft } = await load(result.personaPath);
     expect((draft.frontMatter.lore as { entries: unknown[] }).entries).toHaveLength(2);
@@ -129,7 +143,12 @@ describe("importing JSON cards", () => {
   });
 
   it("imports a V3 card with only a system prompt as exactly that prompt", async () => {
-    const card = cardV3({ system_prompt: "You are {{char}}, a poet.", description: "", personality: "", scenario: "" });
+    const card = cardV3({
+      system_prompt: "You are {{char}}, a poet.",
+      description: "",
+      personality: "",
+      scenario: "",
+    });
     const result = await importFile("aria.json", JSON.stringify(card));
     const { persona, text } = await load(result.personaPath);
     expect(persona.systemPrompt).toBe("You are {{char}}, a poet.");
@@ -140,7 +159,10 @@ describe("importing JSON cards", () => {
     const card = cardV2({ name: "  Dr. Émile   Zola — the 2nd Writer of Many Novels!! " });
     const result = await importFile("x.json", JSON.stringify(card));
     expect(result.personaPath).toBe(join(folder.personas, "dr-mile-zola-the-2nd-writer-of-m.md"));
-    parsePersonaFile(await readFile(result.personaPath, "utf8"), { path: result.personaPath, fileName: "x.md" });
+    parsePersonaFile(await readFile(result.personaPath, "utf8"), {
+      path: result.personaPath,
+      fileName: "x.md",
+    });
   });
 });
 
@@ -159,11 +181,15 @@ describe("importing a CHARX zip", () => {
     expect(new Uint8Array(await readFile(result.avatarPath ?? ""))).toEqual(icon);
     const { persona, draft } = await load(result.personaPath);
     expect(persona.avatar).toBe("avatars/aria.png");
-    expect(draft.frontMatter.extensions?.card).toMatchObject({ assets: card.data && (card.data as { assets: unknown }).assets });
+    expect(draft.frontMatter.extensions?.card).toMatchObject({
+      assets: card.data && (card.data as { assets: unknown }).assets,
+    });
   });
 
   it("takes an icon given as a web address as the avatar URL (Discord and Slack can show it)", async () => {
-    const card = cardV3({ assets: [{ type: "icon", uri: "https://example.invalid/aria.png", name: "main", ext: "png" }] });
+    const card = cardV3({
+      assets: [{ type: "icon", uri: "https://example.invalid/aria.png", name: "main", ext: "png" }],
+    });
     const result = await importFile("aria.json", JSON.stringify(card));
     const { persona } = await load(result.personaPath);
     expect(persona.avatar).toBe("https://example.invalid/aria.png");

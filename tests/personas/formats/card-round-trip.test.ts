@@ -3,15 +3,23 @@
  * gives the same persona file byte for byte (PNG and JSON); the exported card holds the original
  * card's values; a hand-written persona exported and imported back is the same persona.
  */
-import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import extractChunks from "png-chunks-extract";
 import { decode as decodeText } from "png-chunk-text";
+import extractChunks from "png-chunks-extract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { exportPersona } from "../../../src/personas/formats/export-persona.js";
 import { importCharacter } from "../../../src/personas/formats/import-character.js";
 import { parsePersona } from "../../../src/personas/parser/persona-parser.js";
-import { base64Json, cardV2, cardV3, characterBook, pngWithText, tempFolder, writeInput } from "./card-builders.js";
+import {
+  base64Json,
+  cardV2,
+  cardV3,
+  characterBook,
+  pngWithText,
+  tempFolder,
+  writeInput,
+} from "./card-builders.js";
 
 let folder: Awaited<ReturnType<typeof tempFolder>>;
 beforeEach(async () => {
@@ -38,12 +46,16 @@ function cardChunks(png: Uint8Array): Record<string, unknown> {
 describe("card → persona → card → persona", () => {
   it("a V2 PNG card with a lorebook comes back to the same persona file through a V3 PNG", async () => {
     const original = cardV2({ character_book: characterBook });
-    const first = await importPath(await writeInput(folder.root, "seraphina.png", pngWithText({ chara: base64Json(original) })));
+    const first = await importPath(
+      await writeInput(folder.root, "seraphina.png", pngWithText({ chara: base64Json(original) })),
+    );
     const firstText = await readFile(first.personaPath, "utf8");
     const firstAvatar = await readFile(first.avatarPath ?? "");
 
     const out = join(folder.root, "exported.png");
-    expect((await exportPersona({ ...settings(), name: "seraphina", format: "card-v3", out })).path).toBe(out);
+    expect((await exportPersona({ ...settings(), name: "seraphina", format: "card-v3", out })).path).toBe(
+      out,
+    );
     const png = new Uint8Array(await readFile(out));
     const chunks = cardChunks(png);
     const v3 = chunks.ccv3 as { spec: string; data: Record<string, unknown> };
@@ -92,7 +104,8 @@ describe("card → persona → card → persona", () => {
     const text = await readFile(first.personaPath, "utf8");
     // In the body only (the kept original in the front matter says the same words).
     const bodyStart = text.indexOf("\n---\n", 4) + 5;
-    const edited = text.slice(0, bodyStart) + text.slice(bodyStart).replace("kind, protective", "stern, protective");
+    const edited =
+      text.slice(0, bodyStart) + text.slice(bodyStart).replace("kind, protective", "stern, protective");
     await writeFile(first.personaPath, edited);
     const out = join(folder.root, "edited.json");
     await exportPersona({ ...settings(), name: "seraphina", format: "card-v3", out });
