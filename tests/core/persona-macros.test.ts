@@ -5,6 +5,9 @@
 import { describe, expect, it } from "vitest";
 import type { Persona } from "../../src/core/persona.js";
 import { personaForSpeaker, renderMacros, UNKNOWN_USER_NAME } from "../../src/core/persona-macros.js";
+import { testPersona } from "../helpers/personas.js";
+import { createRecordingSink } from "../helpers/recording-sink.js";
+import { createBotFixture, message } from "./bot-fixture.js";
 
 const persona: Persona = {
   name: "sera",
@@ -72,5 +75,36 @@ describe("personaForSpeaker", () => {
     expect(seen.lore?.entries[0]?.keys).toEqual(["{{char}}"]);
     // The loaded persona itself is untouched: the next speaker gets their own name.
     expect(persona.systemPrompt).toContain("{{user}}");
+  });
+});
+
+describe("an answer", () => {
+  it("sends the model the persona's text with {{char}} and {{user}} filled in for the message's author", async () => {
+    const { bot, model } = createBotFixture({
+      personas: [
+        testPersona("tutor", {
+          displayName: "Professor Oak",
+          systemPrompt: "You are {{char}}; {{user}} is your student.",
+          examples: [{ user: "Hi, I am {{user}}.", assistant: "Welcome, {{user}}!" }],
+          postHistory: "Answer {{USER}} kindly.",
+        }),
+      ],
+    });
+    await bot.handleMessage(message("hello"), createRecordingSink());
+    await bot.handleMessage(
+      message("hi", { author: { id: "bo", name: "Bo", canManageChannel: false, canManageServer: false } }),
+      createRecordingSink(),
+    );
+    const [ada, bo] = model.requests;
+    expect(ada?.messages.slice(0, 3)).toEqual([
+      { role: "system", content: "You are Professor Oak; Ada is your student." },
+      { role: "user", content: "Hi, I am Ada." },
+      { role: "assistant", content: "Welcome, Ada!" },
+    ]);
+    expect(ada?.messages).toContainEqual({ role: "system", content: "Answer Ada kindly." });
+    expect(bo?.messages[0]).toEqual({
+      role: "system",
+      content: "You are Professor Oak; Bo is your student.",
+    });
   });
 });
