@@ -44,7 +44,10 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return 1;
     }
-    throw error;
+    // Anything else (a folder it may not write in, a full disk): one line, not a stack trace.
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`persona ${verbName}: ${reason}\n`);
+    return 1;
   }
 }
 

@@ -25,6 +25,8 @@ export function cardToPersona(card: Card, file: string, fallbackName: string | u
   const cardExtensions = asRecord(data.extensions);
   const troupeRead = troupeExtensionSchema.safeParse(cardExtensions.troupe);
   const troupe: TroupeExtension = troupeRead.success ? troupeRead.data : {};
+  // A card from anywhere may name a picture only by web address, never a path on this machine.
+  if (troupe.avatar !== undefined && !/^https?:\/\//i.test(troupe.avatar)) delete troupe.avatar;
   // An extensions.troupe this version cannot read is kept as it came, like any other extension.
   const { troupe: _troupe, ...otherExtensions } = cardExtensions;
   const keptExtensions = troupeRead.success ? otherExtensions : cardExtensions;

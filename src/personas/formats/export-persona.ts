@@ -5,7 +5,7 @@
  * readers) in the persona's avatar when that is a PNG in the folder, else in a plain placeholder.
  */
 import { readFile, stat } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Persona } from "../../core/persona.js";
 import { PersonaFileError } from "../parser/persona-parser.js";
 import { inspectPersonaEntry } from "../persona-entry.js";
@@ -117,7 +117,10 @@ const AVATAR_MAX_BYTES = 32 * 1024 * 1024;
 /** The avatar's bytes when it is a PNG file in (or below) the personas folder. */
 async function avatarPng(dir: string, avatar: string | undefined): Promise<Uint8Array | undefined> {
   if (avatar === undefined || /^[a-z][a-z0-9+.-]*:/i.test(avatar)) return undefined;
-  const path = isAbsolute(avatar) ? avatar : join(dir, avatar);
+  const folder = resolve(dir);
+  const path = resolve(folder, avatar);
+  // Only a picture inside the personas folder goes into a card someone may share.
+  if (relative(folder, path).startsWith("..") || isAbsolute(relative(folder, path))) return undefined;
   try {
     if ((await stat(path)).size > AVATAR_MAX_BYTES) return undefined;
     const bytes = await readFile(path);

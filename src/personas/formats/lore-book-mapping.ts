@@ -51,7 +51,8 @@ function entryToLore(entry: Json): Json | undefined {
     const value = entry[field];
     if (value === undefined || isEmptyRecord(value)) continue;
     if ((field === "enabled" && value === true) || (field === "use_regex" && value === false)) continue;
-    copy[field] = value;
+    // An empty key (editors leave `""` behind) matches nothing: dropped, the entry kept.
+    copy[field] = field === "keys" || field === "secondary_keys" ? withoutEmptyKeys(value) : value;
   }
   return loreFieldSchema.safeParse([copy]).success ? copy : undefined;
 }
@@ -77,6 +78,10 @@ export function withBookDefaults(book: CharacterBook): CharacterBook {
       use_regex: entry.use_regex ?? false,
     })),
   };
+}
+
+function withoutEmptyKeys(value: unknown): unknown {
+  return Array.isArray(value) ? value.filter((key) => key !== "") : value;
 }
 
 function isEmptyRecord(value: unknown): boolean {

@@ -58,5 +58,6 @@ describe("an imported card answers", () => {
     ]);
     expect(body?.messages.some((message) => message.content === "Stay gentle.")).toBe(true);
     expect(body?.messages.at(-1)).toEqual({ role: "user", content: "hello there" });
-  });
+    // Two child processes start one after the other (tsx each time): more than the usual test's time.
+  }, 120_000);
 });

@@ -166,6 +166,21 @@ describe("importing JSON cards", () => {
   });
 });
 
+describe("what a card from anywhere may set", () => {
+  it("takes persona fields from extensions.troupe, but an avatar only as a web address, and drops empty lore keys", async () => {
+    const card = cardV2({
+      extensions: { troupe: { name: "healer", temperature: 0.3, avatar: "/etc/secret.png" } },
+      character_book: { entries: [{ keys: ["", "dragon"], content: "Dragons sleep.", insertion_order: 0 }] },
+    });
+    const result = await importFile("card.json", JSON.stringify(card));
+    expect(result.personaPath).toBe(join(folder.personas, "healer.md"));
+    const { persona } = await load(result.personaPath);
+    expect(persona.temperature).toBe(0.3);
+    expect(persona.avatar).toBeUndefined();
+    expect(persona.lore?.entries.map((entry) => entry.keys)).toEqual([["dragon"]]);
+  });
+});
+
 describe("importing a CHARX zip", () => {
   it("reads card.json and saves the main icon asset as the avatar", async () => {
     const card = cardV3({
