@@ -1,5 +1,6 @@
 import type { BindingScope, ResolvedPersona } from "../src/core/binding.js";
 import type { Command, CommandContext } from "../src/core/command.js";
+import { renderMacros } from "../src/core/persona-macros.js";
 
 const scopeWords: Record<BindingScope, string> = {
   conversation: "this conversation",
@@ -86,7 +87,9 @@ export const personaCommand: Command = {
     const refused = refusal(context, scope);
     if (refused !== undefined) return context.sink.post(refused, { ephemeral: true });
     await context.bindPersona(scope, persona);
-    const greeting = persona.greeting ? `\n\n${persona.greeting}` : "";
+    const greeting = persona.greeting
+      ? `\n\n${renderMacros(persona.greeting, { char: persona.displayName, user: context.message.author.name })}`
+      : "";
     return context.sink.post(
       `${persona.emoji ? `${persona.emoji} ` : ""}**${persona.displayName}** now answers in ${scopeWords[scope]}.${greeting}`,
     );

@@ -16,6 +16,7 @@ import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
+import { personaForSpeaker } from "./persona-macros.js";
 import { buildPrompt, speakerLabel } from "./prompt.js";
 import type { ReplySink } from "./reply-sink.js";
 import type { StoreOutage } from "./store-outage.js";
@@ -123,7 +124,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   // Several people can share a channel conversation; a DM (the console is one) has one speaker.
   const labelSpeakers = !message.isDirect;
   const built = buildPrompt({
-    persona,
+    // {{char}} and {{user}} filled in for this speaker (persona-macros.ts).
+    persona: personaForSpeaker(persona, message.author.name),
     history,
     message: speakerLabel(userTurn, labelSpeakers),
     contextTokens: settings.contextTokens,

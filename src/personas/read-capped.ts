@@ -20,7 +20,18 @@ const CHUNK_BYTES = 64 * 1024;
 // Both are 0 where the platform lacks them (Windows): the inode comparison still holds there.
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
+export type CappedBytes =
+  | { kind: "bytes"; bytes: Buffer }
+  | { kind: "too-big"; bytes?: number }
+  | { kind: "replaced" };
+
 export async function readCapped(path: string, checked: Stats, maxBytes: number): Promise<CappedRead> {
+  const read = await readCappedBytes(path, checked, maxBytes);
+  return read.kind === "bytes" ? { kind: "text", text: read.bytes.toString("utf8") } : read;
+}
+
+/** The same guarded read, as bytes: an imported character card may be a PNG or a zip. */
+export async function readCappedBytes(path: string, checked: Stats, maxBytes: number): Promise<CappedBytes> {
   if (checked.size > maxBytes) return { kind: "too-big", bytes: checked.size };
   const handle = await open(path, OPEN_FLAGS).catch((error: NodeJS.ErrnoException) => {
     // O_NOFOLLOW met a link where the checked file was.
@@ -44,7 +55,7 @@ export async function readCapped(path: string, checked: Stats, maxBytes: number)
       total += bytesRead;
     }
     if (total > maxBytes) return { kind: "too-big" };
-    return { kind: "text", text: Buffer.concat(chunks, total).toString("utf8") };
+    return { kind: "bytes", bytes: Buffer.concat(chunks, total) };
   } finally {
     await handle.close();
   }

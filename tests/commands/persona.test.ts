@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { IncomingMessage } from "../../src/core/message.js";
 import { createBotFixture, message } from "../core/bot-fixture.js";
+import { testPersona } from "../helpers/personas.js";
 import { createRecordingSink } from "../helpers/recording-sink.js";
 
 let { bot, store } = createBotFixture();
@@ -61,6 +62,20 @@ describe("persona: switching", () => {
       "**Tutor** now answers in this conversation.\n\nHi, learner!",
     ]);
     expect(store.bindings.get("conversation:console:ada")).toBe("tutor");
+  });
+
+  it("fills {{char}} and {{user}} in the greeting with the persona's and the asker's names", async () => {
+    const { bot: macroBot } = createBotFixture({
+      personas: [
+        testPersona("tutor"),
+        testPersona("sera", { displayName: "Seraphina", greeting: "Welcome, {{user}}. I am {{Char}}." }),
+      ],
+    });
+    const sink = createRecordingSink();
+    await macroBot.handleMessage(inServer("persona sera", { channel: false, server: false }), sink);
+    expect(sink.replies.map((reply) => reply.text)).toEqual([
+      "**Seraphina** now answers in this conversation.\n\nWelcome, Uma. I am Seraphina.",
+    ]);
   });
 
   it("binds the channel or the server for someone who may, and Slack's `workspace` means the server", async () => {

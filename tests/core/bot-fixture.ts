@@ -6,6 +6,7 @@ import { commands } from "../../commands/index.js";
 import { type Bot, createBot } from "../../src/core/bot.js";
 import type { Command } from "../../src/core/command.js";
 import type { IncomingMessage } from "../../src/core/message.js";
+import type { Persona } from "../../src/core/persona.js";
 import { staticCatalog, testPersona } from "../helpers/personas.js";
 import { createRecordingLogger, type RecordingLogger } from "../helpers/recording-logger.js";
 import { createScriptedModel, type ScriptedModel } from "../helpers/scripted-model.js";
@@ -37,15 +38,17 @@ export interface BotFixture {
   logger: RecordingLogger;
 }
 
-/** `commands` replaces the real list, e.g. to add a command a test defines. */
-export function createBotFixture(options: { commands?: readonly Command[] } = {}): BotFixture {
+/** `commands` replaces the real list, e.g. to add a command a test defines; `personas` the two (the first is the default: name it tutor). */
+export function createBotFixture(
+  options: { commands?: readonly Command[]; personas?: readonly Persona[] } = {},
+): BotFixture {
   const model = createScriptedModel();
   const store = createSwitchableStore();
   const logger = createRecordingLogger();
   const bot = createBot({
     model,
     store,
-    personas,
+    personas: options.personas === undefined ? personas : staticCatalog([...options.personas]),
     commands: options.commands ?? commands,
     logger,
     settings: { defaultPersona: "tutor", contextTokens: 4096, replyTokens: 512 },

@@ -7,6 +7,8 @@
  */
 import { createInterface, type Interface } from "node:readline";
 import type { Bot } from "../../core/bot.js";
+import type { Persona } from "../../core/persona.js";
+import { renderMacros } from "../../core/persona-macros.js";
 import type { Logger } from "../../lib/logger.js";
 import { terminalSafe } from "../../lib/terminal-safe-text.js";
 import type { Connector } from "../connector.js";
@@ -67,7 +69,7 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
     // A restart picks up where the person left: greeting them as new would hide that it remembers.
     const greeting = (await bot.hasHistory(here.conversationId))
       ? "continuing our conversation (/reset to start over)"
-      : renderMarkdown(terminalSafe(persona.greeting ?? `Hello! I'm ${persona.displayName}.`), {
+      : renderMarkdown(terminalSafe(greetingFor(persona, options.identity.userName)), {
           color: options.color,
           afterLabel: true,
         });
@@ -181,4 +183,10 @@ export function createConsoleConnector(options: ConsoleConnectorOptions): Consol
       readline?.close();
     },
   };
+}
+
+/** The persona's greeting ({{char}}/{{user}} filled in for the person at the terminal), or a hello. */
+function greetingFor(persona: Persona, userName: string): string {
+  if (persona.greeting === undefined) return `Hello! I'm ${persona.displayName}.`;
+  return renderMacros(persona.greeting, { char: persona.displayName, user: userName });
 }

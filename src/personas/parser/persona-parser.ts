@@ -203,7 +203,7 @@ function readFrontMatter(
 }
 
 /** Block scalars (`|`, `>`) end in a newline that would count against limits. `stop` is exact. */
-function trimTextFields(data: unknown): unknown {
+export function trimTextFields(data: unknown): unknown {
   if (typeof data !== "object" || data === null || Array.isArray(data)) return data;
   const trimmed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {

@@ -85,6 +85,14 @@ describe("console connector: its own lines", () => {
   });
 });
 
+describe("console connector: the greeting", () => {
+  it("fills {{char}} with the persona's name and {{user}} with the person at the terminal", async () => {
+    const chat = startChat("Hello {{User}}, I am {{char}}.", []);
+    await chat.connector.start();
+    expect(asText(chat.screen())).toContain("Hello ada, I am Tutor.");
+  });
+});
+
 describe("console connector: during an answer", () => {
   it("holds typing and notices until the answer ends, then shows them in order below it", async () => {
     const model = createScriptedModel();
