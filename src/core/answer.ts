@@ -14,6 +14,7 @@ import type { Logger } from "../lib/logger.js";
 import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
+import { selectLore } from "./lore.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
 import { buildPrompt, speakerLabel } from "./prompt.js";
@@ -122,7 +123,12 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
 
   // Several people can share a channel conversation; a DM (the console is one) has one speaker.
   const labelSpeakers = !message.isDirect;
+  const scanned = persona.lore === undefined ? [] : history.slice(-persona.lore.scanDepth);
+  const lore = selectLore(persona.lore, [...scanned.map((turn) => turn.content), request.prompt]);
+  for (const problem of lore.problems)
+    logger.warn({ lore: problem }, "a lorebook key is not a valid regex: that key is skipped");
   const built = buildPrompt({
+    lore,
     persona,
     history,
     message: speakerLabel(userTurn, labelSpeakers),
@@ -164,6 +170,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   const logFields = {
     promptTokensEstimated: built.estimatedTokens,
     droppedTurns: built.droppedTurns,
+    ...(persona.lore === undefined ? {} : { lore: lore.fired }),
+    ...(lore.overBudget.length === 0 ? {} : { loreOverBudget: lore.overBudget }),
     ms: Date.now() - started,
     usage: outcome.finish?.usage,
   };

@@ -24,6 +24,8 @@ export interface PromptInput {
   replyTokens: number;
   /** Prefix user turns with the speaker's name: several people share the conversation. */
   labelSpeakers: boolean;
+  /** Lorebook text that fired for this message (lore.ts). */
+  lore?: { before: string; after: string };
 }
 
 export interface BuiltPrompt {
@@ -51,8 +53,12 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const { persona } = input;
   const budget = Math.max(input.contextTokens - input.replyTokens, MIN_MESSAGE_TOKENS * 2);
 
-  const head: ChatMessage[] = [{ role: "system", content: persona.systemPrompt }];
-  const examples: ChatMessage[] = persona.examples.flatMap((example) => [
+  const inModel = persona.compiled?.current === true;
+  const system = [input.lore?.before ?? "", inModel ? "" : persona.systemPrompt, input.lore?.after ?? ""]
+    .filter((part) => part !== "")
+    .join("\n\n");
+  const head: ChatMessage[] = system === "" ? [] : [{ role: "system", content: system }];
+  const examples: ChatMessage[] = (inModel ? [] : persona.examples).flatMap((example) => [
     { role: "user", content: example.user },
     { role: "assistant", content: example.assistant },
   ]);

@@ -270,3 +270,77 @@ describe("prompt alternation", () => {
     }
   });
 });
+
+describe("lore and compiled personas in the prompt", () => {
+  it("puts lore before and after the persona's prompt in the system message", () => {
+    const built = buildPrompt({
+      persona,
+      history: [],
+      message: "hi",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+      lore: { before: "WORLD", after: "DRAGONS" },
+    });
+    expect(built.messages[0]).toEqual({
+      role: "system",
+      content: "WORLD\n\nYou are a patient tutor.\n\nDRAGONS",
+    });
+  });
+
+  it("counts lore in the budget, so history is trimmed earlier", () => {
+    const input = {
+      persona,
+      history: turns(200),
+      message: "q",
+      contextTokens: 2048,
+      replyTokens: 512,
+      labelSpeakers: false,
+    };
+    const without = buildPrompt(input);
+    const withLore = buildPrompt({ ...input, lore: { before: "", after: "lore ".repeat(400) } });
+    expect(withLore.droppedTurns).toBeGreaterThan(without.droppedTurns);
+    const total = withLore.messages.reduce((sum, message) => sum + estimateMessageTokens(message.content), 0);
+    expect(total).toBeLessThanOrEqual(2048 - 512);
+  });
+
+  it("omits the system prompt and examples of a persona compiled into its current model, keeping lore and the reminder", () => {
+    const compiled = { ...persona, compiled: { model: "troupe-tutor", current: true } };
+    const built = buildPrompt({
+      persona: compiled,
+      history: [],
+      message: "hi",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+    });
+    expect(built.messages).toEqual([
+      { role: "system", content: "Stay Socratic." },
+      { role: "user", content: "hi" },
+    ]);
+    const withLore = buildPrompt({
+      persona: compiled,
+      history: [],
+      message: "hi",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+      lore: { before: "", after: "DRAGONS" },
+    });
+    expect(withLore.messages[0]).toEqual({ role: "system", content: "DRAGONS" });
+  });
+
+  it("sends the prompt as before when the compile is stale", () => {
+    const stale = { ...persona, compiled: { model: "troupe-tutor", current: false } };
+    const built = buildPrompt({
+      persona: stale,
+      history: [],
+      message: "hi",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+    });
+    expect(built.messages[0]?.content).toBe("You are a patient tutor.");
+    expect(built.messages[1]?.content).toBe("What is 2+2?");
+  });
+});
