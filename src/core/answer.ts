@@ -149,6 +149,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     {
       messages: built.messages,
       model: persona.model,
+      adapter: persona.adapter,
       temperature: persona.temperature,
       topP: persona.topP,
       maxTokens: persona.maxTokens,
