@@ -108,7 +108,7 @@ describe("persona compile", () => {
     expect(lines.err).toEqual([]);
   });
 
-  it("then answers on troupe-NAME without the system prompt or examples, still sending lore and post_history", async () => {
+  it("then answers on troupe-NAME without the examples, and without the system prompt once the request starts with the history", async () => {
     expect(await run(["bard"], io({}))).toBe(0);
     const logger = createRecordingLogger();
     const personas = await loadPersonaDirectory(dir, { logger, watch: false });
@@ -125,15 +125,25 @@ describe("persona compile", () => {
       logger,
       settings: { defaultPersona: "bard", contextTokens: 4096, replyTokens: 512 },
     });
+    await bot.handleMessage(message("Good evening."), createRecordingSink());
     await bot.handleMessage(message("Tell me of the dragon."), createRecordingSink());
     personas.close();
-    const [body] = fake.chatBodies();
-    expect(body?.model).toBe("troupe-bard");
-    expect(body?.messages).toEqual([
-      { role: "system", content: "The dragon of the hills is called Ember." },
-      { role: "system", content: "Answer in verse." },
+    const [first, second] = fake.chatBodies();
+    expect(first?.model).toBe("troupe-bard");
+    // Ollama drops a model's own prompt when a request starts with a system message: that one carries it.
+    expect(first?.messages).toEqual([
+      { role: "system", content: "You are a wandering bard.\n\nAnswer in verse." },
+      { role: "user", content: "Good evening." },
+    ]);
+    expect(second?.model).toBe("troupe-bard");
+    expect(second?.messages).toEqual([
+      { role: "user", content: "Good evening." },
+      { role: "assistant", content: expect.any(String) },
+      { role: "system", content: "The dragon of the hills is called Ember.\n\nAnswer in verse." },
       { role: "user", content: "Tell me of the dragon." },
     ]);
+    expect(JSON.stringify(second)).not.toContain("wandering bard");
+    expect(JSON.stringify(fake.chatBodies())).not.toContain("Sing of the sea.");
     expect(logger.lines.some((line) => line.message.includes("changed since it was compiled"))).toBe(false);
   });
 
