@@ -68,7 +68,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   // Ollama puts the compiled prompt and examples into the context all the same: they count.
   const heldByModel = inModel
     ? estimateMessageTokens(persona.systemPrompt) +
-      sumTokens(persona.examples.flatMap((example) => [{ content: example.user }, { content: example.assistant }]))
+      sumTokens(
+        persona.examples.flatMap((example) => [{ content: example.user }, { content: example.assistant }]),
+      )
     : 0;
 
   const fixedTokens = sumTokens(head) + sumTokens(examples) + sumTokens(tail) + heldByModel;
