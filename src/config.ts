@@ -375,6 +375,16 @@ function shardIdProblems(
 }
 
 /**
+ * The process environment with some variables set over it, for a tool whose flags override a
+ * variable (`npm run eval -- --model M` sets MODEL): a flag wins over the environment and `.env`.
+ */
+export function environmentWith(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
+  return env;
+}
+
+/**
  * For a program's entry point: the configuration, or (when it is bad) every problem on standard
  * error and exit code 1, before anything connects.
  */

@@ -109,6 +109,15 @@ describe("architecture", () => {
     ).toEqual([]);
   });
 
+  it("evals see core, lib, the persona files and the two contracts: never a provider, a store, a platform or app", () => {
+    expect(sourceFiles("src/evals").length).toBeGreaterThan(5);
+    const allowed = (resolved: string) =>
+      external(resolved) ||
+      under("src/evals/", "src/core/", "src/lib/", "src/personas/")(resolved) ||
+      CORE_CONTRACTS.has(resolved);
+    expect(violations("src/evals", allowed)).toEqual([]);
+  });
+
   it("connectors reach the model and the store only through core", () => {
     const allowed = (resolved: string) =>
       external(resolved) || under("src/core/", "src/lib/", "src/connectors/")(resolved);

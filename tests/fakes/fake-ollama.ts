@@ -11,6 +11,7 @@ import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import {
   type FakeReply,
+  lastUserText,
   type PlannedReply,
   planReply,
   ReplyQueue,
@@ -73,6 +74,8 @@ export interface FakeOllama {
   /** Digests of the blobs uploaded (`sha256:<hex>`), in order. */
   readonly blobs: ReadonlyMap<string, Buffer>;
   enqueue(...replies: FakeReply[]): void;
+  /** Replies to every request whose last user message contains `text` (after the queue is empty). */
+  replyWhen(text: string, reply: FakeReply): void;
   setModels(models: string[]): void;
   /** Destroy open connections but keep listening. */
   dropConnections(): void;
@@ -90,7 +93,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     async (_request, response, recorded) => {
       if (refuseWithoutBasicAuth(recorded.headers, response, options.basicAuth)) return;
       const route = `${recorded.method} ${recorded.path}`;
-      if (route === "POST /api/chat") return chat(response, recorded.body, queue.next(), server.closing);
+      if (route === "POST /api/chat")
+        return chat(response, recorded.body, queue.next(lastUserText(recorded.body)), server.closing);
       if (route === "GET /api/tags") return sendJson(response, 200, { models: models.map(tagEntry) });
       const blob = /^\/api\/blobs\/(sha256:[0-9a-f]{64})$/.exec(recorded.path)?.[1];
       if (blob !== undefined && recorded.method === "HEAD") {
@@ -145,6 +149,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
         .map((request) => createBody.parse(request.body)),
     blobs,
     enqueue: (...replies) => queue.enqueue(...replies),
+    replyWhen: (text, reply) => queue.replyWhen(text, reply),
     setModels(next) {
       models = next;
     },

@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import {
   type FakeReply,
+  lastUserText,
   type PlannedReply,
   planReply,
   ReplyQueue,
@@ -53,6 +54,8 @@ export interface FakeOpenAI {
   /** The parsed bodies of the chat completion requests, in order. */
   chatBodies(): OpenAIChatBody[];
   enqueue(...replies: FakeReply[]): void;
+  /** Replies to every request whose last user message contains `text` (after the queue is empty). */
+  replyWhen(text: string, reply: FakeReply): void;
   setModels(models: string[] | null): void;
   dropConnections(): void;
   close(): Promise<void>;
@@ -78,7 +81,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       const route = `${recorded.method} ${recorded.path}`;
       if (route === "POST /v1/chat/completions") {
         completions += 1;
-        return chat(response, recorded.body, queue.next(), `chatcmpl-fake-${completions}`, server.closing);
+        return chat(
+          response,
+          recorded.body,
+          queue.next(lastUserText(recorded.body)),
+          `chatcmpl-fake-${completions}`,
+          server.closing,
+        );
       }
       if (route === "GET /v1/models" && models !== null) {
         const data = models.map((id) => ({ id, object: "model", created, owned_by: "fake" }));
@@ -98,6 +107,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         .filter((request) => request.path === "/v1/chat/completions")
         .map((request) => chatBody.parse(request.body)),
     enqueue: (...replies) => queue.enqueue(...replies),
+    replyWhen: (text, reply) => queue.replyWhen(text, reply),
     setModels(next) {
       models = next;
     },

@@ -101,16 +101,40 @@ export function retryHeaders(reply: FakeReply): Record<string, string> {
   return headers;
 }
 
-/** The behaviour queue: scripted replies first, then the default echo. */
+/** The text of the last user message in a chat request body, whatever its shape ("" when none). */
+export function lastUserText(body: unknown): string {
+  const messages = typeof body === "object" && body !== null ? Reflect.get(body, "messages") : undefined;
+  if (!Array.isArray(messages)) return "";
+  const last = messages.findLast(
+    (message: unknown) =>
+      typeof message === "object" && message !== null && Reflect.get(message, "role") === "user",
+  );
+  const content: unknown = last === undefined ? undefined : Reflect.get(last, "content");
+  return typeof content === "string" ? content : "";
+}
+
+/**
+ * The behaviour queue: scripted replies first, then the first rule whose text is in the last user
+ * message (`replyWhen`: a reply table for requests whose order is not the test's to decide, such as
+ * an eval's answers and its judge's verdicts), then the default echo.
+ */
 export class ReplyQueue {
   readonly #queue: FakeReply[] = [];
+  readonly #rules: { text: string; reply: FakeReply }[] = [];
 
   enqueue(...replies: FakeReply[]): void {
     this.#queue.push(...replies);
   }
 
-  next(): FakeReply {
-    return this.#queue.shift() ?? {};
+  /** Every request whose last user message contains `text` gets `reply` (rules in the order added). */
+  replyWhen(text: string, reply: FakeReply): void {
+    this.#rules.push({ text, reply });
+  }
+
+  next(lastUserMessage = ""): FakeReply {
+    const queued = this.#queue.shift();
+    if (queued !== undefined) return queued;
+    return this.#rules.find((rule) => lastUserMessage.includes(rule.text))?.reply ?? {};
   }
 
   get pending(): number {

@@ -2,17 +2,22 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Persona } from "../../src/core/persona.js";
+import type { EvalCase } from "../../src/evals/eval-case.js";
+import { loadPersonaEvals } from "../../src/evals/load-evals.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { loadPersonaDirectory } from "../../src/personas/persona-directory.js";
 
 const shippedDir = fileURLToPath(new URL("../../personas", import.meta.url));
 const shippedNames = ["coder", "storyteller", "support", "tutor"];
 let personas: Persona[];
+const evalsByName = new Map<string, EvalCase[]>();
 
 beforeAll(async () => {
   const directory = await loadPersonaDirectory(shippedDir, { logger: silentLogger, watch: false });
   personas = directory.list();
   directory.close();
+  // Throws, failing every test, when an evals file does not parse.
+  for (const persona of personas) evalsByName.set(persona.name, await loadPersonaEvals(persona));
 });
 
 function shipped(name: string): Persona {
@@ -67,5 +72,45 @@ describe("shipped personas", () => {
       true,
     );
     expect(shipped("tutor").examples.some((example) => example.assistant.trim().endsWith("?"))).toBe(true);
+  });
+
+  it.each(shippedNames)("%s carries at least ten eval cases that parse, each checking something", (name) => {
+    const cases = evalsByName.get(name) ?? [];
+    expect(cases.length).toBeGreaterThanOrEqual(10);
+    for (const evalCase of cases) expect(evalCase.checks.length).toBeGreaterThan(0);
+    expect(new Set(cases.map((evalCase) => evalCase.name)).size).toBe(cases.length);
+  });
+
+  it("their evals hold each persona to what makes it that persona", () => {
+    const kinds = (name: string) => (evalsByName.get(name) ?? []).flatMap((evalCase) => evalCase.checks);
+    // The tutor asks at most one question and does not just give the answer.
+    expect(kinds("tutor").filter((check) => check.kind === "max_questions").length).toBeGreaterThanOrEqual(5);
+    expect(
+      kinds("tutor").some(
+        (check) => check.kind === "rubric" && /does not state the final answer/.test(check.rubric),
+      ),
+    ).toBe(true);
+    // Support never invents a policy and says when it does not know.
+    expect(
+      kinds("support").some(
+        (check) =>
+          check.kind === "rubric" && /invent/.test(check.rubric) && /doesn't know/.test(check.rubric),
+      ),
+    ).toBe(true);
+    // The storyteller ends with numbered choices and never acts for the player.
+    expect(
+      kinds("storyteller").some(
+        (check) => check.kind === "regex" && check.patterns.some((p) => p.pattern.includes("2[.)]")),
+      ),
+    ).toBe(true);
+    expect(
+      kinds("storyteller").some((check) => check.kind === "rubric" && /does not decide/.test(check.rubric)),
+    ).toBe(true);
+    // The coder gives code in fenced blocks with a language tag.
+    expect(
+      kinds("coder").filter(
+        (check) => check.kind === "regex" && check.patterns.some((p) => p.pattern.startsWith("```")),
+      ).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { COMPILE_HASH_PATTERN } from "./compile-hash.js";
+import { evalCasesSchema } from "./evals-schema.js";
 import { loreFieldSchema } from "./lore-schema.js";
 
 export const PERSONA_NAME_PATTERN = /^[a-z0-9-]{1,32}$/;
@@ -43,6 +44,7 @@ export const personaFrontMatterSchema = z
       .optional(),
     lore: loreFieldSchema.optional(),
     extensions: z.record(z.string(), z.unknown()).optional(),
+    evals: evalCasesSchema.optional(),
   })
   .strict();
 
