@@ -4,6 +4,7 @@
  * line here. A bad configuration is reported like `npm start` reports it, exit 1.
  */
 
+import { run as compileVerb } from "./app/persona-cli/compile.js";
 import { run as exportVerb } from "./app/persona-cli/export.js";
 import { run as importVerb } from "./app/persona-cli/import.js";
 import type { PersonaCliIo, PersonaVerb } from "./app/persona-cli/persona-cli-io.js";
@@ -12,6 +13,7 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 const VERBS: Record<string, PersonaVerb> = {
   import: importVerb,
   export: exportVerb,
+  compile: compileVerb,
 };
 
 const USAGE = `usage: npm run persona -- <${Object.keys(VERBS).join("|")}> … (--help after a verb for its options)`;

@@ -14,6 +14,7 @@ import type { Logger } from "../lib/logger.js";
 import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
+import { selectLore } from "./lore.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
 import { personaForSpeaker } from "./persona-macros.js";
@@ -123,9 +124,15 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
 
   // Several people can share a channel conversation; a DM (the console is one) has one speaker.
   const labelSpeakers = !message.isDirect;
+  // {{char}} and {{user}} filled in for this speaker (persona-macros.ts), lore entries included.
+  const speakerPersona = personaForSpeaker(persona, message.author.name);
+  const scanned = persona.lore === undefined ? [] : history.slice(-persona.lore.scanDepth);
+  const lore = selectLore(speakerPersona.lore, [...scanned.map((turn) => turn.content), request.prompt]);
+  for (const problem of lore.problems)
+    logger.warn({ lore: problem }, "a lorebook key is not a valid regex: that key is skipped");
   const built = buildPrompt({
-    // {{char}} and {{user}} filled in for this speaker (persona-macros.ts).
-    persona: personaForSpeaker(persona, message.author.name),
+    lore,
+    persona: speakerPersona,
     history,
     message: speakerLabel(userTurn, labelSpeakers),
     contextTokens: settings.contextTokens,
@@ -145,6 +152,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     {
       messages: built.messages,
       model: persona.model,
+      adapter: persona.adapter,
       temperature: persona.temperature,
       topP: persona.topP,
       maxTokens: persona.maxTokens,
@@ -166,6 +174,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   const logFields = {
     promptTokensEstimated: built.estimatedTokens,
     droppedTurns: built.droppedTurns,
+    ...(persona.lore === undefined ? {} : { lore: lore.fired }),
+    ...(lore.overBudget.length === 0 ? {} : { loreOverBudget: lore.overBudget }),
     ms: Date.now() - started,
     usage: outcome.finish?.usage,
   };

@@ -61,6 +61,14 @@ export interface Persona {
   tags: string[];
   /** A derived model over the same base (e.g. an Ollama model built FROM the base with a LoRA). */
   model?: string;
+  /**
+   * Set when the persona file records a `compile` (`compiled:`): `current` when the file's prompt
+   * material is what was compiled into `model`, so the prompt is not sent again each turn. A stale
+   * compile (the file was edited since) answers on the base model with the prompt sent as before.
+   */
+  compiled?: { model: string; current: boolean };
+  /** A LoRA adapter (GGUF) over the base model, as an absolute path (file `adapter:`, relative there). */
+  adapter?: string;
   /** Lorebook entries that join the prompt when their keys come up. */
   lore?: LoreBook;
   /** Fields from an imported character that troupe has no use for, kept so nothing is lost. */

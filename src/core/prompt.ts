@@ -24,6 +24,8 @@ export interface PromptInput {
   replyTokens: number;
   /** Prefix user turns with the speaker's name: several people share the conversation. */
   labelSpeakers: boolean;
+  /** Lorebook text that fired for this message (lore.ts). */
+  lore?: { before: string; after: string };
 }
 
 export interface BuiltPrompt {
@@ -51,15 +53,27 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const { persona } = input;
   const budget = Math.max(input.contextTokens - input.replyTokens, MIN_MESSAGE_TOKENS * 2);
 
-  const head: ChatMessage[] = [{ role: "system", content: persona.systemPrompt }];
-  const examples: ChatMessage[] = persona.examples.flatMap((example) => [
+  const inModel = persona.compiled?.current === true;
+  const loreBefore = input.lore?.before ?? "";
+  const loreAfter = input.lore?.after ?? "";
+  const system = inModel ? "" : joinParts([loreBefore, persona.systemPrompt, loreAfter]);
+  const head: ChatMessage[] = system === "" ? [] : [{ role: "system", content: system }];
+  const examples: ChatMessage[] = (inModel ? [] : persona.examples).flatMap((example) => [
     { role: "user", content: example.user },
     { role: "assistant", content: example.assistant },
   ]);
-  const tail: ChatMessage[] = [];
-  if (persona.postHistory !== undefined) tail.push({ role: "system", content: persona.postHistory });
+  // A compiled persona's lore joins the reminder: a leading system message would replace the model's.
+  const reminder = joinParts([...(inModel ? [loreBefore, loreAfter] : []), persona.postHistory ?? ""]);
+  const tail: ChatMessage[] = reminder === "" ? [] : [{ role: "system", content: reminder }];
+  // Ollama puts the compiled prompt and examples into the context all the same: they count.
+  const heldByModel = inModel
+    ? estimateMessageTokens(persona.systemPrompt) +
+      sumTokens(
+        persona.examples.flatMap((example) => [{ content: example.user }, { content: example.assistant }]),
+      )
+    : 0;
 
-  const fixedTokens = sumTokens(head) + sumTokens(examples) + sumTokens(tail);
+  const fixedTokens = sumTokens(head) + sumTokens(examples) + sumTokens(tail) + heldByModel;
   let message = input.message;
   let cut: BuiltPrompt["cut"];
   const roomForMessage = Math.max(budget - fixedTokens, MIN_MESSAGE_TOKENS);
@@ -93,6 +107,10 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const dialogue = alternate([...examples, ...kept], newMessage);
   // The reminder sits just before the last user turn, which holds the new message.
   const messages = [...head, ...dialogue.slice(0, -1), ...tail, ...dialogue.slice(-1)];
+  // Ollama adds a model's own system prompt only when the request does not start with one: a first
+  // turn that starts with the reminder carries the persona's prompt itself (its tokens are counted).
+  const first = messages[0];
+  if (inModel && first?.role === "system") first.content = joinParts([persona.systemPrompt, first.content]);
   return {
     messages,
     droppedTurns: index + 1 + orphanReplies,
@@ -101,7 +119,11 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   };
 }
 
-function sumTokens(messages: readonly ChatMessage[]): number {
+function joinParts(parts: readonly string[]): string {
+  return parts.filter((part) => part !== "").join("\n\n");
+}
+
+function sumTokens(messages: readonly Pick<ChatMessage, "content">[]): number {
   let total = 0;
   for (const message of messages) total += estimateMessageTokens(message.content);
   return total;

@@ -21,8 +21,13 @@ export interface SamplingOptions {
 
 export interface ChatRequest extends SamplingOptions {
   messages: ChatMessage[];
-  /** A derived model over the same base (persona `model` / `adapter`); the provider's default otherwise. */
+  /** A derived model over the same base (persona `model`); the provider's default otherwise. */
   model?: string;
+  /**
+   * A LoRA adapter GGUF file (persona `adapter`): the embedded engine applies it over the base;
+   * Ollama needs it compiled into a model (`npm run persona -- compile`), the others ignore it.
+   */
+  adapter?: string;
 }
 
 export interface TokenUsage {

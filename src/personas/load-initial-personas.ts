@@ -13,6 +13,7 @@ import type { Logger } from "../lib/logger.js";
 import {
   logRefusal,
   logRoomWarning,
+  logStaleCompile,
   nameTakenRefusal,
   type PersonaRefusal,
   type PersonaRoomNote,
@@ -68,6 +69,7 @@ export async function loadInitialPersonas(
     }
     ownerByName.set(persona.name, persona.source);
     byFile.set(read.fileName, persona);
+    logStaleCompile(logger, persona);
     if (read.warning) {
       logRoomWarning(logger, persona, read.warning);
       warnings.push({ fileName: read.fileName, name: persona.name, warning: read.warning });

@@ -173,3 +173,16 @@ export function logRoomWarning(logger: Logger, persona: Persona, warning: Prompt
     message,
   );
 }
+
+/**
+ * One warning line for a persona whose file was edited since `compile`: it answers on the base model
+ * with its prompt sent each turn (as before compiling) until it is compiled again.
+ */
+export function logStaleCompile(logger: Logger, persona: Persona): void {
+  if (persona.compiled === undefined || persona.compiled.current) return;
+  logger.warn(
+    { persona: persona.name, file: persona.source, model: persona.compiled.model },
+    `persona "${persona.name}" changed since it was compiled into ${persona.compiled.model}: it answers on the ` +
+      `base model with its prompt sent each turn; compile it again: npm run persona -- compile ${persona.name}`,
+  );
+}

@@ -3,9 +3,10 @@
  * regular file inside the folder is opened (persona-entry.ts), never more than PERSONA_MAX_KB of it
  * (read-capped.ts), and a persona whose fixed prompt leaves no room to converse is refused
  * (persona-prompt-fit.ts): the last two are problems in the file, like a typo in its front matter.
- * One whose prompt fits but leaves little room is read with a warning.
+ * One whose prompt fits but leaves little room is read with a warning. An `adapter:` that names no
+ * file is a problem in the file too, found here because the parser never touches the disk.
  */
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type ParsedPersonaFile,
@@ -67,12 +68,36 @@ export async function readPersonaFile(
     if (error instanceof PersonaFileError) return { kind: "invalid", fileName, error };
     throw error;
   }
+  const adapterProblem = await missingAdapterProblem(parsed, path);
+  if (adapterProblem) return { ...invalid(fileName, adapterProblem), name: parsed.persona.name };
   const { budget } = limits;
   if (budget === undefined) return { kind: "parsed", fileName, parsed };
   const problem = promptFitProblem(parsed.persona, budget);
   if (problem) return { ...invalid(fileName, problem), name: parsed.persona.name };
   const warning = promptRoomWarning(parsed.persona, budget);
   return warning ? { kind: "parsed", fileName, parsed, warning } : { kind: "parsed", fileName, parsed };
+}
+
+async function missingAdapterProblem(
+  parsed: ParsedPersonaFile,
+  file: string,
+): Promise<PersonaProblem | undefined> {
+  const { adapter } = parsed.persona;
+  if (adapter === undefined) return undefined;
+  const found = await stat(adapter).then(
+    (stats) => (stats.isFile() ? undefined : "is not a file"),
+    (error: NodeJS.ErrnoException) =>
+      error.code === "ENOENT" ? "does not exist" : `cannot be read (${error.code})`,
+  );
+  if (found === undefined) return undefined;
+  return {
+    file,
+    field: "adapter",
+    ...(parsed.adapterLine === undefined ? {} : { line: parsed.adapterLine }),
+    reason:
+      `the LoRA adapter ${adapter} ${found}: put the adapter's GGUF file there, or fix the path ` +
+      "(relative to this persona file), or remove the adapter line",
+  };
 }
 
 function invalid(fileName: string, problem: PersonaProblem): PersonaFileRead & { kind: "invalid" } {

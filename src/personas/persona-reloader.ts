@@ -12,6 +12,7 @@ import type { ChangedFiles } from "./debounced-directory-watch.js";
 import {
   logRefusal,
   logRoomWarning,
+  logStaleCompile,
   nameTakenRefusal,
   type PersonaRefusal,
   refusalOf,
@@ -174,6 +175,7 @@ export class PersonaReloader {
     if (previous && isDeepStrictEqual(previous, persona)) return [];
     this.byFile.set(fileName, persona);
     if (warning) logRoomWarning(this.logger, persona, warning);
+    logStaleCompile(this.logger, persona);
     const warned = warning ? { warning: warning.message } : {};
     if (!previous) {
       this.logger.info({ persona: persona.name, file: persona.source }, `persona "${persona.name}" added`);

@@ -270,3 +270,114 @@ describe("prompt alternation", () => {
     }
   });
 });
+
+describe("lore and compiled personas in the prompt", () => {
+  it("puts lore before and after the persona's prompt in the system message", () => {
+    const built = buildPrompt({
+      persona,
+      history: [],
+      message: "hi",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+      lore: { before: "WORLD", after: "DRAGONS" },
+    });
+    expect(built.messages[0]).toEqual({
+      role: "system",
+      content: "WORLD\n\nYou are a patient tutor.\n\nDRAGONS",
+    });
+  });
+
+  it("counts lore in the budget, so history is trimmed earlier", () => {
+    const input = {
+      persona,
+      history: turns(200),
+      message: "q",
+      contextTokens: 2048,
+      replyTokens: 512,
+      labelSpeakers: false,
+    };
+    const without = buildPrompt(input);
+    const withLore = buildPrompt({ ...input, lore: { before: "", after: "lore ".repeat(400) } });
+    expect(withLore.droppedTurns).toBeGreaterThan(without.droppedTurns);
+    const total = withLore.messages.reduce((sum, message) => sum + estimateMessageTokens(message.content), 0);
+    expect(total).toBeLessThanOrEqual(2048 - 512);
+  });
+
+  it("omits the system prompt and examples of a persona compiled into its current model, lore joining the reminder", () => {
+    const compiled = { ...persona, compiled: { model: "troupe-tutor", current: true } };
+    const input = {
+      persona: compiled,
+      history: turns(2, 5),
+      message: "hi",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+    };
+    expect(buildPrompt(input).messages).toEqual([
+      { role: "user", content: "turn 0 xxxxx" },
+      { role: "assistant", content: "turn 1 xxxxx" },
+      { role: "system", content: "Stay Socratic." },
+      { role: "user", content: "hi" },
+    ]);
+    // Never a leading system message: Ollama would then leave out the model's own prompt.
+    const withLore = buildPrompt({ ...input, lore: { before: "WORLD", after: "DRAGONS" } });
+    expect(withLore.messages[0]).toEqual({ role: "user", content: "turn 0 xxxxx" });
+    expect(withLore.messages[2]).toEqual({ role: "system", content: "WORLD\n\nDRAGONS\n\nStay Socratic." });
+  });
+
+  it("on a first turn of a compiled persona, a reminder that would lead carries the persona's prompt", () => {
+    const compiled = { ...persona, compiled: { model: "troupe-tutor", current: true } };
+    const built = buildPrompt({
+      persona: compiled,
+      history: [],
+      message: "hi",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+    });
+    expect(built.messages).toEqual([
+      { role: "system", content: "You are a patient tutor.\n\nStay Socratic." },
+      { role: "user", content: "hi" },
+    ]);
+    const bare = { ...compiled, postHistory: undefined };
+    expect(
+      buildPrompt({
+        persona: bare,
+        history: [],
+        message: "hi",
+        contextTokens: 4096,
+        replyTokens: 512,
+        labelSpeakers: false,
+      }).messages,
+    ).toEqual([{ role: "user", content: "hi" }]);
+  });
+
+  it("counts a compiled persona's prompt and examples in the budget: Ollama still puts them in the context", () => {
+    const long = { ...persona, systemPrompt: "p ".repeat(2000) };
+    const input = {
+      history: turns(200),
+      message: "q",
+      contextTokens: 2048,
+      replyTokens: 512,
+      labelSpeakers: false,
+    };
+    const sent = buildPrompt({ ...input, persona: long });
+    const compiled = buildPrompt({ ...input, persona: { ...long, compiled: { model: "m", current: true } } });
+    expect(compiled.droppedTurns).toBe(sent.droppedTurns);
+  });
+
+  it("sends the prompt as before when the compile is stale", () => {
+    const stale = { ...persona, compiled: { model: "troupe-tutor", current: false } };
+    const built = buildPrompt({
+      persona: stale,
+      history: [],
+      message: "hi",
+      contextTokens: 4096,
+      replyTokens: 512,
+      labelSpeakers: false,
+    });
+    expect(built.messages[0]?.content).toBe("You are a patient tutor.");
+    expect(built.messages[1]?.content).toBe("What is 2+2?");
+  });
+});

@@ -2,7 +2,11 @@
  * A loopback fake of the Ollama server that the real `ollama` client talks to:
  * `POST /api/chat` (NDJSON stream, or one JSON object with `stream: false`), `GET /api/tags`,
  * `GET /api/version`, `GET /`. Script replies with `enqueue`; with none queued it echoes.
+ * Creating models as `npm run persona -- compile` does: `HEAD`/`POST /api/blobs/:digest` (the upload's
+ * bytes must hash to the digest) and `POST /api/create` (`from` must be a listed model, every adapter
+ * a stored blob; the new model is then listed).
  */
+import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import {
@@ -34,6 +38,17 @@ const chatBody = z.looseObject({
 });
 export type OllamaChatBody = z.infer<typeof chatBody>;
 
+const createBody = z.looseObject({
+  model: z.string(),
+  from: z.string().optional(),
+  system: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  messages: z.array(z.looseObject({ role: z.string(), content: z.string() })).optional(),
+  adapters: z.record(z.string(), z.string()).optional(),
+  stream: z.boolean().optional(),
+});
+export type OllamaCreateBody = z.infer<typeof createBody>;
+
 export interface FakeOllamaOptions {
   /** Names `/api/tags` lists. Default: `["llama3.2:latest"]`. */
   models?: string[];
@@ -54,6 +69,10 @@ export interface FakeOllama {
   readonly requests: RecordedRequest[];
   /** The parsed bodies of the `/api/chat` requests, in order. */
   chatBodies(): OllamaChatBody[];
+  /** The parsed bodies of the `/api/create` requests, in order. */
+  createBodies(): OllamaCreateBody[];
+  /** Digests of the blobs uploaded (`sha256:<hex>`), in order. */
+  readonly blobs: ReadonlyMap<string, Buffer>;
   enqueue(...replies: FakeReply[]): void;
   /** Replies to every request whose last user message contains `text` (after the queue is empty). */
   replyWhen(text: string, reply: FakeReply): void;
@@ -69,6 +88,7 @@ const createdAt = "2025-01-01T00:00:00.000Z";
 export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
   let models = options.models ?? [defaultFakeModel];
   const queue = new ReplyQueue();
+  const blobs = new Map<string, Buffer>();
   const server: LoopbackServer = await startLoopbackServer(
     async (_request, response, recorded) => {
       if (refuseWithoutBasicAuth(recorded.headers, response, options.basicAuth)) return;
@@ -76,6 +96,34 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       if (route === "POST /api/chat")
         return chat(response, recorded.body, queue.next(lastUserText(recorded.body)), server.closing);
       if (route === "GET /api/tags") return sendJson(response, 200, { models: models.map(tagEntry) });
+      const blob = /^\/api\/blobs\/(sha256:[0-9a-f]{64})$/.exec(recorded.path)?.[1];
+      if (blob !== undefined && recorded.method === "HEAD") {
+        response.writeHead(blobs.has(blob) ? 200 : 404);
+        response.end();
+        return;
+      }
+      if (blob !== undefined && recorded.method === "POST") {
+        const actual = `sha256:${createHash("sha256").update(recorded.raw).digest("hex")}`;
+        if (actual !== blob) return sendJson(response, 400, { error: "digest mismatch" });
+        blobs.set(blob, recorded.raw);
+        response.writeHead(201);
+        response.end();
+        return;
+      }
+      if (route === "POST /api/create") {
+        const parsed = createBody.safeParse(recorded.body);
+        if (!parsed.success) return sendJson(response, 400, { error: "invalid request body" });
+        const body = parsed.data;
+        if (body.from !== undefined && !models.some((name) => sameModel(name, body.from ?? ""))) {
+          // What Ollama says when `from` is neither local nor in the registry.
+          return sendJson(response, 500, { error: "pull model manifest: file does not exist" });
+        }
+        const missing = Object.values(body.adapters ?? {}).find((digest) => !blobs.has(digest));
+        if (missing !== undefined) return sendJson(response, 400, { error: `invalid digest ${missing}` });
+        const created = body.model.includes(":") ? body.model : `${body.model}:latest`;
+        models = [...models.filter((name) => name !== created), created];
+        return sendJson(response, 200, { status: "success" });
+      }
       if (route === "GET /api/version") return sendJson(response, 200, { version: "0.12.0" });
       if (route === "GET /" || route === "HEAD /") {
         response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
@@ -95,6 +143,11 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       server.requests
         .filter((request) => request.path === "/api/chat")
         .map((request) => chatBody.parse(request.body)),
+    createBodies: () =>
+      server.requests
+        .filter((request) => request.path === "/api/create")
+        .map((request) => createBody.parse(request.body)),
+    blobs,
     enqueue: (...replies) => queue.enqueue(...replies),
     replyWhen: (text, reply) => queue.replyWhen(text, reply),
     setModels(next) {
@@ -174,6 +227,11 @@ function errorText(status: number, model: string): string {
   if (status === 429) return "too many requests";
   if (status === 503) return "server busy, please try again.  maximum pending requests exceeded";
   return "an error was encountered while running the model";
+}
+
+/** `llama3.2` is `llama3.2:latest`. */
+function sameModel(listed: string, asked: string): boolean {
+  return listed === asked || listed === `${asked}:latest`;
 }
 
 function tagEntry(name: string): Record<string, unknown> {

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON; the raw text when it is not JSON (a form); undefined for an empty body. */
   body: unknown;
+  /** The body's bytes as received (a binary upload, e.g. Ollama's blobs). */
+  raw: Buffer;
 }
 
 export type RouteHandler = (
@@ -64,7 +66,7 @@ export async function startLoopbackServer(
         method: request.method ?? "GET",
         path: new URL(request.url ?? "/", "http://127.0.0.1").pathname,
         headers: request.headers,
-        body: await readJson(request),
+        ...(await readBody(request)),
       };
       requests.push(recorded);
       await handler(request, response, recorded);
@@ -103,15 +105,16 @@ export async function startLoopbackServer(
   };
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage): Promise<{ body: unknown; raw: Buffer }> {
   const parts: Buffer[] = [];
   for await (const part of request) parts.push(part as Buffer);
-  const text = Buffer.concat(parts).toString("utf8");
-  if (text === "") return undefined;
+  const raw = Buffer.concat(parts);
+  const text = raw.toString("utf8");
+  if (text === "") return { body: undefined, raw };
   try {
-    return JSON.parse(text);
+    return { body: JSON.parse(text), raw };
   } catch {
-    return text;
+    return { body: text, raw };
   }
 }
 

@@ -102,6 +102,37 @@ describe("loadPersonaDirectory at start-up", () => {
     });
   });
 
+  it("skips a persona whose LoRA adapter file is missing, naming the file, line and fix; loads it with the file there", async () => {
+    await write("bard.md", "---\nname: bard\nadapter: loras/bard.gguf\n---\nSing.");
+    await write("good.md", "Fine.");
+    const directory = await open({ watch: false });
+    expect(directory.get("bard")).toBeUndefined();
+    expect(warningAbout("adapter")?.fields).toMatchObject({
+      file: join(dir, "bard.md"),
+      line: 3,
+      field: "adapter",
+    });
+    expect(warningAbout("adapter")?.fields.reason).toMatch(
+      /^the LoRA adapter .*loras\/bard\.gguf does not exist: put the adapter's GGUF file there/,
+    );
+    await mkdir(join(dir, "loras"));
+    await write("loras/bard.gguf", "GGUF");
+    const again = await open({ watch: false });
+    expect(again.get("bard")?.adapter).toBe(join(dir, "loras", "bard.gguf"));
+  });
+
+  it("warns once that a persona changed since it was compiled", async () => {
+    await write(
+      "bard.md",
+      `---\nname: bard\nmodel: troupe-bard\ncompiled: sha256:${"0".repeat(64)}\n---\nSing.`,
+    );
+    const directory = await open({ watch: false });
+    expect(directory.get("bard")?.compiled).toEqual({ model: "troupe-bard", current: false });
+    const stale = warnings().filter((record) => record.message.includes("changed since it was compiled"));
+    expect(stale).toHaveLength(1);
+    expect(stale[0]?.message).toContain("npm run persona -- compile bard");
+  });
+
   it("stops only when no persona is left, listing every problem in every file in one error", async () => {
     await write("a.md", "---\ntemperature: hot\n---\nA.");
     await write("b.md", "---\nname: b\ntemprature: 0.5\ntop_p: 7\n---\nB.");

@@ -10,6 +10,8 @@ export interface PersonaCliIo {
   stderr(text: string): void;
   /** Throws ConfigError when the configuration is bad. */
   config(): Config;
+  /** The fetch to reach model servers with (tests); the global one otherwise. */
+  fetch?: typeof fetch;
 }
 
 export type PersonaVerb = (argv: readonly string[], io: PersonaCliIo) => Promise<number>;

@@ -2,12 +2,18 @@
  * One GGUF model loaded in-process: its chat template resolved once (it costs up to a second and
  * does not change), one context with a sequence per conversation that may run at once (node-llama-cpp
  * batches them into the same evaluation), and generation on a borrowed sequence.
+ *
+ * LoRA adapters (a persona's `adapter:`) apply per context in llama.cpp, over the same loaded
+ * weights: the base model is loaded once whatever the number of adapters, and each adapter gets its
+ * own lane (a context with its LoRA and its own sequences), made on the first request that names it.
+ * Each lane costs a context's memory (the KV cache for its sequences), not a model's.
  * node-llama-cpp's types stay in this folder's embedded-* files; callers see plain data.
  */
 import { availableParallelism, totalmem } from "node:os";
 import type { ChatWrapper, LlamaChat, LlamaContext, LlamaModel } from "node-llama-cpp";
 import type { ChatMessage, SamplingOptions } from "../chat-model.js";
 import {
+  adapterProblem,
   closedError,
   engineProblem,
   fileProblem,
@@ -19,7 +25,7 @@ import {
   tooLargeProblem,
 } from "./embedded-errors.js";
 import { getSharedLlama, importNodeLlamaCpp, nativeErrorsSince, nativeLogMark } from "./embedded-llama.js";
-import { createSlotPool } from "./embedded-pool.js";
+import { createSlotPool, type SlotPool } from "./embedded-pool.js";
 import { countPromptTokens, fitToContext, toChatHistory } from "./embedded-prompt.js";
 import { checkGgufFile } from "./gguf-header.js";
 
@@ -36,6 +42,8 @@ export interface EngineOptions {
 
 export interface EngineRequest extends SamplingOptions {
   messages: ChatMessage[];
+  /** A LoRA adapter GGUF to answer with, over the base model. */
+  adapter?: string;
 }
 
 export interface EngineResult {
@@ -96,39 +104,63 @@ export async function loadEmbeddedEngine(options: EngineOptions): Promise<Embedd
     throw loadProblem(modelPath, await nativeErrorsSince(mark), error, origin);
   }
   const threads = options.threads ?? Math.max(1, Math.min(llama.cpuMathCores, availableParallelism()));
-  let context: LlamaContext;
+  const wrapper: ChatWrapper = module.resolveChatWrapper(model);
+  const openLane = async (adapter: string | undefined): Promise<Lane> => {
+    const context = await model.createContext({
+      contextSize: contextTokens,
+      sequences,
+      threads,
+      ...(adapter === undefined ? {} : { lora: { adapters: [{ filePath: adapter }] } }),
+    });
+    const chats = Array.from(
+      { length: sequences },
+      () => new module.LlamaChat({ contextSequence: context.getSequence(), chatWrapper: wrapper }),
+    );
+    return { context, chats, pool: createSlotPool(chats) };
+  };
+  let base: Lane;
   try {
-    context = await model.createContext({ contextSize: contextTokens, sequences, threads });
+    base = await openLane(undefined);
   } catch (error) {
     await model.dispose();
     if (error instanceof module.InsufficientMemoryError)
       throw memoryProblem(modelPath, contextTokens, sequences, error);
     throw loadProblem(modelPath, await nativeErrorsSince(mark), error, origin);
   }
-  const wrapper: ChatWrapper = module.resolveChatWrapper(model);
-  const chats = Array.from(
-    { length: sequences },
-    () => new module.LlamaChat({ contextSequence: context.getSequence(), chatWrapper: wrapper }),
-  );
-  const pool = createSlotPool(chats);
+  // One lane per adapter path; a lane that failed to open is forgotten, so a fixed file is retried.
+  const adapterLanes = new Map<string, Promise<Lane>>();
+  const laneFor = (adapter: string | undefined): Promise<Lane> => {
+    if (adapter === undefined) return Promise.resolve(base);
+    let lane = adapterLanes.get(adapter);
+    if (lane === undefined) {
+      const adapterMark = nativeLogMark();
+      lane = openLane(adapter).catch(async (error: unknown) => {
+        adapterLanes.delete(adapter);
+        if (error instanceof module.InsufficientMemoryError)
+          throw memoryProblem(`${modelPath} with the adapter ${adapter}`, contextTokens, sequences, error);
+        throw adapterProblem(adapter, await nativeErrorsSince(adapterMark), error);
+      });
+      adapterLanes.set(adapter, lane);
+    }
+    return lane;
+  };
   const count = (history: Parameters<typeof countPromptTokens>[0]) =>
     countPromptTokens(history, wrapper, model.tokenizer);
+  const contextSize = base.context.contextSize;
 
   return {
     info: {
       threads,
-      contextSize: context.contextSize,
+      contextSize,
       trainContextSize: model.trainContextSize,
       chatTemplate: wrapper.wrapperName,
       gpu: String(llama.gpu),
     },
     async generate(request, signal, onText) {
-      const reserve = Math.min(
-        request.maxTokens ?? defaultAnswerReserve,
-        Math.floor(context.contextSize / 4),
-      );
-      const fitted = fitToContext(toChatHistory(request.messages), count, context.contextSize, reserve);
-      const chat = await pool.acquire(signal);
+      const reserve = Math.min(request.maxTokens ?? defaultAnswerReserve, Math.floor(contextSize / 4));
+      const fitted = fitToContext(toChatHistory(request.messages), count, contextSize, reserve);
+      const lane = await laneFor(request.adapter);
+      const chat = await lane.pool.acquire(signal);
       let completionTokens = 0;
       try {
         const result = await generateOn(chat, fitted.history, request, signal, onText, (tokens) => {
@@ -144,15 +176,29 @@ export async function loadEmbeddedEngine(options: EngineOptions): Promise<Embedd
         if (error instanceof module.DisposedError) throw closedError(error);
         throw generationError(error);
       } finally {
-        pool.release(chat);
+        lane.pool.release(chat);
       }
     },
     async dispose() {
-      for (const chat of chats) chat.dispose({ disposeSequence: true });
-      await context.dispose();
+      const lanes = [
+        base,
+        ...(await Promise.all([...adapterLanes.values()].map((lane) => lane.catch(() => undefined)))),
+      ];
+      for (const lane of lanes) {
+        if (lane === undefined) continue;
+        for (const chat of lane.chats) chat.dispose({ disposeSequence: true });
+        await lane.context.dispose();
+      }
       await model.dispose();
     },
   };
+}
+
+/** A context and its sequences: the base model's, or one LoRA adapter's over the same weights. */
+interface Lane {
+  context: LlamaContext;
+  chats: LlamaChat[];
+  pool: SlotPool<LlamaChat>;
 }
 
 async function generateOn(

@@ -145,3 +145,20 @@ export function generationError(error: unknown): ModelError {
   }
   return new ModelError("bad-response", "the embedded model failed", { cause: error });
 }
+
+/**
+ * A persona's LoRA adapter that llama.cpp would not apply over the loaded base: not a LoRA GGUF, or
+ * made for another model (its tensors do not match the base's). Only that persona's answers fail.
+ */
+export function adapterProblem(
+  adapterPath: string,
+  nativeErrors: readonly string[],
+  error: unknown,
+): ModelError {
+  const said = nativeErrors.length === 0 ? "" : ` (llama.cpp: ${nativeErrors.slice(-2).join("; ")})`;
+  return new ModelError(
+    "bad-response",
+    `the LoRA adapter ${adapterPath} could not be applied to the embedded model${said}: it must be a LoRA GGUF made for this base model`,
+    { cause: error },
+  );
+}

@@ -6,8 +6,10 @@
  * Whatever the text, it returns a persona or throws a PersonaFileError, in time linear in the text
  * (tests/personas/parser/persona-parser.fuzz.test.ts).
  */
+import { dirname, resolve } from "node:path";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import type { Persona } from "../../core/persona.js";
+import { compileHash } from "./compile-hash.js";
 import { toLoreBook } from "./lore-schema.js";
 import { defaultDescription, defaultDisplayName, defaultName } from "./persona-defaults.js";
 import { byLine, PersonaFileError, type PersonaProblem } from "./persona-file-error.js";
@@ -40,6 +42,10 @@ export interface ParsedPersonaFile {
   persona: Persona;
   /** The file line of the `name:` field, when the front matter sets it (for duplicate-name messages). */
   nameLine?: number;
+  /** The file line of the `adapter:` field, for a problem found once the file system is asked. */
+  adapterLine?: number;
+  /** The hash `compile` records for the file as it is now (compile-hash.ts). */
+  compileHash: string;
 }
 
 /** Throws a PersonaFileError listing every problem in the file. */
@@ -68,23 +74,26 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
 
   // With broken front matter the name is unknown; the file name is checked once it is fixed.
   const name = frontMatter && (frontMatter.values.name ?? defaultName(source, problems.items));
-  if (
-    frontMatter?.values.model &&
-    frontMatter.values.adapter &&
-    frontMatter.values.model !== frontMatter.values.adapter
-  ) {
-    problems.push({
-      ...fieldProblemBase(frontMatter.place, "adapter"),
-      reason: 'both "model" and "adapter" are set and differ: they name the same derived model, keep one',
-    });
-  }
-
   const [first, ...rest] = problems.listed();
   if (first) throw new PersonaFileError([first, ...rest]);
   if (!frontMatter || name === undefined)
     throw new Error("unreachable: a persona without problems has a name");
 
   const values = frontMatter.values;
+  const hash = compileHash({
+    systemPrompt,
+    examples: values.examples ?? [],
+    temperature: values.temperature,
+    topP: values.top_p,
+    maxTokens: values.max_tokens,
+    stop: values.stop,
+    adapter: values.adapter,
+  });
+  // A stale compile answers on the base model: the compiled one holds the old prompt and examples.
+  const compiled =
+    values.compiled === undefined
+      ? undefined
+      : { model: values.model ?? `troupe-${name}`, current: values.compiled === hash };
   const persona: Persona = withoutUndefined({
     name,
     displayName: values.display_name ?? defaultDisplayName(name),
@@ -100,13 +109,17 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
     examples: values.examples ?? [],
     postHistory: values.post_history,
     tags: values.tags ?? [],
-    model: values.model ?? values.adapter,
+    model: compiled?.current === false ? undefined : values.model,
+    compiled,
+    adapter: values.adapter === undefined ? undefined : resolve(dirname(file), values.adapter),
     lore: values.lore === undefined ? undefined : toLoreBook(values.lore),
     extensions: values.extensions,
     source: file,
   });
   const nameLine = values.name === undefined ? undefined : fieldProblemBase(frontMatter.place, "name").line;
-  return nameLine === undefined ? { persona } : { persona, nameLine };
+  const adapterLine =
+    values.adapter === undefined ? undefined : fieldProblemBase(frontMatter.place, "adapter").line;
+  return withoutUndefined({ persona, nameLine, adapterLine, compileHash: hash });
 }
 
 interface ReadFrontMatter {

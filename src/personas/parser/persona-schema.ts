@@ -3,6 +3,7 @@
  * (`temprature`) is an error that names the field.
  */
 import { z } from "zod";
+import { COMPILE_HASH_PATTERN } from "./compile-hash.js";
 import { evalCasesSchema } from "./evals-schema.js";
 import { loreFieldSchema } from "./lore-schema.js";
 
@@ -34,7 +35,13 @@ export const personaFrontMatterSchema = z
     post_history: z.string().min(1).optional(),
     tags: z.array(z.string().min(1)).optional(),
     model: z.string().min(1).optional(),
+    /** A LoRA adapter (GGUF file), relative to the persona file. */
     adapter: z.string().min(1).optional(),
+    /** Written by `npm run persona -- compile`: what was compiled into `model`. */
+    compiled: z
+      .string()
+      .regex(COMPILE_HASH_PATTERN, "must be the sha256:… that `npm run persona -- compile` writes")
+      .optional(),
     lore: loreFieldSchema.optional(),
     extensions: z.record(z.string(), z.unknown()).optional(),
     evals: evalCasesSchema.optional(),

@@ -88,8 +88,47 @@ describe("parsePersona: accepted files", () => {
     expect(parsePersona("---\n---\nBe kind.", source).name).toBe("tutor");
   });
 
-  it("treats `adapter` as the derived model's name", () => {
-    expect(parsePersona("---\nadapter: tutor-lora\n---\nBe kind.", source).model).toBe("tutor-lora");
+  it("reads `adapter` as a LoRA file path relative to the persona file, apart from `model`", () => {
+    const parsed = parsePersonaFile("---\nmodel: a\nadapter: loras/tutor.gguf\n---\nBe kind.", {
+      path: "/srv/personas/tutor.md",
+      fileName: "tutor.md",
+    });
+    expect(parsed.persona.adapter).toBe("/srv/personas/loras/tutor.gguf");
+    expect(parsed.persona.model).toBe("a");
+    expect(parsed.adapterLine).toBe(3);
+  });
+
+  it("knows a compile is current from the recorded hash, and stale once the prompt is edited", () => {
+    const material =
+      "---\nname: tutor\ntemperature: 0.3\nexamples:\n  - user: hi\n    assistant: hello\n---\nBe kind.";
+    const { compileHash: hash } = parsePersonaFile(material, source);
+    expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const recorded = material.replace(
+      "---\nBe kind.",
+      `model: troupe-tutor\ncompiled: ${hash}\n---\nBe kind.`,
+    );
+    const current = parsePersona(recorded, source);
+    expect(current.compiled).toEqual({ model: "troupe-tutor", current: true });
+    expect(current.model).toBe("troupe-tutor");
+    // Lore and post_history are sent each turn: editing them keeps the compile current.
+    const withReminder = recorded.replace("name: tutor", "name: tutor\npost_history: Be brief.");
+    expect(parsePersona(withReminder, source).compiled?.current).toBe(true);
+    for (const edited of [
+      recorded.replace("Be kind.", "Be very kind."),
+      recorded.replace("temperature: 0.3", "temperature: 0.4"),
+      recorded.replace("assistant: hello", "assistant: hey"),
+    ]) {
+      const stale = parsePersona(edited, source);
+      expect(stale.compiled).toEqual({ model: "troupe-tutor", current: false });
+      // The compiled model holds the old prompt: a stale persona answers on the base model.
+      expect(stale.model).toBeUndefined();
+    }
+  });
+
+  it("rejects a compiled field that is not a sha256 hash", () => {
+    expect(rejection("---\ncompiled: abc\n---\nBe kind.").message).toMatch(
+      /field "compiled": must be the sha256/,
+    );
   });
 
   it("derives a display name word by word and a description without Markdown, clipped to 100", () => {
@@ -111,7 +150,7 @@ describe("parsePersona: rejected files name the file, the line and the field", (
     expect(error.message).toBe(
       'personas/tutor.md:3: field "temprature": unknown field; did you mean "temperature"? (allowed: name, ' +
         "display_name, description, avatar, emoji, greeting, temperature, top_p, max_tokens, stop, examples, " +
-        "post_history, tags, model, adapter, lore, extensions, evals)",
+        "post_history, tags, model, adapter, compiled, lore, extensions, evals)",
     );
     expect(error).toMatchObject({ file: "personas/tutor.md", line: 3, field: "temprature" });
   });
@@ -246,13 +285,6 @@ describe("parsePersona: rejected files name the file, the line and the field", (
     );
     const fixed = parsePersona("---\nname: my-tutor\n---\nBe kind.", { path: "x", fileName: "My Tutor.md" });
     expect(fixed.name).toBe("my-tutor");
-  });
-
-  it("rejects model and adapter naming different models", () => {
-    const error = rejection("---\nmodel: a\nadapter: b\n---\nBe kind.");
-    expect(error.message).toMatch(
-      /^personas\/tutor\.md:3: field "adapter": both "model" and "adapter" are set/,
-    );
   });
 
   it("keeps stop sequences exactly as written (whitespace matters there)", () => {
