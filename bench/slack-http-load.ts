@@ -1,22 +1,25 @@
 /**
- * Slack HTTP mode under load, troupe beside the bare Bolt app (bench/bare-bolt-app.ts) in one run:
- * a load generator sends signed `app_mention` events, 32 in flight, each in a channel of its own
- * with its own event_id, to one process at a time (one after the other, never together: the two
- * would share the machine's cores), and both answer every mention from the fake Ollama's instant
- * echo. Per side: a warm-up (answered, not counted), then a fixed number of events timed.
+ * Slack HTTP mode under load, troupe beside the bare Bolt app (bench/bare-bolt-app.ts): a load
+ * generator sends signed `app_mention` events, 32 in flight, each in a channel of its own with its
+ * own event_id, to one process at a time (never two together: they would share the machine's
+ * cores), and every side answers every mention from the fake Ollama's instant echo with one
+ * chat.postMessage (the figures list each side's Web API calls per event, so a difference shows).
+ * Sides: the bare app, troupe on memory://, troupe on sqlite:// (a temp file). Per side: a warm-up
+ * (answered, not counted), then a fixed number of events timed. Rounds take the sides in turn, each
+ * round starting one side later, so on a shared machine every side sees the same load; medians.
  *
  * - acked per second: events whose POST got a 2xx, first send → last acknowledgement;
  * - CPU per acked event: utime + stime of the child's whole process group (read from
  *   /proc/<pid>/stat, so `npm`/`tsx` wrappers count too), from just before the first send to the
  *   moment every one of those events has been answered, divided by the events acked. Answers are
  *   included on both sides: acking is not answering, and the answering work competes for the same
- *   cores as the acks.
+ *   cores as the acks. CPU time, not wall time: other work on the machine barely moves it.
  *
- * troupe runs as a user starts it (`npm start`), with its default store (SQLite, a temp file) and
- * its default log level (info, JSON on stderr); the bare app as its header says. The instant model
- * makes this a burst far beyond what the SQLite store serves (each write about 0.1–0.3 ms, one
- * connection, several per event): its operations then time out and troupe answers without memory,
- * telling each person so; the figures say when that happened.
+ * troupe runs as a user starts it (`npm start`), at its default log level (info, JSON on stderr);
+ * the bare app as its header says. Both ack an event before answering it, so with an instant model
+ * the events waiting inside a process are far more than 32; troupe posts an ephemeral notice when
+ * its store did not answer in time (answered without memory), and the figures say how many.
+ * bench/profile-slack-load.ts runs one round under `node --cpu-prof`.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -38,6 +41,8 @@ import {
 
 export const LOAD_IN_FLIGHT = 32;
 const SIGNING_SECRET = "bench-signing-secret-0123456789";
+/** No answer posted for this long: the ones still missing are counted as unanswered. */
+const STALL_MS = 15_000;
 /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
 const TICKS_PER_SECOND = 100;
 
@@ -46,18 +51,16 @@ export interface LoadSide {
   /** Milliseconds of CPU (user + system) per acked event, answers included. */
   cpuMsPerEvent: number;
   refused: number;
+  /** Acked but never answered (the process logged why on its stderr). */
+  unanswered: number;
   /**
    * Ephemeral notices posted while measured: troupe tells a person when its store did not answer
    * in time (no memory for this answer); the bare app has no store. Non-zero means the store fell
    * behind the burst, and that side's work per event was not the usual.
    */
   notices: number;
-}
-
-export interface SlackLoadFigures {
-  events: number;
-  bare: LoadSide;
-  troupe: LoadSide;
+  /** Web API calls per acked event, by method: what each side asks of Slack to answer. */
+  callsPerEvent: Record<string, number>;
 }
 
 /** utime + stime of every live process in the group `pgid`, in milliseconds. */
@@ -144,6 +147,14 @@ async function sendAll(url: string, events: SignedEvent[]): Promise<{ acked: num
   return { acked, elapsedMs };
 }
 
+function countPerEvent(methods: string[], events: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const method of methods) counts[method] = (counts[method] ?? 0) + 1;
+  for (const method of Object.keys(counts))
+    counts[method] = Math.round(((counts[method] ?? 0) / Math.max(1, events)) * 100) / 100;
+  return counts;
+}
+
 /** Sends, waits until every event is answered (a post in its channel), and measures. */
 async function measure(
   fake: FakeSlack,
@@ -153,25 +164,38 @@ async function measure(
 ): Promise<LoadSide> {
   const before = fake.calls("chat.postMessage").length;
   const noticesBefore = fake.calls("chat.postEphemeral").length;
+  const callsBefore = fake.calls().length;
   const cpuBefore = groupCpuMs(child.pid);
   const { acked, elapsedMs } = await sendAll(url, events);
-  const answered = await pollUntil(
-    () => fake.calls("chat.postMessage").length >= before + acked,
-    5 * 60_000,
-    20,
-  );
-  if (!answered) throw new Error(`${child.name}: not every acked event was answered`);
+  // Until every acked event is answered, or nothing more was posted for a while (an answer that
+  // failed: the bare app logs it and posts nothing), so one lost answer does not stall the bench.
+  const posted = () => fake.calls("chat.postMessage").length - before;
+  for (let last = -1; posted() < acked && posted() !== last; ) {
+    last = posted();
+    await pollUntil(() => posted() >= acked, STALL_MS, 20);
+  }
   const cpuMs = groupCpuMs(child.pid) - cpuBefore;
   return {
     eventsAckedPerSecond: Math.round((acked / elapsedMs) * 1000),
     cpuMsPerEvent: Math.round((cpuMs / Math.max(1, acked)) * 100) / 100,
     refused: events.length - acked,
+    unanswered: Math.max(0, acked - posted()),
     notices: fake.calls("chat.postEphemeral").length - noticesBefore,
+    callsPerEvent: countPerEvent(
+      fake
+        .calls()
+        .slice(callsBefore)
+        .map((call) => call.method),
+      acked,
+    ),
   };
 }
 
+/** Which process a round measures: the bare Bolt app, or troupe over one of its stores. */
+export type LoadSideName = "bare" | "memory" | "sqlite";
+
 async function runSide(
-  name: "bare" | "troupe",
+  name: LoadSideName,
   events: number,
   warmUp: number,
   profileDir: string | undefined,
@@ -192,22 +216,36 @@ async function runSide(
       OLLAMA_HOST: ollama.host,
     };
     if (name === "bare") {
-      child = startTsxChild("bare Bolt app", "bench/bare-bolt-app.ts", env);
+      child =
+        profileDir === undefined
+          ? startTsxChild("bare Bolt app", "bench/bare-bolt-app.ts", env)
+          : startChild(
+              "bare Bolt app (profiled)",
+              process.execPath,
+              [
+                "--cpu-prof",
+                `--cpu-prof-dir=${join(profileDir, "bare")}`,
+                "--import",
+                "tsx",
+                "bench/bare-bolt-app.ts",
+              ],
+              env,
+            );
       await child.waitForOutput("ready", 60_000);
     } else {
       const troupeEnv = {
         ...env,
-        STORE_URL: `sqlite://${join(dataDir, "troupe.sqlite")}`,
+        STORE_URL: name === "memory" ? "memory://" : `sqlite://${join(dataDir, "troupe.sqlite")}`,
         MODEL_PROVIDER: "ollama",
         PLATFORM_RETRY_SECONDS: "0",
       };
       child =
         profileDir === undefined
-          ? startTroupeChild("troupe", troupeEnv)
+          ? startTroupeChild(`troupe (${name})`, troupeEnv)
           : startChild(
-              "troupe (profiled)",
+              `troupe (${name}, profiled)`,
               process.execPath,
-              ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "src/main.ts"],
+              ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`, "--import", "tsx", "src/main.ts"],
               troupeEnv,
             );
       await child.waitForOutput('"msg":"ready"', 60_000);
@@ -222,32 +260,85 @@ async function runSide(
   }
 }
 
+export interface SlackLoadFigures {
+  events: number;
+  rounds: number;
+  /** Every round's figures per side, in the order taken. */
+  sides: Map<LoadSideName, LoadSide[]>;
+}
+
+/**
+ * `rounds` rounds; each runs every side once, one after the other, starting one side later than
+ * the round before, so each side sees the shared machine's load as the others do.
+ */
 export async function benchSlackLoad(
-  options: { events?: number; warmUp?: number; troupeProfileDir?: string } = {},
+  options: {
+    events?: number;
+    warmUp?: number;
+    rounds?: number;
+    sides?: LoadSideName[];
+    /** Set: every side runs under `node --cpu-prof`, its profile in `<profileDir>/<side>/`. */
+    profileDir?: string;
+  } = {},
 ): Promise<SlackLoadFigures> {
   const events = options.events ?? 3_000;
   const warmUp = options.warmUp ?? 500;
-  const bare = await runSide("bare", events, warmUp, undefined);
-  const troupe = await runSide("troupe", events, warmUp, options.troupeProfileDir);
-  return { events, bare, troupe };
+  const rounds = options.rounds ?? 3;
+  const names = options.sides ?? ["bare", "memory", "sqlite"];
+  const sides = new Map<LoadSideName, LoadSide[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let step = 0; step < names.length; step++) {
+      const name = names[(round + step) % names.length] as LoadSideName;
+      sides.get(name)?.push(await runSide(name, events, warmUp, options.profileDir));
+    }
+  }
+  return { events, rounds, sides };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 const ratio = (troupe: number, bare: number) => `${(troupe / bare).toFixed(2)}×`;
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export function formatSlackLoad(figures: SlackLoadFigures): string[] {
-  const { bare, troupe } = figures;
-  return [
-    `slack HTTP load, ${figures.events} app_mention events after a warm-up, ${LOAD_IN_FLIGHT} in flight, instant model, troupe on SQLite (answers included in CPU):`,
-    "  figure | bare | troupe | ratio",
-    `  Slack HTTP events acked/s at concurrency ${LOAD_IN_FLIGHT} | ${bare.eventsAckedPerSecond} | ${troupe.eventsAckedPerSecond} | ${ratio(troupe.eventsAckedPerSecond, bare.eventsAckedPerSecond)}`,
-    `  CPU per acked event | ${bare.cpuMsPerEvent} ms | ${troupe.cpuMsPerEvent} ms | ${ratio(troupe.cpuMsPerEvent, bare.cpuMsPerEvent)}`,
-    ...(troupe.notices > 0
-      ? [
-          `  troupe's store fell behind: ${troupe.notices} "store unavailable" notices posted for ${figures.events} events`,
-        ]
-      : []),
-    ...(bare.refused + troupe.refused > 0
-      ? [`  not acknowledged: bare ${bare.refused}, troupe ${troupe.refused}`]
-      : []),
+  const bare = figures.sides.get("bare") ?? [];
+  const lines = [
+    `slack HTTP load, ${figures.events} app_mention events after a warm-up, ${LOAD_IN_FLIGHT} in flight, instant model, ${figures.rounds} rounds (sides in turn), medians; CPU includes the answers:`,
+    "  side | events acked/s | CPU per acked event | vs bare (acked/s, CPU) | every round's CPU ms/event",
   ];
+  const bareAcked = median(bare.map((side) => side.eventsAckedPerSecond));
+  const bareCpu = median(bare.map((side) => side.cpuMsPerEvent));
+  for (const [name, runs] of figures.sides) {
+    const acked = median(runs.map((side) => side.eventsAckedPerSecond));
+    const cpu = round2(median(runs.map((side) => side.cpuMsPerEvent)));
+    const label =
+      name === "bare" ? "bare Bolt app" : `troupe, ${name === "memory" ? "memory://" : "sqlite://"}`;
+    const versus =
+      name === "bare" || bare.length === 0 ? "" : `${ratio(acked, bareAcked)}, ${ratio(cpu, bareCpu)}`;
+    lines.push(
+      `  ${label} | ${Math.round(acked)} | ${cpu} ms | ${versus} | ${runs.map((side) => side.cpuMsPerEvent).join(", ")}`,
+    );
+    const calls = runs.at(-1)?.callsPerEvent ?? {};
+    lines.push(
+      `    Web API calls per event: ${Object.entries(calls)
+        .map(([method, count]) => `${method} ${count}`)
+        .join(", ")}`,
+    );
+    const notices = runs.reduce((sum, side) => sum + side.notices, 0);
+    if (notices > 0)
+      lines.push(
+        `    its store fell behind: ${notices} "store unavailable" notices over ${runs.length} × ${figures.events} events`,
+      );
+    const refused = runs.reduce((sum, side) => sum + side.refused, 0);
+    if (refused > 0) lines.push(`    not acknowledged: ${refused}`);
+    const unanswered = runs.reduce((sum, side) => sum + side.unanswered, 0);
+    if (unanswered > 0) lines.push(`    acknowledged but not answered: ${unanswered}`);
+  }
+  return lines;
 }

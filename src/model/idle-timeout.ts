@@ -24,7 +24,8 @@ export interface IdleTimer {
 export function createIdleTimer(idleTimeoutMs: number, callerSignal?: AbortSignal): IdleTimer {
   const controller = new AbortController();
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
+  let paused = false;
+  let disposed = false;
 
   // Abort without a reason: clients then see a standard `AbortError` (a custom reason would be
   // rethrown as is, and the openai SDK only ends a stream quietly on an `AbortError`).
@@ -32,20 +33,21 @@ export function createIdleTimer(idleTimeoutMs: number, callerSignal?: AbortSigna
     clearTimeout(timer);
     controller.abort();
   };
-  const arm = (): void => {
-    clearTimeout(timer);
-    if (controller.signal.aborted) return;
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, idleTimeoutMs);
+  const onIdle = (): void => {
+    // Held by the consumer: not the server's silence. The next touch starts a new countdown.
+    if (paused || disposed || controller.signal.aborted) return;
+    timedOut = true;
+    controller.abort();
   };
+  // One timer per stream, restarted with refresh() on every part: a stream touches it once per
+  // chunk, and clearing and creating a timer each time cost more than the rest of the timer's work.
+  const timer: NodeJS.Timeout = setTimeout(onIdle, idleTimeoutMs);
 
   if (callerSignal?.aborted) {
+    clearTimeout(timer);
     controller.abort();
   } else {
     callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-    arm();
   }
 
   return {
@@ -56,11 +58,17 @@ export function createIdleTimer(idleTimeoutMs: number, callerSignal?: AbortSigna
     get callerAborted() {
       return callerSignal?.aborted === true;
     },
-    touch: arm,
+    touch() {
+      if (disposed || controller.signal.aborted) return;
+      paused = false;
+      // Also re-arms a timer that fired while paused.
+      timer.refresh();
+    },
     pause() {
-      clearTimeout(timer);
+      paused = true;
     },
     dispose() {
+      disposed = true;
       clearTimeout(timer);
       callerSignal?.removeEventListener("abort", onCallerAbort);
     },

@@ -8,7 +8,8 @@
  *   troupe_conversations  one small row per conversation: how many turns it holds, when they expire,
  *                         and the last reset's order key (the watermark) with its own expiry
  *
- * Each write is one BEGIN IMMEDIATE transaction run with nothing else on the connection in between
+ * Each write is one BEGIN IMMEDIATE transaction (appends that queue together share one:
+ * sqlite-appends.ts) run with nothing else on the connection in between
  * (`exclusive`): IMMEDIATE takes the write lock up front, so a writer in another process waits in
  * busy_timeout instead of failing with SQLITE_BUSY on a read-to-write upgrade. The turn count makes
  * the trim a delete of the few oldest rows, so an append costs the same at turn 5 and turn 500.
@@ -16,6 +17,7 @@
  */
 import { z } from "zod";
 import { type HistoryLimits, type HistoryLog, LEGACY_ORDER } from "./history-log.js";
+import { type ConversationRow, conversationRow, createSqliteAppends, EMPTY_ROW } from "./sqlite-appends.js";
 
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
 
@@ -42,14 +44,6 @@ const SCHEMA = [
 
 /** Rows per INSERT: far below SQLite's bound-parameter limit (3 parameters a row). */
 const ROWS_PER_INSERT = 200;
-
-const conversationRow = z.object({
-  turns: z.number(),
-  expires: z.number(),
-  reset_before: z.number().nullable(),
-  reset_expires: z.number().nullable(),
-});
-type ConversationRow = z.infer<typeof conversationRow>;
 
 const turnRows = z.array(z.object({ turn: z.unknown() }));
 
@@ -98,7 +92,7 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
           conversationId,
         ),
       );
-    const row = rows[0] ?? { turns: 0, expires: 0, reset_before: null, reset_expires: null };
+    const row = rows[0] ?? { ...EMPTY_ROW };
     if (row.expires <= now && row.turns > 0) {
       await query("DELETE FROM troupe_turns WHERE conversation = ?", conversationId);
       row.turns = 0;
@@ -123,6 +117,10 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
     );
   }
 
+  // Appends that wait for the connection go together (sqlite-appends.ts); a migrated legacy
+  // block, once per old conversation, goes alone with its check that it is not there yet.
+  const appendTogether = createSqliteAppends(transaction, limits);
+
   return {
     async read(conversationId, before) {
       await ready();
@@ -137,37 +135,37 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
     },
 
     append: (conversationId, turns, order, signal) =>
-      transaction(async (query, now) => {
-        const row = await liveRow(query, conversationId, now);
-        if (row.reset_before !== null && order < row.reset_before) return;
-        if (order === LEGACY_ORDER) {
-          const legacy = await query(
-            "SELECT 1 FROM troupe_turns WHERE conversation = ? AND ord = ? LIMIT 1",
-            conversationId,
-            LEGACY_ORDER,
-          );
-          if (Array.isArray(legacy) && legacy.length > 0) return;
-        }
-        for (let start = 0; start < turns.length; start += ROWS_PER_INSERT) {
-          const chunk = turns.slice(start, start + ROWS_PER_INSERT);
-          await query(
-            `INSERT INTO troupe_turns (conversation, ord, turn) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`,
-            ...chunk.flatMap((turn) => [conversationId, order, turn]),
-          );
-        }
-        row.turns += turns.length;
-        if (row.turns > limits.maxTurns) {
-          await query(
-            `DELETE FROM troupe_turns WHERE seq IN (SELECT seq FROM troupe_turns WHERE conversation = ?
+      order !== LEGACY_ORDER
+        ? appendTogether(conversationId, turns, order, signal)
+        : transaction(async (query, now) => {
+            const row = await liveRow(query, conversationId, now);
+            if (row.reset_before !== null && order < row.reset_before) return;
+            const legacy = await query(
+              "SELECT 1 FROM troupe_turns WHERE conversation = ? AND ord = ? LIMIT 1",
+              conversationId,
+              LEGACY_ORDER,
+            );
+            if (Array.isArray(legacy) && legacy.length > 0) return;
+            for (let start = 0; start < turns.length; start += ROWS_PER_INSERT) {
+              const chunk = turns.slice(start, start + ROWS_PER_INSERT);
+              await query(
+                `INSERT INTO troupe_turns (conversation, ord, turn) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`,
+                ...chunk.flatMap((turn) => [conversationId, order, turn]),
+              );
+            }
+            row.turns += turns.length;
+            if (row.turns > limits.maxTurns) {
+              await query(
+                `DELETE FROM troupe_turns WHERE seq IN (SELECT seq FROM troupe_turns WHERE conversation = ?
              ORDER BY ord, seq LIMIT ?)`,
-            conversationId,
-            row.turns - limits.maxTurns,
-          );
-          row.turns = limits.maxTurns;
-        }
-        row.expires = now + limits.historyTtlMs;
-        await saveRow(query, conversationId, row);
-      }, signal),
+                conversationId,
+                row.turns - limits.maxTurns,
+              );
+              row.turns = limits.maxTurns;
+            }
+            row.expires = now + limits.historyTtlMs;
+            await saveRow(query, conversationId, row);
+          }, signal),
 
     clear: (conversationId, order, signal) =>
       transaction(async (query, now) => {

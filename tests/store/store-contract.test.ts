@@ -97,6 +97,33 @@ function storeContract(backend: Backend): void {
     expect([...stored].sort()).toEqual([...contents].sort());
   });
 
+  it("keeps each conversation's own turns, trimmed on its own, when many conversations append at once", async () => {
+    // SQLite writes appends that queue together in one transaction: nothing may leak between them.
+    const store = await openStore({ ...LIMITS, maxTurns: 4 });
+    const ids = Array.from({ length: 30 }, (_, index) => newId(`burst-${index}`));
+    const reset = ids[0] ?? "";
+    await store.appendTurns(reset, [turn("before the reset")], { order: 10 });
+    await store.clearHistory(reset, { order: 20 });
+    await Promise.all(
+      ids.flatMap((id, index) => [
+        store.appendTurns(id, [turn(`${index} a`), turn(`${index} b`)], { order: 30 + index }),
+        // Below the first conversation's reset watermark: dropped there, kept (then trimmed) elsewhere.
+        store.appendTurns(id, [turn(`${index} early`)], { order: 15 }),
+        store.appendTurns(id, [turn(`${index} c`), turn(`${index} d`), turn(`${index} e`)], {
+          order: 100 + index,
+        }),
+      ]),
+    );
+    for (const [index, id] of ids.entries()) {
+      const expected = [`${index} b`, `${index} c`, `${index} d`, `${index} e`];
+      expect((await store.getHistory(id)).map((t) => t.content)).toEqual(expected);
+    }
+    // Trimmed by order key, not by arrival: a conversation given one more block keeps the newest.
+    const [first] = ids;
+    await store.appendTurns(first ?? "", [turn("late but old")], { order: 16 });
+    expect((await store.getHistory(first ?? "")).map((t) => t.content)).toEqual(["0 b", "0 c", "0 d", "0 e"]);
+  });
+
   it("orders blocks by their order key, not by when they were appended, each kept together", async () => {
     const store = await openStore();
     const id = newId("arrival");

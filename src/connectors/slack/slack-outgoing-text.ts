@@ -9,6 +9,7 @@
  * produced, and every `&` that does not already start an entity.
  */
 import slackify from "slackify-markdown";
+import { createTtlCache } from "../../lib/ttl-cache.js";
 
 /** A link as slackify writes it: http(s) or mailto target, optional label without `<` or `>`. */
 const SAFE_LINK = /<(?:https?:\/\/|mailto:)[^\s<>|]+(?:\|[^<>\n]*)?>/y;
@@ -95,9 +96,27 @@ export function plainLineMrkdwn(markdown: string): string | undefined {
   return trimmed;
 }
 
+/**
+ * Texts converted lately. troupe's own notices (the store did not answer, the model is busy) are
+ * the same text every time, and under a burst they go out once per event: the Markdown parser
+ * ran for each, the largest item of the slack-load profile while the store fell behind. Short
+ * texts only, so a cache of a few hundred stays small; the least recently used go first.
+ */
+const recentlyConverted = createTtlCache<string>({ maxEntries: 256 });
+const CACHED_UP_TO_CHARS = 2_000;
+
 export function markdownToMrkdwn(markdown: string): string {
   const plain = plainLineMrkdwn(markdown);
   if (plain !== undefined) return plain;
+  if (markdown.length > CACHED_UP_TO_CHARS) return convert(markdown);
+  const known = recentlyConverted.get(markdown);
+  if (known !== undefined) return known;
+  const mrkdwn = convert(markdown);
+  recentlyConverted.set(markdown, mrkdwn);
+  return mrkdwn;
+}
+
+function convert(markdown: string): string {
   let converted: string;
   try {
     converted = slackify(markdown);

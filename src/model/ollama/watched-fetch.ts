@@ -22,18 +22,23 @@ export function createWatchedFetch(
   let headersTimedOut = false;
 
   const watched: typeof fetch = async (input, init) => {
-    const headersDeadline = new AbortController();
-    const timer =
-      headersTimeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            headersTimedOut = true;
-            headersDeadline.abort();
-          }, headersTimeoutMs);
-    const signals = [signal, headersDeadline.signal];
+    // Only what is there is linked: every AbortSignal.any and AbortController costs, per request.
+    const signals = [signal];
     if (init?.signal) signals.push(init.signal);
+    let timer: NodeJS.Timeout | undefined;
+    if (headersTimeoutMs !== undefined) {
+      const headersDeadline = new AbortController();
+      signals.push(headersDeadline.signal);
+      timer = setTimeout(() => {
+        headersTimedOut = true;
+        headersDeadline.abort();
+      }, headersTimeoutMs);
+    }
     try {
-      response = await baseFetch(input, { ...init, signal: AbortSignal.any(signals) });
+      response = await baseFetch(input, {
+        ...init,
+        signal: signals.length === 1 ? signal : AbortSignal.any(signals),
+      });
       return response;
     } finally {
       clearTimeout(timer);
