@@ -16,7 +16,6 @@ import { createPlatformConnectors } from "./app/platform-connectors.js";
 import { startService } from "./app/service/start-service.js";
 import { createShutdown } from "./app/shutdown.js";
 import { startPlatforms } from "./app/start-platforms.js";
-import { startTerminalChat } from "./app/start-terminal-chat.js";
 import { loadConfigOrExit } from "./config.js";
 import { createBot } from "./core/bot.js";
 
@@ -85,7 +84,8 @@ runProgram("troupe", async () => {
           retry: { totalMs: config.PLATFORM_RETRY_SECONDS * 1000 },
         })
       : [
-          await startTerminalChat({
+          // The terminal chat (its Markdown renderer, its prompt) is loaded only when it runs.
+          await (await import("./app/start-terminal-chat.js")).startTerminalChat({
             bot,
             personas,
             logger,
