@@ -53,24 +53,35 @@ function rssOf(pid: number): number | undefined {
   }
 }
 
-/** The bot's own process under `pid`: the deepest descendant (npm → sh → node: the last one). */
-function botProcess(pid: number): number {
-  const parents = new Map<number, number>();
+/**
+ * The bot's own process under `pid`: the deepest `node` among its descendants (npm → node for
+ * troupe; a child that is not Node, such as tsx's esbuild service when the sources run through
+ * tsx, is not the bot).
+ */
+export function botProcess(pid: number): number {
+  const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      parents.set(Number(entry), ppid);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // Gone meanwhile.
     }
   }
+  const isNode = (candidate: number) => {
+    try {
+      return readFileSync(`/proc/${candidate}/comm`, "utf8").trim() === "node";
+    } catch {
+      return false;
+    }
+  };
   let current = pid;
   for (;;) {
-    const child = [...parents].find(([, parent]) => parent === current)?.[0];
-    if (child === undefined) return current;
-    current = child;
+    const next = (children.get(current) ?? []).find(isNode);
+    if (next === undefined) return current;
+    current = next;
   }
 }
 
@@ -93,7 +104,7 @@ async function portAccepts(port: number): Promise<boolean> {
   });
 }
 
-async function startWorld(platform: Platform): Promise<World> {
+export async function startWorld(platform: Platform): Promise<World> {
   const ollama = await startFakeOllama();
   if (platform === "discord") {
     const discord = await startFakeDiscord();
@@ -145,7 +156,12 @@ async function startWorld(platform: Platform): Promise<World> {
   };
 }
 
-function startBot(side: Side, platform: Platform, env: Record<string, string>, dataDir: string): BenchChild {
+export function startBot(
+  side: Side,
+  platform: Platform,
+  env: Record<string, string>,
+  dataDir: string,
+): BenchChild {
   if (side === "troupe") {
     return startTroupeChild("troupe", {
       ...env,
@@ -229,7 +245,7 @@ function mentionBody(slack: FakeSlack, serial: number, thread: number, exchange:
  * conversation's next question only after its previous was answered, as people do), and waits
  * until every one is answered on the fake Slack.
  */
-async function converse(
+export async function converse(
   slack: FakeSlack,
   url: string,
   from: number,
