@@ -243,7 +243,7 @@ function mentionBody(slack: FakeSlack, serial: number, thread: number, exchange:
 /**
  * Sends conversations [from, to) × `exchanges`, IN_FLIGHT at a time, exchange after exchange (a
  * conversation's next question only after its previous was answered, as people do), and waits
- * until every one is answered on the fake Slack.
+ * until every one is answered on the fake Slack (or 120 s passed): returns how many never were.
  */
 export async function converse(
   slack: FakeSlack,
@@ -252,7 +252,8 @@ export async function converse(
   to: number,
   exchanges: number,
   serialBase: number,
-): Promise<void> {
+): Promise<number> {
+  let unanswered = 0;
   for (let exchange = 0; exchange < exchanges; exchange++) {
     const before = slack.calls("chat.postMessage").length;
     let next = from;
@@ -284,6 +285,8 @@ export interface TrafficFigures {
   afterTrafficRss?: number;
   soakAtMark?: number;
   soakAtEnd?: number;
+  /** Questions whose answer never reached the fake Slack within 120 s of their round. */
+  unanswered: number;
 }
 
 /** One Slack HTTP bot: 2,000 conversations × 3 exchanges, then (`soak`) on to 10,000 conversations of one exchange. */
@@ -298,16 +301,23 @@ export async function benchTraffic(side: Side, soak: boolean): Promise<TrafficFi
     slack.addUser({ id: "ULEAN0001", name: "lena", displayName: "Lena" });
     const connected = await pollUntil(() => world.connected() || bot.exited(), 60_000, 20);
     if (!connected || bot.exited()) throw new Error(`${side} never accepted: ${bot.stderr().slice(-400)}`);
-    const figures: TrafficFigures = { idleRss: await settledRss(bot) };
-    await converse(slack, url, 0, CONVERSATIONS, EXCHANGES, 0);
+    const figures: TrafficFigures = { idleRss: await settledRss(bot), unanswered: 0 };
+    figures.unanswered += await converse(slack, url, 0, CONVERSATIONS, EXCHANGES, 0);
     figures.afterTrafficRss = await settledRss(bot);
     if (!soak) return figures;
     const serialBase = CONVERSATIONS * EXCHANGES;
     // The soak's conversations are new ones, numbered after the 2,000 above.
     const first = CONVERSATIONS;
-    await converse(slack, url, first, first + SOAK_MARK, 1, serialBase);
+    figures.unanswered += await converse(slack, url, first, first + SOAK_MARK, 1, serialBase);
     figures.soakAtMark = await settledRss(bot);
-    await converse(slack, url, first + SOAK_MARK, first + SOAK_CONVERSATIONS, 1, serialBase + SOAK_MARK);
+    figures.unanswered += await converse(
+      slack,
+      url,
+      first + SOAK_MARK,
+      first + SOAK_CONVERSATIONS,
+      1,
+      serialBase + SOAK_MARK,
+    );
     figures.soakAtEnd = await settledRss(bot);
     return figures;
   } finally {
@@ -395,10 +405,12 @@ export async function benchLean(print: (line: string) => void): Promise<void> {
     ["troupe", troupeTraffic],
   ] as const) {
     if (!outcome.ok) notes.push(`  traffic, ${side}: could not run: ${outcome.reason}`);
+    else if (outcome.value.unanswered > 0)
+      notes.push(`  traffic, ${side}: ${outcome.value.unanswered} questions never answered within 120 s`);
   }
-  const bare = bareTraffic.ok ? bareTraffic.value : {};
-  const troupe = troupeTraffic.ok ? troupeTraffic.value : {};
-  const growth = (figures: TrafficFigures) =>
+  const bare: Partial<TrafficFigures> = bareTraffic.ok ? bareTraffic.value : {};
+  const troupe: Partial<TrafficFigures> = troupeTraffic.ok ? troupeTraffic.value : {};
+  const growth = (figures: Partial<TrafficFigures>) =>
     figures.soakAtEnd === undefined || figures.soakAtMark === undefined
       ? undefined
       : figures.soakAtEnd - figures.soakAtMark;
