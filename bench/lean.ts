@@ -268,10 +268,10 @@ export async function converse(
       }),
     );
     const expected = before + (to - from);
-    const done = await pollUntil(() => slack.calls("chat.postMessage").length >= expected, 120_000, 50);
-    if (!done)
-      throw new Error(`only ${slack.calls("chat.postMessage").length - before} of ${to - from} answered`);
+    await pollUntil(() => slack.calls("chat.postMessage").length >= expected, 120_000, 50);
+    unanswered += Math.max(0, expected - slack.calls("chat.postMessage").length);
   }
+  return unanswered;
 }
 
 /** Lets timers and the collector settle a moment, so the reading is the process at rest. */
