@@ -7,11 +7,14 @@
  * - RSS after 2,000 Slack HTTP conversations × 3 exchanges (signed app_mention events, instant model);
  * - a soak of 10,000 Slack HTTP conversations: RSS at 1,000 and at 10,000 (the growth between).
  * The bare bots run the way a user runs such a bot: plain `node` on JavaScript, compiled here from
- * their TypeScript (transpile only) into dist/bench/, so neither side pays for a loader.
+ * their TypeScript (transpile only) into dist/bench/, so neither side pays for a loader. Start is
+ * taken both ways: beside `node bare.js`, and beside the bare bot's own `npm start` (a package.json
+ * in dist/bench/ whose start script is `exec node bare.js`), since npm itself costs 0.3–0.5 s here
+ * that troupe's `npm start` pays and `node bare.js` does not.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { startFakeDiscord } from "../tests/fakes/fake-discord/fake-discord.js";
 import { startFakeOllama } from "../tests/fakes/fake-ollama.js";
@@ -31,6 +34,8 @@ import {
 
 export type Platform = "discord" | "slack-socket" | "slack-http";
 export type Side = "bare" | "troupe";
+/** How a start is taken: the bare bot by `node` or by its own `npm start`, troupe by `npm start`. */
+export type Starter = Side | "bare-npm";
 
 const START_RUNS = 5;
 /** How long a bot sits after connecting before its idle RSS is read. */
@@ -157,7 +162,7 @@ export async function startWorld(platform: Platform): Promise<World> {
 }
 
 export function startBot(
-  side: Side,
+  side: Starter,
   platform: Platform,
   env: Record<string, string>,
   dataDir: string,
@@ -171,8 +176,26 @@ export function startBot(
       LOG_LEVEL: "warn",
     });
   }
-  const file = compileBareBot(platform === "discord" ? "bare-discord-bot" : "bare-bolt-app");
+  const bot = platform === "discord" ? "bare-discord-bot" : "bare-bolt-app";
+  const file = compileBareBot(bot);
+  if (side === "bare-npm") {
+    return startChild(
+      `bare ${platform}`,
+      "npm",
+      ["start", "--silent", "--prefix", bareNpmPackage(bot, file)],
+      env,
+    );
+  }
   return startChild(`bare ${platform}`, process.execPath, [file], env);
+}
+
+/** dist/bench/<bot>-npm/: a package whose `npm start` is `exec node <bot>.js`, as troupe's is. */
+function bareNpmPackage(bot: string, file: string): string {
+  const dir = join(dirname(file), `${bot}-npm`);
+  mkdirSync(dir, { recursive: true });
+  const start = `exec node ${JSON.stringify(file)}`;
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, scripts: { start } }));
+  return dir;
 }
 
 interface Run {
@@ -181,7 +204,7 @@ interface Run {
 }
 
 /** One start: spawn → connected (polled every 5 ms), then the idle RSS after IDLE_MS. */
-async function startOnce(side: Side, platform: Platform, withRss: boolean): Promise<Run> {
+async function startOnce(side: Starter, platform: Platform): Promise<Run> {
   const world = await startWorld(platform);
   const dataDir = makeTempDir("troupe-lean-");
   const started = performance.now();
@@ -191,7 +214,6 @@ async function startOnce(side: Side, platform: Platform, withRss: boolean): Prom
     const connectMs = performance.now() - started;
     if (!connected || bot.exited())
       throw new Error(`${side} ${platform} never connected: ${bot.stderr().slice(-400)}`);
-    if (!withRss) return { connectMs };
     await delay(IDLE_MS);
     return { connectMs, idleRss: rssOf(botProcess(bot.pid)) };
   } finally {
@@ -203,21 +225,26 @@ async function startOnce(side: Side, platform: Platform, withRss: boolean): Prom
 
 export interface StartFigures {
   /** spawn → connected, one entry per run. */
-  connectMs: Record<Side, number[]>;
-  idleRss: Partial<Record<Side, number>>;
+  connectMs: Record<Starter, number[]>;
+  /** Idle RSS of the bot's own process, one entry per run (`node` and `npm start` alike). */
+  idleRss: Record<Side, number[]>;
 }
 
 /**
- * `runs` starts of each side, alternating bare and troupe so both meet the same load on a shared
- * machine; the last run of each side also reads its idle RSS.
+ * `runs` starts of each way, taken in turn (bare by node, bare by npm start, troupe) so all meet the
+ * same load on a shared machine; every run also reads its idle RSS (the bare bot's from both ways).
  */
 export async function benchStart(platform: Platform, runs = START_RUNS): Promise<StartFigures> {
-  const figures: StartFigures = { connectMs: { bare: [], troupe: [] }, idleRss: {} };
+  const figures: StartFigures = {
+    connectMs: { bare: [], "bare-npm": [], troupe: [] },
+    idleRss: { bare: [], troupe: [] },
+  };
   for (let run = 0; run < runs; run++) {
-    for (const side of ["bare", "troupe"] as const) {
-      const result = await startOnce(side, platform, run === runs - 1);
-      figures.connectMs[side].push(result.connectMs);
-      if (result.idleRss !== undefined) figures.idleRss[side] = result.idleRss;
+    for (const starter of ["bare", "bare-npm", "troupe"] as const) {
+      const result = await startOnce(starter, platform);
+      figures.connectMs[starter].push(result.connectMs);
+      if (result.idleRss !== undefined)
+        figures.idleRss[starter === "troupe" ? "troupe" : "bare"].push(result.idleRss);
     }
   }
   return figures;
@@ -338,7 +365,8 @@ async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]): number | undefined =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (ms: number | undefined) => (ms === undefined ? "—" : `${(ms / 1000).toFixed(2)} s`);
 const megabytes = (bytes: number | undefined) =>
   bytes === undefined ? "—" : `${Math.round(bytes / 1024 / 1024)} MB`;
@@ -375,8 +403,8 @@ const IDLE_LABEL: Record<Platform, string> = {
 /** The lean group: every start and memory figure, bare beside troupe, one table. */
 export async function benchLean(print: (line: string) => void): Promise<void> {
   print(
-    `lean: start (median of ${START_RUNS} runs each, sides alternating) and memory; troupe by \`npm start\`, ` +
-      "the bare bots by `node` on their compiled JavaScript",
+    `lean: start and idle RSS (median of ${START_RUNS} runs each, taken in turn) and memory under traffic; ` +
+      "troupe by `npm start`; the bare bots on their compiled JavaScript by `node`, and for start also by `npm start`",
   );
   const startRows: Row[] = [];
   const idleRows: Row[] = [];
@@ -388,14 +416,26 @@ export async function benchLean(print: (line: string) => void): Promise<void> {
       continue;
     }
     const { connectMs, idleRss } = outcome.value;
-    const bare = median(connectMs.bare);
     const troupe = median(connectMs.troupe);
-    startRows.push([PLATFORM_LABEL[platform], seconds(bare), seconds(troupe), ratio(troupe, bare)]);
+    for (const [starter, how] of [
+      ["bare", "bare by node"],
+      ["bare-npm", "bare by npm start"],
+    ] as const) {
+      const bare = median(connectMs[starter]);
+      startRows.push([
+        `${PLATFORM_LABEL[platform]} (${how})`,
+        seconds(bare),
+        seconds(troupe),
+        ratio(troupe, bare),
+      ]);
+    }
+    const bareIdle = median(idleRss.bare);
+    const troupeIdle = median(idleRss.troupe);
     idleRows.push([
       IDLE_LABEL[platform],
-      megabytes(idleRss.bare),
-      megabytes(idleRss.troupe),
-      ratio(idleRss.troupe, idleRss.bare),
+      megabytes(bareIdle),
+      megabytes(troupeIdle),
+      ratio(troupeIdle, bareIdle),
     ]);
   }
   const bareTraffic = await attempt(() => benchTraffic("bare", true));

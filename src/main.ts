@@ -12,7 +12,7 @@ import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
 import { openStore } from "./app/open-store.js";
-import { createPlatformConnectors } from "./app/platform-connectors.js";
+import { createPlatformConnectors, preloadPlatformModules } from "./app/platform-connectors.js";
 import { startService } from "./app/service/start-service.js";
 import { createShutdown } from "./app/shutdown.js";
 import { startPlatforms } from "./app/start-platforms.js";
@@ -24,6 +24,7 @@ runProgram("troupe", async () => {
   const flags = readCliFlags(process.argv.slice(2));
   if (flags.kind === "print") return void process.stdout.write(flags.text);
   const config = loadConfigOrExit("troupe");
+  preloadPlatformModules(config);
   const interactive = process.stdin.isTTY === true;
   const logger = createLogger(config, {
     stdinIsTTY: interactive,
