@@ -11,7 +11,7 @@
  * hundreds). esbuild puts troupe and its JavaScript dependencies in a few files, and one per
  * lazily imported part (a platform, a store backend, a provider), so a part stays unloaded unless
  * the configuration asks for it. Native and optional modules stay outside, loaded from
- * node_modules as before. esbuild comes with tsx, a dependency; the container image keeps tsc's
+ * node_modules as before. esbuild is a dependency (package.json); the container image keeps tsc's
  * dist/src (`npm run build`).
  * Plain JavaScript, so it runs before anything is compiled, on every platform Node runs on.
  */
@@ -20,9 +20,9 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 
 export const repoRoot = join(import.meta.dirname, "..");
-const outDir = join(repoRoot, "dist", "bundle");
-export const bundleMain = join(outDir, "main.js");
-const stampFile = join(outDir, ".built-at");
+/** Where a checkout at `root` keeps its bundle (the tests pass a scratch checkout's root). */
+const bundleDir = (root) => join(root, "dist", "bundle");
+export const bundleMain = join(bundleDir(repoRoot), "main.js");
 const sourceDirs = ["src", "commands"];
 const settingFiles = ["package.json", "package-lock.json", "tsconfig.json"];
 
@@ -50,11 +50,11 @@ function newestChangeMs(path) {
 }
 
 /** Whether dist/bundle/ holds the sources as they are now. */
-export function bundleIsFresh() {
+export function bundleIsFresh(root = repoRoot) {
   try {
-    const builtAt = Number(readFileSync(stampFile, "utf8"));
-    if (!Number.isFinite(builtAt) || !existsSync(bundleMain)) return false;
-    const paths = [...sourceDirs, ...settingFiles].map((path) => join(repoRoot, path));
+    const builtAt = Number(readFileSync(join(bundleDir(root), ".built-at"), "utf8"));
+    if (!Number.isFinite(builtAt) || !existsSync(join(bundleDir(root), "main.js"))) return false;
+    const paths = [...sourceDirs, ...settingFiles].map((path) => join(root, path));
     return paths.every((path) => !existsSync(path) || newestChangeMs(path) < builtAt);
   } catch {
     return false;
@@ -65,11 +65,12 @@ export function bundleIsFresh() {
  * Bundles src/main.ts into dist/bundle/. Returns false without building when the sources or
  * esbuild are not there (a container's dependency layer, before the sources are copied in).
  */
-export async function buildBundle() {
-  if (!sourceDirs.every((dir) => existsSync(join(repoRoot, dir)))) return false;
+export async function buildBundle(root = repoRoot) {
+  if (!sourceDirs.every((dir) => existsSync(join(root, dir)))) return false;
+  const outDir = bundleDir(root);
   let esbuildPath;
   try {
-    esbuildPath = createRequire(join(repoRoot, "package.json")).resolve("esbuild");
+    esbuildPath = createRequire(join(root, "package.json")).resolve("esbuild");
   } catch {
     return false;
   }
@@ -78,7 +79,7 @@ export async function buildBundle() {
   // Stamped with the start, so a source saved while the build runs leaves the bundle stale, as it is.
   const startedAt = Date.now();
   await build({
-    absWorkingDir: repoRoot,
+    absWorkingDir: root,
     entryPoints: ["src/main.ts"],
     outdir: outDir,
     bundle: true,
@@ -98,6 +99,6 @@ export async function buildBundle() {
     },
     logLevel: "warning",
   });
-  writeFileSync(stampFile, String(startedAt));
+  writeFileSync(join(outDir, ".built-at"), String(startedAt));
   return true;
 }
