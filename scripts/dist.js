@@ -24,7 +24,8 @@ export const repoRoot = join(import.meta.dirname, "..");
 const bundleDir = (root) => join(root, "dist", "bundle");
 export const bundleMain = join(bundleDir(repoRoot), "main.js");
 const sourceDirs = ["src", "commands"];
-const settingFiles = ["package.json", "package-lock.json", "tsconfig.json"];
+// scripts/dist.js too: a change to how the bundle is built is a change to the bundle.
+const settingFiles = ["package.json", "package-lock.json", "tsconfig.json", "scripts/dist.js"];
 
 /**
  * Loaded from node_modules at run time: native addons, their optional helpers, node-llama-cpp

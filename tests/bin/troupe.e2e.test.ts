@@ -30,7 +30,7 @@ describe("bin/troupe.js in a scratch checkout", () => {
     for (const linked of ["src", "commands", "node_modules", "personas"])
       symlinkSync(join(repoRoot, linked), join(root, linked));
     for (const copied of ["bin", "scripts"])
-      cpSync(join(repoRoot, copied), join(root, copied), { recursive: true });
+      cpSync(join(repoRoot, copied), join(root, copied), { recursive: true, preserveTimestamps: true });
     const past = new Date(Date.now() - 60_000);
     for (const file of ["package.json", "tsconfig.json"]) {
       copyFileSync(join(repoRoot, file), join(root, file));
