@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
- * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy) runs one group.
+ * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean) runs one group.
  */
 import { benchBusy } from "./busy.js";
 import { benchBareDiscord, benchDiscord } from "./discord.js";
 import { benchEmbedded, formatEmbeddedFigures } from "./embedded.js";
+import { benchLean } from "./lean.js";
 import { benchPromptBuild } from "./prompt-build.js";
 import { benchSlack } from "./slack.js";
 import { benchSlackLoad, formatSlackLoad } from "./slack-http-load.js";
@@ -73,4 +74,7 @@ if (wanted("embedded")) {
 }
 if (wanted("busy")) {
   await benchBusy((line) => console.log(line));
+}
+if (wanted("lean")) {
+  await benchLean((line) => console.log(line));
 }

@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 /**
- * `npx troupe`: troupe straight from its TypeScript sources (through tsx's loader), with nothing
- * of npm's own on standard output, so `echo "hi" | npx troupe > answer.md` holds only the answer.
- * Flags pass straight through: `npx troupe --continue`, `npx troupe --help`.
+ * `npm start` and `npx troupe`: troupe built ahead (dist/bundle/, by `npm install`) when it was
+ * built from the sources as they are now, else straight from its TypeScript sources through tsx's
+ * loader (about a second and 30 MB more at start, but never a stale build: scripts/dist.js decides).
+ * This process runs troupe itself, so signals reach it directly. Nothing of npm's own is printed on
+ * standard output, so `echo "hi" | npx troupe > answer.md` holds only the answer. Flags pass
+ * straight through: `npx troupe --continue`, `npx troupe --help`.
  */
-import { register } from "tsx/esm/api";
+import { pathToFileURL } from "node:url";
+import { bundleIsFresh, bundleMain } from "../scripts/dist.js";
 
-register();
-await import("../src/main.ts");
+if (bundleIsFresh()) {
+  await import(pathToFileURL(bundleMain).href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/main.ts");
+}

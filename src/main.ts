@@ -12,11 +12,10 @@ import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
 import { openStore } from "./app/open-store.js";
-import { createPlatformConnectors } from "./app/platform-connectors.js";
+import { createPlatformConnectors, preloadPlatformModules } from "./app/platform-connectors.js";
 import { startService } from "./app/service/start-service.js";
 import { createShutdown } from "./app/shutdown.js";
 import { startPlatforms } from "./app/start-platforms.js";
-import { startTerminalChat } from "./app/start-terminal-chat.js";
 import { loadConfigOrExit } from "./config.js";
 import { createBot } from "./core/bot.js";
 
@@ -25,6 +24,7 @@ runProgram("troupe", async () => {
   const flags = readCliFlags(process.argv.slice(2));
   if (flags.kind === "print") return void process.stdout.write(flags.text);
   const config = loadConfigOrExit("troupe");
+  preloadPlatformModules(config);
   const interactive = process.stdin.isTTY === true;
   const logger = createLogger(config, {
     stdinIsTTY: interactive,
@@ -85,7 +85,8 @@ runProgram("troupe", async () => {
           retry: { totalMs: config.PLATFORM_RETRY_SECONDS * 1000 },
         })
       : [
-          await startTerminalChat({
+          // The terminal chat (its Markdown renderer, its prompt) is loaded only when it runs.
+          await (await import("./app/start-terminal-chat.js")).startTerminalChat({
             bot,
             personas,
             logger,

@@ -37,6 +37,21 @@ export function opensTerminalChat(settings: Pick<Config, "DISCORD_TOKEN" | "SLAC
   return settings.DISCORD_TOKEN === undefined && settings.SLACK_BOT_TOKEN === undefined;
 }
 
+const importDiscord = () => import("../connectors/discord/discord-connector.js");
+const importSlack = () => import("../connectors/slack/slack-connector.js");
+
+/**
+ * Starts loading the platform modules the configuration asks for, before the personas, the store
+ * and the model: loading discord.js or Bolt is most of start-up, and it fills the waits for files,
+ * SQLite and the model's server instead of following them. createPlatformConnectors imports the
+ * same modules later and gets this load (Node loads a module once). A failed load surfaces there.
+ */
+export function preloadPlatformModules(settings: Pick<Config, "DISCORD_TOKEN" | "SLACK_BOT_TOKEN">): void {
+  const ignore = () => undefined;
+  if (settings.DISCORD_TOKEN !== undefined) importDiscord().catch(ignore);
+  if (settings.SLACK_BOT_TOKEN !== undefined) importSlack().catch(ignore);
+}
+
 export async function createPlatformConnectors(
   config: Config,
   bot: Bot,
@@ -51,7 +66,7 @@ export async function createPlatformConnectors(
       requestShutdown(fatalLine(variable, error), PLATFORM_FATAL_EXIT_CODE);
   const connectors: PlatformConnector[] = [];
   if (config.DISCORD_TOKEN !== undefined) {
-    const { createDiscordConnector } = await import("../connectors/discord/discord-connector.js");
+    const { createDiscordConnector } = await importDiscord();
     connectors.push({
       connector: createDiscordConnector({
         bot,
@@ -71,7 +86,7 @@ export async function createPlatformConnectors(
     });
   }
   if (config.SLACK_BOT_TOKEN !== undefined) {
-    const { createSlackConnector } = await import("../connectors/slack/slack-connector.js");
+    const { createSlackConnector } = await importSlack();
     connectors.push({
       connector: createSlackConnector({
         bot,

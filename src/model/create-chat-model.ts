@@ -6,8 +6,8 @@ import type { Logger } from "../lib/logger.js";
 import { maskUrl } from "../lib/mask-url.js";
 import type { ChatModel } from "./chat-model.js";
 import { createEmbeddedModel } from "./embedded/embedded-provider.js";
+import { lazyModel } from "./lazy-model.js";
 import { createOllamaModel } from "./ollama/ollama-provider.js";
-import { createOpenAIModel } from "./openai/openai-provider.js";
 import { type RetryPolicy, withRetry } from "./retry.js";
 import { parseServerUrl } from "./server-url.js";
 
@@ -70,11 +70,15 @@ function createProviderModel(settings: ModelSettings): ChatModel {
           "OPENAI_BASE_URL has a user name and password and OPENAI_API_KEY is set: the key is sent, the URL's credentials are not",
         );
       }
-      return createOpenAIModel({
-        baseURL: settings.openaiBaseUrl ?? defaultOpenAIBaseUrl,
-        apiKey: settings.openaiApiKey,
-        model: settings.model,
-        idleTimeoutMs: settings.idleTimeoutMs,
+      // The openai SDK is loaded only by a troupe that uses it (lazy-model.ts says why).
+      return lazyModel(`openai:${settings.model}`, async () => {
+        const { createOpenAIModel } = await import("./openai/openai-provider.js");
+        return createOpenAIModel({
+          baseURL: settings.openaiBaseUrl ?? defaultOpenAIBaseUrl,
+          apiKey: settings.openaiApiKey,
+          model: settings.model,
+          idleTimeoutMs: settings.idleTimeoutMs,
+        });
       });
     case "embedded":
       // Building it is cheap: node-llama-cpp is imported on the model's first use, never before.

@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import type { Persona } from "../core/persona.js";
+import { compareText } from "../lib/compare-text.js";
 import type { Logger } from "../lib/logger.js";
 import {
   logRefusal,
@@ -75,8 +76,8 @@ export async function loadInitialPersonas(
       warnings.push({ fileName: read.fileName, name: persona.name, warning: read.warning });
     }
   }
-  skipped.sort((left, right) => left.fileName.localeCompare(right.fileName));
-  warnings.sort((left, right) => left.fileName.localeCompare(right.fileName));
+  skipped.sort((left, right) => compareText(left.fileName, right.fileName));
+  warnings.sort((left, right) => compareText(left.fileName, right.fileName));
   for (const refusal of skipped) logRefusal(logger, refusal, "not loaded");
   if (byFile.size === 0) throw nothingLeft(dir, skipped);
   return { byFile, skipped, warnings };
@@ -122,5 +123,5 @@ async function listOrExplain(dir: string): Promise<string[]> {
 function byNameSource(left: PersonaFileRead, right: PersonaFileRead): number {
   const setsName = (read: PersonaFileRead) =>
     read.kind === "parsed" && read.parsed.nameLine !== undefined ? 1 : 0;
-  return setsName(left) - setsName(right) || left.fileName.localeCompare(right.fileName);
+  return setsName(left) - setsName(right) || compareText(left.fileName, right.fileName);
 }

@@ -7,6 +7,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Persona } from "../core/persona.js";
+import { compareText } from "../lib/compare-text.js";
 import type { Logger } from "../lib/logger.js";
 import type { ChangedFiles } from "./debounced-directory-watch.js";
 import {
@@ -42,7 +43,7 @@ export class PersonaIndex {
     this.rebuild(byFile);
   }
   rebuild(byFile: ReadonlyMap<string, Persona>): void {
-    this.sorted = [...byFile.values()].sort((left, right) => left.name.localeCompare(right.name));
+    this.sorted = [...byFile.values()].sort((left, right) => compareText(left.name, right.name));
     this.byName = new Map(this.sorted.map((persona) => [persona.name, persona]));
   }
   list(): Persona[] {

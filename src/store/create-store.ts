@@ -10,10 +10,9 @@ import {
   type KeyvStoreOptions,
   sweepByIterating,
 } from "./keyv-store.js";
-import { openRedis } from "./redis-backend.js";
 import { createRedisHistory } from "./redis-history.js";
 import { createRedisOrder, type OrderTimings } from "./redis-order.js";
-import { openSqlite, type SqliteBackend, SqliteOpenError, sqlitePath } from "./sqlite-backend.js";
+import type { SqliteBackend } from "./sqlite-backend.js";
 import { describeFailure } from "./store-error-text.js";
 
 const SUPPORTED_STORE_URLS =
@@ -65,6 +64,8 @@ export async function createStore(
   }
 
   if (scheme === "sqlite") {
+    // Each backend's driver is loaded only when STORE_URL names it: it costs start-up time and memory.
+    const { openSqlite, SqliteOpenError, sqlitePath } = await import("./sqlite-backend.js");
     const rawPath = url.slice("sqlite://".length);
     if (!url.startsWith("sqlite://") || rawPath === "" || rawPath === ":memory:") {
       return fail(
@@ -104,6 +105,7 @@ export async function createStore(
       return fail("not a valid URL", form, error);
     }
     if (!/^\/?\d*$/.test(pathname)) return fail(`"${pathname}" is not a database number`, form);
+    const { openRedis } = await import("./redis-backend.js");
     let backend: Awaited<ReturnType<typeof openRedis>>;
     try {
       backend = await openRedis(url, { display, timeoutMs, logger: options.logger });
