@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString, writeHeapSnapshot } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 const dir = process.env.TROUPE_BENCH_PROBE_DIR;
@@ -24,6 +24,21 @@ if (dir !== undefined && dir !== "") {
       snapshots += 1;
       writeHeapSnapshot(join(dir, `${process.pid}-${snapshots}.heapsnapshot`));
     }
-    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ at: Date.now(), ...usage }));
+    // V8's own account beside the process's: committed vs used per space, and what it mallocs.
+    const heap = getHeapStatistics();
+    const spaces = Object.fromEntries(
+      getHeapSpaceStatistics().map((space) => [space.space_name, Math.round(space.space_size / 1048576)]),
+    );
+    writeFileSync(
+      join(dir, `${process.pid}.json`),
+      JSON.stringify({
+        at: Date.now(),
+        ...usage,
+        physical: heap.total_physical_size,
+        malloced: heap.malloced_memory,
+        peakMalloced: heap.peak_malloced_memory,
+        spacesMb: spaces,
+      }),
+    );
   });
 }
