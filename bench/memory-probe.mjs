@@ -1,7 +1,8 @@
 /**
  * The soak bench's window into a bot's heap, loaded only by the bench (NODE_OPTIONS=--import) and
  * never by troupe itself: on SIGUSR2 it runs a full garbage collection, then writes
- * process.memoryUsage() as JSON to `<TROUPE_BENCH_PROBE_DIR>/<pid>.json`; with
+ * process.memoryUsage() as JSON to `<TROUPE_BENCH_PROBE_DIR>/<pid>.json`, with V8's own account beside
+ * it (committed size per heap space, malloced memory); with
  * TROUPE_BENCH_SNAPSHOTS=1 it also writes a heap snapshot there (numbered) for diffing object counts.
  * Plain JavaScript so it loads before any TypeScript loader, in npm, tsx and the bot alike; only
  * the process the bench signals answers. The collection comes from V8's flag at run time, so the
