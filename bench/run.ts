@@ -83,5 +83,5 @@ if (wanted("busy")) {
   await benchBusy((line) => console.log(line));
 }
 if (wanted("soak")) {
-  for (const line of await benchSoak(soakOptions(args), (line) => console.log(line))) console.log(line);
+  await benchSoak(soakOptions(args), (line) => console.log(line));
 }

@@ -17,8 +17,9 @@
  * store (SQLite, a temp file) and, with `--store memory|both`, on memory:// too, where remembering
  * every conversation in RSS is the design.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { type FakeDiscord, startFakeDiscord } from "../tests/fakes/fake-discord/fake-discord.js";
@@ -307,7 +308,10 @@ export async function soakSide(
 ): Promise<SoakRun> {
   const world = platform === "slack" ? await slackWorld() : await discordWorld();
   const ollama = await startFakeOllama();
-  const dataDir = makeTempDir("troupe-soak-");
+  // Snapshots outlive the bench (children.ts removes its own temp folders at exit): a folder of their own.
+  const dataDir = options.snapshots
+    ? mkdtempSync(join(tmpdir(), "troupe-soak-snapshots-"))
+    : makeTempDir("troupe-soak-");
   const env: Record<string, string> = {
     ...world.env,
     OLLAMA_HOST: ollama.host,
@@ -444,20 +448,21 @@ export function soakOptions(args: string[]): SoakOptions {
   };
 }
 
-/** Per platform: the bare bot, then troupe on each store asked for; one after the other. */
-export async function benchSoak(options: SoakOptions, progress?: (line: string) => void): Promise<string[]> {
-  const lines: string[] = [];
+/**
+ * Per platform: the bare bot, then troupe on each store asked for, one after the other; each
+ * platform's table printed as soon as it is measured (a long soak cut short keeps what it has).
+ */
+export async function benchSoak(options: SoakOptions, print: (line: string) => void): Promise<void> {
   for (const platform of options.platforms) {
-    const bare = await soakSide(platform, "bare", options.conversations, { progress });
+    const bare = await soakSide(platform, "bare", options.conversations, { progress: print });
     const troupes: SoakRun[] = [];
     for (const store of options.stores)
       troupes.push(
         await soakSide(platform, `troupe ${store}`, options.conversations, {
           snapshots: options.snapshots,
-          progress,
+          progress: print,
         }),
       );
-    lines.push(...formatSoak(platform, bare, troupes));
+    for (const line of formatSoak(platform, bare, troupes)) print(line);
   }
-  return lines;
 }
