@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
- * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean) runs one group.
+ * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean) runs one group;
+ * `npm run bench -- soak [--conversations 10000] [--platform slack|discord|both]
+ * [--store sqlite|memory|both] [--snapshots]` the memory soak (quick, 2,000 conversations, by default).
  */
 import { benchBusy } from "./busy.js";
 import { benchBareDiscord, benchDiscord } from "./discord.js";
@@ -9,11 +11,17 @@ import { benchLean } from "./lean.js";
 import { benchPromptBuild } from "./prompt-build.js";
 import { benchSlack } from "./slack.js";
 import { benchSlackLoad, formatSlackLoad } from "./slack-http-load.js";
+import { benchSoak, soakOptions } from "./soak.js";
 import { benchStartup } from "./startup.js";
 import type { Summary } from "./stats.js";
 import { benchStore } from "./store.js";
 
-const groups = process.argv.slice(2);
+const args = process.argv.slice(2);
+/** Group names, without the soak's flags and their values. */
+const groups = args.filter(
+  (arg, index) =>
+    !arg.startsWith("--") && !["--conversations", "--store", "--platform"].includes(args[index - 1] ?? ""),
+);
 const wanted = (group: string) => groups.length === 0 || groups.includes(group);
 const figure = (summary: Summary) => `median ${summary.medianMs} ms, p99 ${summary.p99Ms} ms`;
 
@@ -77,4 +85,7 @@ if (wanted("busy")) {
 }
 if (wanted("lean")) {
   await benchLean((line) => console.log(line));
+}
+if (wanted("soak")) {
+  await benchSoak(soakOptions(args), (line) => console.log(line));
 }

@@ -13,6 +13,8 @@ export interface WriteBudget {
   acquire(key: string, signal?: AbortSignal): Promise<void>;
   /** How many writes under `key` could go out now without waiting (none while others wait). */
   room(key: string): number;
+  /** Keys held: those with writes in the current window or waiting, and idle ones not yet swept. */
+  readonly keys: number;
 }
 
 export interface WriteBudgetOptions {
@@ -29,7 +31,7 @@ interface KeyState {
   timer?: NodeJS.Timeout;
 }
 
-/** Below this many keys, idle ones are left to pump() and never swept. */
+/** Up to this many keys, a sweep runs at most once a window; above it, also when the keys have doubled. */
 const SWEEP_FROM = 1000;
 
 export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
@@ -37,6 +39,8 @@ export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
   const keys = new Map<string, KeyState>();
   // A sweep walks every key: run it when the keys have doubled since the last one, or a window
   // later, never on every write (a burst into thousands of channels made it a third of a write's cost).
+  // Once a window whatever the count, so a channel written to once is forgotten a window or two
+  // later, not kept until a thousand others have been written to (a Slack channel's post key).
   let sweepAbove = SWEEP_FROM;
   let sweptAt = 0;
 
@@ -81,7 +85,7 @@ export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
     },
     acquire(key, signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (keys.size > sweepAbove || (keys.size > SWEEP_FROM && now() - sweptAt > options.windowMs)) {
+      if (keys.size > sweepAbove || (keys.size > 0 && now() - sweptAt > options.windowMs)) {
         sweep();
         sweptAt = now();
         sweepAbove = Math.max(SWEEP_FROM, 2 * keys.size);
@@ -113,6 +117,9 @@ export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
           });
         pump(key, current);
       });
+    },
+    get keys() {
+      return keys.size;
     },
   };
 }

@@ -71,4 +71,18 @@ describe("write budget", () => {
     controller.abort(new Error("gone"));
     await expect(waiting).rejects.toThrow("gone");
   });
+
+  it("forgets a key a window after its last write, however few keys there are", async () => {
+    // A Slack channel's post budget is keyed by channel: a bot that answers once in each of
+    // hundreds of channels must not keep every channel it ever wrote to.
+    let clock = 0;
+    const budget = createWriteBudget({ limit: 3, windowMs: 1_000, now: () => clock });
+    for (let channel = 0; channel < 300; channel++) await budget.acquire(`C${channel}`);
+    expect(budget.keys).toBe(300);
+    clock += 1_001;
+    await budget.acquire("C-next");
+    expect(budget.keys).toBe(1);
+    // A key still inside its window is kept: its spent writes still count.
+    expect(budget.room("C-next")).toBe(2);
+  });
 });
