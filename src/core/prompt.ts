@@ -24,6 +24,12 @@ export interface PromptInput {
   replyTokens: number;
   /** Prefix user turns with the speaker's name: several people share the conversation. */
   labelSpeakers: boolean;
+  /**
+   * Material the answer should draw on (the persona's document passages), as one system message
+   * just before the new message. It counts as fixed, like the system prompt: history is trimmed
+   * to leave it room, so the caller keeps it within its own share of the budget.
+   */
+  context?: string;
 }
 
 export interface BuiltPrompt {
@@ -57,6 +63,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     { role: "assistant", content: example.assistant },
   ]);
   const tail: ChatMessage[] = [];
+  if (input.context !== undefined) tail.push({ role: "system", content: input.context });
   if (persona.postHistory !== undefined) tail.push({ role: "system", content: persona.postHistory });
 
   const fixedTokens = sumTokens(head) + sumTokens(examples) + sumTokens(tail);

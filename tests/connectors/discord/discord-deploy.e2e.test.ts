@@ -38,7 +38,7 @@ describe("npm run deploy:discord", () => {
       integration_types: number[];
       contexts: number[];
     }[];
-    expect(registered.map((command) => command.name)).toEqual(["ask", "persona", "reset", "help"]);
+    expect(registered.map((command) => command.name)).toEqual(["ask", "persona", "reset", "sources", "help"]);
     for (const command of registered) {
       expect(command.integration_types).toEqual([0, 1]);
       expect(command.contexts).toEqual([0, 1, 2]);
