@@ -103,6 +103,7 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
     model: values.model ?? values.adapter,
     lore: values.lore === undefined ? undefined : toLoreBook(values.lore),
     extensions: values.extensions,
+    knowledge: values.knowledge,
     source: file,
   });
   const nameLine = values.name === undefined ? undefined : fieldProblemBase(frontMatter.place, "name").line;

@@ -35,6 +35,7 @@ export const personaFrontMatterSchema = z
     model: z.string().min(1).optional(),
     adapter: z.string().min(1).optional(),
     lore: loreFieldSchema.optional(),
+    knowledge: z.array(z.string().trim().min(1, "must not be empty")).min(1).max(64).optional(),
     extensions: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
