@@ -6,4 +6,10 @@ import { personaCommand } from "./persona.js";
 import { resetCommand } from "./reset.js";
 import { sourcesCommand } from "./sources.js";
 
-export const commands: readonly Command[] = [askCommand, personaCommand, resetCommand, sourcesCommand, helpCommand];
+export const commands: readonly Command[] = [
+  askCommand,
+  personaCommand,
+  resetCommand,
+  sourcesCommand,
+  helpCommand,
+];

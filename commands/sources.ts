@@ -30,9 +30,8 @@ export const sourcesCommand: Command = {
       (passage, index) =>
         `${index + 1}. **${passageLabel(passage)}** (score ${passage.score.toFixed(4)})\n   > ${quote(passage.text)}`,
     );
-    return context.sink.post(
-      [`The last answer (\`${used.persona}\`) drew on:`, ...lines].join("\n"),
-      { ephemeral: true },
-    );
+    return context.sink.post([`The last answer (\`${used.persona}\`) drew on:`, ...lines].join("\n"), {
+      ephemeral: true,
+    });
   },
 };

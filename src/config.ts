@@ -106,9 +106,15 @@ const variables = {
    * The embedding model of the chat model's provider, for personas with `knowledge:`. Unset:
    * keyword search alone. With the embedded engine, a GGUF file path.
    */
-  EMBED_MODEL: { schema: z.string().trim().min(1, "must not be empty").optional(), example: "nomic-embed-text" },
+  EMBED_MODEL: {
+    schema: z.string().trim().min(1, "must not be empty").optional(),
+    example: "nomic-embed-text",
+  },
   /** The knowledge index: one SQLite file for every persona's documents (FTS5 and sqlite-vec). */
-  KNOWLEDGE_DB: { schema: z.string().min(1).default("./data/knowledge.sqlite"), example: "./data/knowledge.sqlite" },
+  KNOWLEDGE_DB: {
+    schema: z.string().min(1).default("./data/knowledge.sqlite"),
+    example: "./data/knowledge.sqlite",
+  },
   STORE_URL: {
     schema: z
       .string()

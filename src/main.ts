@@ -66,7 +66,12 @@ runProgram("troupe", async () => {
     }),
   );
   const shutdown = createShutdown({
-    parts: { bot, personas, store, last: [{ name: "knowledge", close: () => knowledge.close() }, ...service.closers] },
+    parts: {
+      bot,
+      personas,
+      store,
+      last: [{ name: "knowledge", close: () => knowledge.close() }, ...service.closers],
+    },
     logger,
     graceMs: config.SHUTDOWN_GRACE_SECONDS * 1000,
     signals: process,

@@ -29,7 +29,10 @@ export interface OpenKnowledgeOptions {
   personas?: readonly Persona[];
 }
 
-export async function openKnowledge(config: KnowledgeConfig, options: OpenKnowledgeOptions): Promise<KnowledgeService> {
+export async function openKnowledge(
+  config: KnowledgeConfig,
+  options: OpenKnowledgeOptions,
+): Promise<KnowledgeService> {
   const logger = options.logger.child({ component: "knowledge" });
   const embedder = await usableEmbedder(config, options.provider, logger);
   const path = resolve(config.KNOWLEDGE_DB);
@@ -49,7 +52,9 @@ export async function openKnowledge(config: KnowledgeConfig, options: OpenKnowle
     );
   const service = new KnowledgeService({ index: opened.index, embedder, logger, watch: options.watch });
   if (options.personas !== undefined)
-    service.prepare(options.personas).catch((error: unknown) => logger.error({ err: error }, "knowledge indexing failed"));
+    service
+      .prepare(options.personas)
+      .catch((error: unknown) => logger.error({ err: error }, "knowledge indexing failed"));
   return service;
 }
 

@@ -59,7 +59,8 @@ function chunkMarkdown(text: string): Passage[] {
   for (const line of text.split("\n")) {
     const fence = FENCE.exec(line)?.[1];
     if (inFence !== undefined) {
-      if (fence !== undefined && fence[0] === inFence[0] && fence.length >= inFence.length) inFence = undefined;
+      if (fence !== undefined && fence[0] === inFence[0] && fence.length >= inFence.length)
+        inFence = undefined;
       section.push(line);
       continue;
     }
@@ -105,7 +106,8 @@ function paragraphs(lines: readonly string[], fences: boolean): string[] {
     const fence = fences ? FENCE.exec(line)?.[1] : undefined;
     if (inFence !== undefined) {
       current.push(line);
-      if (fence !== undefined && fence[0] === inFence[0] && fence.length >= inFence.length) inFence = undefined;
+      if (fence !== undefined && fence[0] === inFence[0] && fence.length >= inFence.length)
+        inFence = undefined;
       continue;
     }
     if (fence !== undefined) inFence = fence;
@@ -130,7 +132,8 @@ function packSection(heading: string | undefined, parts: readonly string[]): Pas
   }
   emit();
   // A heading with no text under it still names a section: it is found by its title.
-  if (passages.length === 0 && heading !== undefined && parts.length > 0) passages.push({ heading, text: "" });
+  if (passages.length === 0 && heading !== undefined && parts.length > 0)
+    passages.push({ heading, text: "" });
   return passages;
 }
 

@@ -29,11 +29,17 @@ export function htmlToMarkdown(html: string): string {
       .replace(
         /<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi,
         (_match, level: string, inner: string) =>
-          `\n\n${"#".repeat(Number(level))} ${inner.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim()}\n\n`,
+          `\n\n${"#".repeat(Number(level))} ${inner
+            .replace(/<[^>]*>/g, "")
+            .replace(/\s+/g, " ")
+            .trim()}\n\n`,
       )
       .replace(/<li\b[^>]*>/gi, "\n- ")
       .replace(/<br\s*\/?>/gi, "\n")
-      .replace(/<\/?(p|div|section|article|main|ul|ol|table|tr|pre|blockquote|header|footer|nav|dl|dt|dd)\b[^>]*>/gi, "\n\n")
+      .replace(
+        /<\/?(p|div|section|article|main|ul|ol|table|tr|pre|blockquote|header|footer|nav|dl|dt|dd)\b[^>]*>/gi,
+        "\n\n",
+      )
       .replace(/<[^>]*>/g, ""),
   )
     .replace(/[ \t]+\n/g, "\n")
@@ -44,7 +50,8 @@ export function htmlToMarkdown(html: string): string {
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (match, name: string) => {
     if (name[0] === "#") {
-      const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+      const code =
+        name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
       return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
     }
     return ENTITIES[name.toLowerCase()] ?? match;

@@ -152,9 +152,10 @@ export class KnowledgeIndex {
           ]);
           const vector = vectors?.[ordinal];
           if (vector !== undefined)
+            // Plain numbers: node-sqlite3 binds a BigInt as NULL.
             await this.db.run("INSERT INTO knowledge_vec (rowid, document_id, embedding) VALUES (?, ?, ?)", [
-              BigInt(passageId),
-              BigInt(documentId),
+              passageId,
+              documentId,
               vectorBlob(vector),
             ]);
         }
@@ -191,7 +192,9 @@ export class KnowledgeIndex {
   }
 
   private async deleteDocumentRows(path: string): Promise<void> {
-    const existing = await this.db.get<{ id: number }>("SELECT id FROM knowledge_documents WHERE path = ?", [path]);
+    const existing = await this.db.get<{ id: number }>("SELECT id FROM knowledge_documents WHERE path = ?", [
+      path,
+    ]);
     if (existing === undefined) return;
     const inDocument = "(SELECT id FROM knowledge_passages WHERE document_id = ?)";
     await this.db.run(`DELETE FROM knowledge_fts WHERE rowid IN ${inDocument}`, [existing.id]);
@@ -204,7 +207,9 @@ export class KnowledgeIndex {
   private async ensureVectorTable(dimensions: number): Promise<void> {
     if (this.dimensions === dimensions) return;
     if (this.dimensions !== undefined)
-      throw new Error(`the embedding model gave ${dimensions} dimensions, the index holds ${this.dimensions}`);
+      throw new Error(
+        `the embedding model gave ${dimensions} dimensions, the index holds ${this.dimensions}`,
+      );
     await this.db.exec(
       `CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_vec USING vec0(document_id integer, embedding float[${dimensions}] distance_metric=cosine)`,
     );
@@ -215,7 +220,11 @@ export class KnowledgeIndex {
   }
 
   /** Best keyword matches first (BM25, a heading match counting double). */
-  async keywordSearch(question: string, documentIds: readonly number[], limit: number): Promise<PassageHit[]> {
+  async keywordSearch(
+    question: string,
+    documentIds: readonly number[],
+    limit: number,
+  ): Promise<PassageHit[]> {
     const query = ftsQuery(question);
     if (query === undefined || documentIds.length === 0) return [];
     return this.db.all<PassageHit>(
@@ -228,7 +237,11 @@ export class KnowledgeIndex {
   }
 
   /** Nearest passages by cosine distance, among these documents. */
-  async vectorSearch(vector: Float32Array, documentIds: readonly number[], limit: number): Promise<PassageHit[]> {
+  async vectorSearch(
+    vector: Float32Array,
+    documentIds: readonly number[],
+    limit: number,
+  ): Promise<PassageHit[]> {
     if (this.dimensions === undefined || documentIds.length === 0) return [];
     return this.db.all<PassageHit>(
       `SELECT p.id AS passageId, d.path AS documentPath, p.heading AS heading, p.text AS text

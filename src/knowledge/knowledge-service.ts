@@ -11,8 +11,8 @@ import type { KnowledgeBase, KnowledgePassage } from "../core/knowledge.js";
 import type { Persona } from "../core/persona.js";
 import type { Logger } from "../lib/logger.js";
 import type { Embedder } from "../model/embedder.js";
-import type { IndexCounts, KnowledgeIndex, PassageHit } from "./knowledge-index.js";
 import { documentName, knowledgeRoots, listRoot } from "./knowledge-files.js";
+import type { IndexCounts, KnowledgeIndex, PassageHit } from "./knowledge-index.js";
 import { fuseRanks } from "./rank-fusion.js";
 import { type SyncCounts, syncRoot } from "./sync-root.js";
 
@@ -80,9 +80,13 @@ export class KnowledgeService implements KnowledgeBase {
     if (embedder !== undefined && documentIds.length > 0) {
       try {
         const [queryVector] = await embedder.embed([question]);
-        if (queryVector !== undefined) vector = await index.vectorSearch(queryVector, documentIds, CANDIDATES);
+        if (queryVector !== undefined)
+          vector = await index.vectorSearch(queryVector, documentIds, CANDIDATES);
       } catch (error) {
-        this.logger.warn({ err: error, persona: persona.name }, "embedding the question failed: keyword search only");
+        this.logger.warn(
+          { err: error, persona: persona.name },
+          "embedding the question failed: keyword search only",
+        );
       }
     }
     const fused = fuseRanks([await keyword, vector], (hit) => hit.passageId, limit);
@@ -111,7 +115,12 @@ export class KnowledgeService implements KnowledgeBase {
         filesOnDisk += (await listRoot(root)).files.length;
         ids.push(...(await this.options.index.documentsUnder(root, sep)).map((document) => document.id));
       }
-      result.push({ persona: persona.name, roots, filesOnDisk, indexed: await this.options.index.counts(ids) });
+      result.push({
+        persona: persona.name,
+        roots,
+        filesOnDisk,
+        indexed: await this.options.index.counts(ids),
+      });
     }
     return result;
   }
@@ -168,10 +177,16 @@ export class KnowledgeService implements KnowledgeBase {
               if (name === null || name === basename(root)) resync();
             });
         state.watcher.on("error", (error) =>
-          this.logger.warn({ err: error, root }, "watching a knowledge folder failed: changes show after a restart"),
+          this.logger.warn(
+            { err: error, root },
+            "watching a knowledge folder failed: changes show after a restart",
+          ),
         );
       } catch (error) {
-        this.logger.warn({ err: error, root }, "cannot watch a knowledge folder: changes show after a restart");
+        this.logger.warn(
+          { err: error, root },
+          "cannot watch a knowledge folder: changes show after a restart",
+        );
       }
     };
     void start();

@@ -8,7 +8,8 @@ import { dirname } from "node:path";
 import { getLoadablePath } from "sqlite-vec";
 import sqlite3 from "sqlite3";
 
-export type SqlValue = string | number | bigint | Buffer | null;
+/** No bigint: node-sqlite3 binds one as NULL. */
+export type SqlValue = string | number | Buffer | null;
 
 export interface SqliteConnection {
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number; lastID: number }>;
@@ -42,9 +43,12 @@ export async function openSqliteConnection(path: string): Promise<SqliteConnecti
       ),
     get: <Row>(sql: string, params: readonly SqlValue[] = []) =>
       new Promise<Row | undefined>((resolve, reject) =>
-        db.get(sql, params, (error: Error | null, row: Row | undefined) => (error ? reject(error) : resolve(row))),
+        db.get(sql, params, (error: Error | null, row: Row | undefined) =>
+          error ? reject(error) : resolve(row),
+        ),
       ),
-    exec: (sql) => new Promise((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve()))),
+    exec: (sql) =>
+      new Promise((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve()))),
     close: () => new Promise((resolve, reject) => db.close((error) => (error ? reject(error) : resolve()))),
   };
   await connection.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");

@@ -11,8 +11,8 @@ import { basename, sep } from "node:path";
 import type { Logger } from "../lib/logger.js";
 import type { Embedder } from "../model/embedder.js";
 import { chunkDocument, documentKind, type Passage } from "./chunk-document.js";
-import type { KnowledgeIndex } from "./knowledge-index.js";
 import { listRoot } from "./knowledge-files.js";
+import type { KnowledgeIndex } from "./knowledge-index.js";
 
 /** Texts per embedding request: large enough to amortise the round trip, small enough for any server. */
 const EMBED_BATCH = 32;
@@ -35,7 +35,9 @@ export async function syncRoot(
   const counts: SyncCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, failed: 0, passages: 0 };
   const listing = await listRoot(root);
   for (const path of listing.tooBig) logger.warn({ path }, "knowledge file left out: larger than 8 MB");
-  const stored = new Map((await index.documentsUnder(root, sep)).map((document) => [document.path, document]));
+  const stored = new Map(
+    (await index.documentsUnder(root, sep)).map((document) => [document.path, document]),
+  );
   for (const file of listing.files) {
     const before = stored.get(file.path);
     stored.delete(file.path);
@@ -73,10 +75,16 @@ export async function syncRoot(
 
 /** The text a passage is embedded as: its file and heading say what it is about as much as its words. */
 export function embeddingText(passage: Passage, path: string): string {
-  return [basename(path), passage.heading, passage.text].filter((part) => part !== undefined && part !== "").join("\n");
+  return [basename(path), passage.heading, passage.text]
+    .filter((part) => part !== undefined && part !== "")
+    .join("\n");
 }
 
-async function embedAll(embedder: Embedder, passages: readonly Passage[], path: string): Promise<Float32Array[]> {
+async function embedAll(
+  embedder: Embedder,
+  passages: readonly Passage[],
+  path: string,
+): Promise<Float32Array[]> {
   const vectors: Float32Array[] = [];
   for (let start = 0; start < passages.length; start += EMBED_BATCH) {
     const batch = passages.slice(start, start + EMBED_BATCH).map((passage) => embeddingText(passage, path));

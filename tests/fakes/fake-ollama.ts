@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
+import { defaultFakeEmbedModel, embeddingInputs, fakeEmbedding } from "./fake-embeddings.js";
 import {
   type FakeReply,
   type PlannedReply,
@@ -14,7 +15,6 @@ import {
   retryHeaders,
   splitIntoChunks,
 } from "./llm-fake-reply.js";
-import { defaultFakeEmbedModel, embeddingInputs, fakeEmbedding } from "./fake-embeddings.js";
 import { type StreamFormat, streamReply } from "./llm-fake-stream.js";
 import {
   type LoopbackServer,
@@ -117,12 +117,15 @@ function embed(
 ): void {
   const body = z.looseObject({ model: z.string(), input: z.unknown() }).safeParse(raw);
   const inputs = body.success ? embeddingInputs(body.data.input) : undefined;
-  if (!body.success || inputs === undefined) return sendJson(response, 400, { error: "invalid input type" });
+  if (!body.success || inputs === undefined)
+    return void sendJson(response, 400, { error: "invalid input type" });
   const { model } = body.data;
-  const known = (names: readonly string[]) => names.some((name) => name === model || name === `${model}:latest`);
+  const known = (names: readonly string[]) =>
+    names.some((name) => name === model || name === `${model}:latest`);
   if (!known(embeddingModels)) {
-    if (known(chatModels)) return sendJson(response, 400, { error: `"${model}" does not support embeddings` });
-    return sendJson(response, 404, { error: `model "${model}" not found, try pulling it first` });
+    if (known(chatModels))
+      return void sendJson(response, 400, { error: `"${model}" does not support embeddings` });
+    return void sendJson(response, 404, { error: `model "${model}" not found, try pulling it first` });
   }
   sendJson(response, 200, { model, embeddings: inputs.map((text) => fakeEmbedding(text)) });
 }

@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
+import { defaultFakeEmbedModel, embeddingInputs, fakeEmbedding } from "./fake-embeddings.js";
 import {
   type FakeReply,
   type PlannedReply,
@@ -14,7 +15,6 @@ import {
   retryHeaders,
   splitIntoChunks,
 } from "./llm-fake-reply.js";
-import { defaultFakeEmbedModel, embeddingInputs, fakeEmbedding } from "./fake-embeddings.js";
 import { type StreamFormat, streamReply } from "./llm-fake-stream.js";
 import {
   type LoopbackServer,
@@ -119,13 +119,17 @@ function embed(
   const body = z.looseObject({ model: z.string(), input: z.unknown() }).safeParse(raw);
   const inputs = body.success ? embeddingInputs(body.data.input) : undefined;
   if (!body.success || inputs === undefined)
-    return sendJson(response, 400, openAIError("'input' is required", "invalid_request_error", null));
+    return void sendJson(response, 400, openAIError("'input' is required", "invalid_request_error", null));
   const { model } = body.data;
   if (!embeddingModels.includes(model))
-    return sendJson(
+    return void sendJson(
       response,
       404,
-      openAIError(`The model \`${model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found"),
+      openAIError(
+        `The model \`${model}\` does not exist or you do not have access to it.`,
+        "invalid_request_error",
+        "model_not_found",
+      ),
     );
   const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: fakeEmbedding(text) }));
   sendJson(response, 200, { object: "list", data, model, usage: { prompt_tokens: 0, total_tokens: 0 } });

@@ -15,7 +15,9 @@ export function createEmbeddedEmbedder(settings: { modelPath: string; threads?: 
     try {
       model = await llama.loadModel({ modelPath: settings.modelPath });
     } catch (error) {
-      throw new EmbeddingsUnsupported(`cannot load the embedding model ${settings.modelPath}`, { cause: error });
+      throw new EmbeddingsUnsupported(`cannot load the embedding model ${settings.modelPath}`, {
+        cause: error,
+      });
     }
     return model.createEmbeddingContext(settings.threads === undefined ? {} : { threads: settings.threads });
   };

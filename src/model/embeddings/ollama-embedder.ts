@@ -10,7 +10,11 @@ import { authorizationHeader, parseServerUrl } from "../server-url.js";
 const embedResponse = z.object({ embeddings: z.array(z.array(z.number())) });
 const errorBody = z.object({ error: z.string() });
 
-export function createOllamaEmbedder(settings: { host: string; model: string; fetch?: typeof fetch }): Embedder {
+export function createOllamaEmbedder(settings: {
+  host: string;
+  model: string;
+  fetch?: typeof fetch;
+}): Embedder {
   const server = parseServerUrl(settings.host);
   const fetchFn = settings.fetch ?? fetch;
   return {
@@ -27,7 +31,9 @@ export function createOllamaEmbedder(settings: { host: string; model: string; fe
       if (!response.ok) {
         const reason = errorBody.safeParse(body).data?.error ?? `HTTP ${response.status}`;
         if (response.status === 404 || /does not support embeddings|not found/i.test(reason))
-          throw new EmbeddingsUnsupported(`Ollama at ${server.display} has no embedding model ${settings.model}: ${reason}`);
+          throw new EmbeddingsUnsupported(
+            `Ollama at ${server.display} has no embedding model ${settings.model}: ${reason}`,
+          );
         throw new Error(`Ollama embeddings failed (HTTP ${response.status}): ${reason}`);
       }
       const parsed = embedResponse.safeParse(body);
