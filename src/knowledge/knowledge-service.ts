@@ -62,6 +62,11 @@ export class KnowledgeService implements KnowledgeBase {
     this.logger = options.logger.child({ component: "knowledge" });
   }
 
+  /** Whether vector search runs (an embedder that works), or keyword search alone. */
+  get vectors(): boolean {
+    return this.options.embedder !== undefined;
+  }
+
   covers(persona: Persona): boolean {
     return (persona.knowledge?.length ?? 0) > 0;
   }
