@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
- * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy) runs one group.
+ * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, knowledge) runs one group.
  */
 import { benchBusy } from "./busy.js";
 import { benchBareDiscord, benchDiscord } from "./discord.js";
 import { benchEmbedded, formatEmbeddedFigures } from "./embedded.js";
+import { benchKnowledge, formatKnowledgeFigures } from "./knowledge.js";
 import { benchPromptBuild } from "./prompt-build.js";
 import { benchSlack } from "./slack.js";
 import { benchSlackLoad, formatSlackLoad } from "./slack-http-load.js";
@@ -70,6 +71,9 @@ if (wanted("slack-load")) {
 }
 if (wanted("embedded")) {
   for (const line of formatEmbeddedFigures(await benchEmbedded())) console.log(line);
+}
+if (wanted("knowledge")) {
+  for (const line of formatKnowledgeFigures(await benchKnowledge())) console.log(line);
 }
 if (wanted("busy")) {
   await benchBusy((line) => console.log(line));
