@@ -23,12 +23,22 @@ import { startFakeOllama } from "../tests/fakes/fake-ollama.js";
 import { repoRoot } from "../tests/helpers/run-troupe.js";
 import { type Summary, summarize } from "./stats.js";
 
-const VOCABULARY =
-  "store model persona answer token prompt history thread channel server redis sqlite ollama vector keyword index passage document heading budget stream retry timeout shard webhook slack discord terminal config variable metric trace health ready stop signal grace queue order embed search fusion rank score chunk folder file watch reload cache limit".split(
-    " ",
-  );
+/**
+ * The generated corpus's words: 20,000 made-up words drawn with a Zipf-like skew, as words in real
+ * text are (a few very common, most rare), so a query matches some passages, not all of them.
+ */
+const VOCABULARY_SIZE = 20_000;
+const SYLLABLES = "ka lo mi nu re sa ti vo pe da fi gu ho ja ke li ma ne po qu ri so tu va we xi yo ze".split(
+  " ",
+);
+const VOCABULARY = Array.from({ length: VOCABULARY_SIZE }, (_, index) => {
+  let word = "";
+  for (let rest = index + 1; rest > 0; rest = Math.floor(rest / SYLLABLES.length))
+    word += SYLLABLES[rest % SYLLABLES.length];
+  return word;
+});
 const QUERY_DIMENSIONS = 384;
-const QUERIES = 200;
+const QUERIES = 100;
 
 function seeded(seed: number): () => number {
   let state = seed >>> 0;
@@ -152,13 +162,13 @@ async function benchLatency(passages: number): Promise<LatencyFigures> {
         watch: false,
       });
       const queries = seeded(7);
-      const probe = await service.search(persona, sentence(queries, 8), 4);
+      const probe = await service.search(persona, sentence(queries, 6), 4);
       if (probe.length === 0)
         throw new Error(`the generated corpus of ${passages} passages was not searched`);
-      for (let warm = 0; warm < 10; warm++) await service.search(persona, sentence(queries, 8), 4);
+      for (let warm = 0; warm < 10; warm++) await service.search(persona, sentence(queries, 6), 4);
       const timings: number[] = [];
       for (let query = 0; query < QUERIES; query++) {
-        const question = sentence(queries, 8);
+        const question = sentence(queries, 6);
         const started = performance.now();
         await service.search(persona, question, 4);
         timings.push(performance.now() - started);

@@ -236,21 +236,29 @@ export class KnowledgeIndex {
     );
   }
 
-  /** Nearest passages by cosine distance, among these documents. */
+  /**
+   * Nearest passages by cosine distance, among these documents. Two statements: the KNN alone (so
+   * nothing can keep sqlite-vec from planning it as one scan), then the passages it named.
+   */
   async vectorSearch(
     vector: Float32Array,
     documentIds: readonly number[],
     limit: number,
   ): Promise<PassageHit[]> {
     if (this.dimensions === undefined || documentIds.length === 0) return [];
-    return this.db.all<PassageHit>(
-      `SELECT p.id AS passageId, d.path AS documentPath, p.heading AS heading, p.text AS text
-       FROM (SELECT rowid, distance FROM knowledge_vec
-             WHERE embedding MATCH ? AND k = ? AND document_id IN (${idList(documentIds)})) v
-       JOIN knowledge_passages p ON p.id = v.rowid JOIN knowledge_documents d ON d.id = p.document_id
-       ORDER BY v.distance`,
+    const nearest = await this.db.all<{ rowid: number }>(
+      `SELECT rowid FROM knowledge_vec WHERE embedding MATCH ? AND k = ? AND document_id IN (${idList(documentIds)})
+       ORDER BY distance`,
       [vectorBlob(vector), limit],
     );
+    if (nearest.length === 0) return [];
+    const rows = await this.db.all<PassageHit>(
+      `SELECT p.id AS passageId, d.path AS documentPath, p.heading AS heading, p.text AS text
+       FROM knowledge_passages p JOIN knowledge_documents d ON d.id = p.document_id
+       WHERE p.id IN (${idList(nearest.map((row) => row.rowid))})`,
+    );
+    const byId = new Map(rows.map((row) => [row.passageId, row]));
+    return nearest.flatMap((row) => byId.get(row.rowid) ?? []);
   }
 
   async counts(documentIds: readonly number[]): Promise<IndexCounts> {
