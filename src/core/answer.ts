@@ -240,8 +240,10 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   // The question is kept even when its answer failed: the next prompt joins it to the next message
   // (buildPrompt keeps the turns alternating), so the model sees what went unanswered.
   const turns: Turn[] = [userTurn];
-  if (complete)
-    turns.push({ role: "assistant", content: result.text, persona: persona.name, at: Date.now() });
+  // Stored without the sources line: the model is told not to write one, and history must not teach it to.
+  const content =
+    ending !== undefined && result.text.endsWith(ending) ? result.text.slice(0, -ending.length) : result.text;
+  if (complete) turns.push({ role: "assistant", content, persona: persona.name, at: Date.now() });
   await remember(turns);
 }
 

@@ -158,7 +158,14 @@ export class KnowledgeService implements KnowledgeBase {
     } catch (error) {
       this.logger.error({ err: error, root }, "knowledge folder could not be indexed");
     }
-    state.documentIds = (await this.options.index.documentsUnder(root, sep)).map((document) => document.id);
+    try {
+      state.documentIds = (await this.options.index.documentsUnder(root, sep)).map((document) => document.id);
+    } catch (error) {
+      this.logger.error(
+        { err: error, root },
+        "knowledge index unreadable: this folder's documents are left out",
+      );
+    }
     if (counts !== undefined && counts.added + counts.changed + counts.removed + counts.failed > 0)
       this.logger.info({ root, ...counts, ms: Date.now() - started }, "knowledge indexed");
   }
@@ -173,6 +180,7 @@ export class KnowledgeService implements KnowledgeBase {
     };
     const start = async () => {
       const listing = await listRoot(root);
+      if (this.closed) return;
       const folder = !listing.missing && listing.files.every((file) => file.path !== root);
       try {
         // A file root (or one not there yet) is watched through its folder, for renames over it.

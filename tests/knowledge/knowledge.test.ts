@@ -84,6 +84,13 @@ describe("knowledge", () => {
     const passages = answered?.fields.passages as { source: string; heading?: string; score: number }[];
     expect(passages[0]).toMatchObject({ source: "docs/guide.md", heading: "Guide › Backups" });
     expect(passages[0]?.score).toBeGreaterThan(0);
+
+    // The history keeps the answer without its sources line, so the model never learns to write one.
+    await bot.handleMessage(message("And how do I restore it?"), createRecordingSink());
+    const next = world.ollama.chatBodies().at(-1)?.messages ?? [];
+    expect(next.find((entry) => entry.role === "assistant")?.content).toBe(
+      "Copy data/troupe.sqlite while troupe is stopped.",
+    );
   });
 
   it("/sources shows what the last answer in the conversation drew on", async () => {
