@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
- * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean) runs one group;
+ * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean, knowledge) runs one group;
  * `npm run bench -- soak [--conversations 10000] [--platform slack|discord|both]
  * [--store sqlite|memory|both] [--snapshots]` the memory soak (quick, 2,000 conversations, by default).
  */
 import { benchBusy } from "./busy.js";
 import { benchBareDiscord, benchDiscord } from "./discord.js";
 import { benchEmbedded, formatEmbeddedFigures } from "./embedded.js";
+import { benchKnowledge, formatKnowledgeFigures } from "./knowledge.js";
 import { benchLean } from "./lean.js";
 import { benchPromptBuild } from "./prompt-build.js";
 import { benchSlack } from "./slack.js";
@@ -79,6 +80,9 @@ if (wanted("slack-load")) {
 }
 if (wanted("embedded")) {
   for (const line of formatEmbeddedFigures(await benchEmbedded())) console.log(line);
+}
+if (wanted("knowledge")) {
+  for (const line of formatKnowledgeFigures(await benchKnowledge())) console.log(line);
 }
 if (wanted("busy")) {
   await benchBusy((line) => console.log(line));

@@ -4,5 +4,12 @@ import { askCommand } from "./ask.js";
 import { helpCommand } from "./help.js";
 import { personaCommand } from "./persona.js";
 import { resetCommand } from "./reset.js";
+import { sourcesCommand } from "./sources.js";
 
-export const commands: readonly Command[] = [askCommand, personaCommand, resetCommand, helpCommand];
+export const commands: readonly Command[] = [
+  askCommand,
+  personaCommand,
+  resetCommand,
+  sourcesCommand,
+  helpCommand,
+];

@@ -33,6 +33,8 @@ const settingFiles = ["package.json", "package-lock.json", "tsconfig.json", "scr
  */
 const external = [
   "sqlite3",
+  "sqlite-vec",
+  "sqlite-vec-*",
   "node-llama-cpp",
   "@node-llama-cpp/*",
   "@opentelemetry/*",

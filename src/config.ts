@@ -102,6 +102,19 @@ const variables = {
   /** Unset: the machine's cores. More threads than cores is many times slower, not faster. */
   EMBEDDED_THREADS: { schema: integer(1, 1024).optional(), example: "2" },
   MODELS_DIR: { schema: z.string().min(1).default(DEFAULT_MODELS_DIR), example: "./models" },
+  /**
+   * The embedding model of the chat model's provider, for personas with `knowledge:`. Unset:
+   * keyword search alone. With the embedded engine, a GGUF file path.
+   */
+  EMBED_MODEL: {
+    schema: z.string().trim().min(1, "must not be empty").optional(),
+    example: "nomic-embed-text",
+  },
+  /** The knowledge index: one SQLite file for every persona's documents (FTS5 and sqlite-vec). */
+  KNOWLEDGE_DB: {
+    schema: z.string().min(1).default("./data/knowledge.sqlite"),
+    example: "./data/knowledge.sqlite",
+  },
   STORE_URL: {
     schema: z
       .string()

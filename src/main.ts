@@ -1,6 +1,6 @@
 /**
  * `npm start`, the composition root: config → logger → service (endpoints, metrics, traces) →
- * personas → store → model → bot → shutdown → platforms, or the terminal chat when no platform
+ * personas → store → model → knowledge → bot → shutdown → platforms, or the terminal chat when no platform
  * token is set. No logic here: each step lives in its own module in src/app, and a step that finds
  * a bad configuration throws a FatalError that runProgram prints before exiting 1.
  */
@@ -11,6 +11,7 @@ import { createLogger } from "./app/create-logger.js";
 import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
+import { openKnowledge } from "./app/open-knowledge.js";
 import { openStore } from "./app/open-store.js";
 import { createPlatformConnectors, preloadPlatformModules } from "./app/platform-connectors.js";
 import { startService } from "./app/service/start-service.js";
@@ -43,6 +44,12 @@ runProgram("troupe", async () => {
   });
   const model = service.observeModel(built.model);
   service.modelChecked(built.ready);
+  const knowledge = await openKnowledge(config, {
+    provider: built.provider,
+    logger,
+    watch: true,
+    personas: personas.list(),
+  });
   const bot = service.wrapBot(
     createBot({
       model,
@@ -50,6 +57,7 @@ runProgram("troupe", async () => {
       personas,
       commands,
       logger,
+      knowledge,
       settings: {
         defaultPersona: config.DEFAULT_PERSONA,
         contextTokens: config.CONTEXT_TOKENS,
@@ -58,7 +66,12 @@ runProgram("troupe", async () => {
     }),
   );
   const shutdown = createShutdown({
-    parts: { bot, personas, store, last: service.closers },
+    parts: {
+      bot,
+      personas,
+      store,
+      last: [{ name: "knowledge", close: () => knowledge.close() }, ...service.closers],
+    },
     logger,
     graceMs: config.SHUTDOWN_GRACE_SECONDS * 1000,
     signals: process,

@@ -118,6 +118,19 @@ describe("architecture", () => {
     expect(violations("src/evals", allowed)).toEqual([]);
   });
 
+  it("the knowledge index sees core's types, lib, the embedder contract and itself: never a provider", () => {
+    expect(sourceFiles("src/knowledge").length).toBeGreaterThanOrEqual(5);
+    expect(
+      violations(
+        "src/knowledge",
+        (resolved) =>
+          external(resolved) ||
+          under("src/knowledge/", "src/core/", "src/lib/")(resolved) ||
+          resolved === "src/model/embedder.ts",
+      ),
+    ).toEqual([]);
+  });
+
   it("connectors reach the model and the store only through core", () => {
     const allowed = (resolved: string) =>
       external(resolved) || under("src/core/", "src/lib/", "src/connectors/")(resolved);

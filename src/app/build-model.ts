@@ -44,6 +44,8 @@ export interface BuiltModel {
   notices: string[];
   /** The start-up check found the model there (/readyz waits for it). */
   ready: boolean;
+  /** Which provider serves it (embeddings come from the same one). */
+  provider: "ollama" | "openai" | "embedded";
 }
 
 export async function buildModel(config: ModelConfig, options: BuildModelOptions): Promise<BuiltModel> {
@@ -85,5 +87,5 @@ export async function buildModel(config: ModelConfig, options: BuildModelOptions
   const problem = await checkModel(model, logger.child({ notice: true }));
   const notices = [`Model: ${model.description} (${choice.reason})`];
   if (problem !== undefined) notices.push(problem);
-  return { model, notices, ready: problem === undefined };
+  return { model, notices, ready: problem === undefined, provider: choice.provider };
 }

@@ -13,7 +13,9 @@
 import type { Logger } from "../lib/logger.js";
 import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
+import { knowledgeForAnswer, passagesLogField } from "./answer-knowledge.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
+import { type KnowledgeBase, type SourcesLog, sourcesLine } from "./knowledge.js";
 import { selectLore } from "./lore.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
@@ -36,6 +38,10 @@ export interface AnswerDependencies {
   settings: AnswerSettings;
   /** Who has been told the store is down: the note comes once per conversation per outage. */
   outage: StoreOutage;
+  /** Documents personas answer from (`knowledge:`); unset: none do. */
+  knowledge?: KnowledgeBase;
+  /** Where the passages each answer drew on are kept for `/sources`. */
+  sources?: SourcesLog;
 }
 
 export interface AnswerRequest {
@@ -130,14 +136,23 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   const lore = selectLore(speakerPersona.lore, [...scanned.map((turn) => turn.content), request.prompt]);
   for (const problem of lore.problems)
     logger.warn({ lore: problem }, "a lorebook key is not a valid regex: that key is skipped");
+  const replyTokens = persona.maxTokens ?? settings.replyTokens;
+  const grounding = await knowledgeForAnswer(
+    dependencies.knowledge,
+    persona,
+    request.prompt,
+    { contextTokens: settings.contextTokens, replyTokens },
+    logger,
+  );
   const built = buildPrompt({
     lore,
     persona: speakerPersona,
     history,
     message: speakerLabel(userTurn, labelSpeakers),
     contextTokens: settings.contextTokens,
-    replyTokens: persona.maxTokens ?? settings.replyTokens,
+    replyTokens,
     labelSpeakers,
+    context: grounding.context,
   });
   if (built.cut) {
     logger.info({ ...built.cut }, "message cut to fit the context");
@@ -160,7 +175,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     },
     { signal: request.signal },
   );
-  const result = await sink.stream(visibleText(parts, outcome, request.signal), {
+  const ending = grounding.passages.length > 0 ? `\n\n${sourcesLine(grounding.passages)}` : undefined;
+  const result = await sink.stream(visibleText(parts, outcome, request.signal, ending), {
     persona: {
       name: persona.name,
       displayName: persona.displayName,
@@ -178,7 +194,15 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     ...(lore.overBudget.length === 0 ? {} : { loreOverBudget: lore.overBudget }),
     ms: Date.now() - started,
     usage: outcome.finish?.usage,
+    ...(grounding.passages.length > 0 ? { passages: passagesLogField(grounding.passages) } : {}),
   };
+  if (grounding.passages.length > 0)
+    dependencies.sources?.record(message.conversationId, {
+      persona: persona.name,
+      question: request.prompt,
+      passages: grounding.passages,
+      at: Date.now(),
+    });
   if (result.cutOff !== undefined) {
     logger.warn(
       { ...logFields, cutOff: result.cutOff },
@@ -228,25 +252,31 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   // The question is kept even when its answer failed: the next prompt joins it to the next message
   // (buildPrompt keeps the turns alternating), so the model sees what went unanswered.
   const turns: Turn[] = [userTurn];
-  if (complete)
-    turns.push({ role: "assistant", content: result.text, persona: persona.name, at: Date.now() });
+  // Stored without the sources line: the model is told not to write one, and history must not teach it to.
+  const content =
+    ending !== undefined && result.text.endsWith(ending) ? result.text.slice(0, -ending.length) : result.text;
+  if (complete) turns.push({ role: "assistant", content, persona: persona.name, at: Date.now() });
   await remember(turns);
 }
 
 /**
- * Model parts → the text a user may see: thinking stripped, the finish part recorded. A stream the
+ * Model parts → the text a user may see: thinking stripped, the finish part recorded, `ending`
+ * (the sources line) after a finished, non-empty answer. A stream the
  * bot's stop cut short ends by throwing AnswerStopped, so the sink marks what it showed.
  */
 async function* visibleText(
   parts: AsyncIterable<ChatPart>,
   outcome: StreamOutcome,
   signal: AbortSignal,
+  ending?: string,
 ): AsyncGenerator<string> {
   const filter = createThinkFilter();
+  let said = false;
   try {
     for await (const part of parts) {
       if (part.type === "text-delta") {
         const text = filter.push(part.text);
+        said ||= text.trim().length > 0;
         if (text.length > 0) yield text;
       } else {
         outcome.finish = { reason: part.reason, usage: part.usage };
@@ -258,6 +288,9 @@ async function* visibleText(
     throw error;
   }
   const rest = filter.flush();
+  said ||= rest.trim().length > 0;
   if (rest.length > 0) yield rest;
   if (signal.aborted && outcome.finish === undefined) throw new AnswerStopped();
+  // The sources line follows a whole answer only: a cut one ends with its interrupted note.
+  if (ending !== undefined && said && outcome.finish !== undefined) yield ending;
 }

@@ -19,6 +19,7 @@ import { type AnswerSettings, answerPrompt } from "./answer.js";
 import { type BindingScope, bindingKeys, type ResolvedPersona, resolvePersona } from "./binding.js";
 import type { Command, CommandContext, CommandOptions } from "./command.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
+import { type KnowledgeBase, SourcesLog } from "./knowledge.js";
 import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import { findNamedPersona } from "./persona-lookup.js";
@@ -46,6 +47,8 @@ export interface BotDependencies {
   commands: readonly Command[];
   logger: Logger;
   settings: BotSettings;
+  /** Documents personas answer from; unset: none do. */
+  knowledge?: KnowledgeBase;
 }
 
 export interface Bot {
@@ -90,6 +93,7 @@ export function createBot(dependencies: BotDependencies): Bot {
   setMaxListeners(0, stopping.signal, giveUp.signal);
   // A store outage swaps the chosen persona for the default: the answer says so, once per outage.
   const outage = createStoreOutage();
+  const sources = new SourcesLog();
 
   async function readBindings(message: IncomingMessage): Promise<Partial<Record<BindingScope, string>>> {
     const keys = bindingKeys(message);
@@ -124,7 +128,7 @@ export function createBot(dependencies: BotDependencies): Bot {
   ): Promise<void> {
     if (prompt.trim().length === 0) return sink.post(texts.emptyMessage, { ephemeral: true });
     return answerPrompt(
-      { ...dependencies, outage },
+      { ...dependencies, outage, sources },
       { message, prompt, persona, sink, order, history, signal: stopping.signal, deadline: giveUp.signal },
     );
   }
@@ -161,6 +165,7 @@ export function createBot(dependencies: BotDependencies): Bot {
       },
       // At the reset's arrival: an answer to an earlier question still in flight is not stored after it.
       resetConversation: () => store.clearHistory(message.conversationId, { order }),
+      lastSources: () => sources.last(message.conversationId),
       async answer(prompt, answerOptions) {
         const persona = answerOptions?.persona ?? (await currentPersona(message)).persona;
         await answer(message, prompt, persona, sink, order);

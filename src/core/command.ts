@@ -5,6 +5,7 @@
  * platform objects.
  */
 import type { BindingScope, ResolvedPersona } from "./binding.js";
+import type { UsedSources } from "./knowledge.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import type { ReplySink } from "./reply-sink.js";
@@ -40,6 +41,8 @@ export interface CommandContext {
   currentPersona(): Promise<ResolvedPersona>;
   bindPersona(scope: BindingScope, persona: Persona): Promise<void>;
   resetConversation(): Promise<void>;
+  /** What the last answer in this conversation drew on from documents, if anything. */
+  lastSources(): UsedSources | undefined;
   /** Answers a prompt in this conversation, streamed to the sink, remembered in history. */
   answer(prompt: string, options?: { persona?: Persona }): Promise<void>;
 }

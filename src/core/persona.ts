@@ -73,6 +73,8 @@ export interface Persona {
   lore?: LoreBook;
   /** Fields from an imported character that troupe has no use for, kept so nothing is lost. */
   extensions?: Record<string, unknown>;
+  /** Files and folders it answers from (front matter `knowledge:`), as written: relative to `source`'s folder. */
+  knowledge?: string[];
   /** Where the persona came from, for messages: a file path. */
   source: string;
 }

@@ -26,6 +26,12 @@ export interface PromptInput {
   labelSpeakers: boolean;
   /** Lorebook text that fired for this message (lore.ts). */
   lore?: { before: string; after: string };
+  /**
+   * Material the answer should draw on (the persona's document passages), as one system message
+   * just before the new message. It counts as fixed, like the system prompt: history is trimmed
+   * to leave it room, so the caller keeps it within its own share of the budget.
+   */
+  context?: string;
 }
 
 export interface BuiltPrompt {
@@ -64,7 +70,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   ]);
   // A compiled persona's lore joins the reminder: a leading system message would replace the model's.
   const reminder = joinParts([...(inModel ? [loreBefore, loreAfter] : []), persona.postHistory ?? ""]);
-  const tail: ChatMessage[] = reminder === "" ? [] : [{ role: "system", content: reminder }];
+  const tail: ChatMessage[] = [];
+  if (input.context !== undefined) tail.push({ role: "system", content: input.context });
+  if (reminder !== "") tail.push({ role: "system", content: reminder });
   // Ollama puts the compiled prompt and examples into the context all the same: they count.
   const heldByModel = inModel
     ? estimateMessageTokens(persona.systemPrompt) +

@@ -154,6 +154,7 @@ describe("usage lines", () => {
       "/ask [persona:<name>] <prompt>",
       "/persona [<name>] [conversation|channel|server]",
       "/reset",
+      "/sources",
       "/help",
     ]);
   });

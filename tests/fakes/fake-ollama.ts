@@ -1,7 +1,8 @@
 /**
  * A loopback fake of the Ollama server that the real `ollama` client talks to:
  * `POST /api/chat` (NDJSON stream, or one JSON object with `stream: false`), `GET /api/tags`,
- * `GET /api/version`, `GET /`. Script replies with `enqueue`; with none queued it echoes.
+ * `GET /api/version`, `GET /`, `POST /api/embed` (fake-embeddings.ts).
+ * Script replies with `enqueue`; with none queued it echoes.
  * Creating models as `npm run persona -- compile` does: `HEAD`/`POST /api/blobs/:digest` (the upload's
  * bytes must hash to the digest) and `POST /api/create` (`from` must be a listed model, every adapter
  * a stored blob; the new model is then listed).
@@ -9,6 +10,7 @@
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
+import { defaultFakeEmbedModel, embeddingInputs, fakeEmbedding } from "./fake-embeddings.js";
 import {
   type FakeReply,
   lastUserText,
@@ -59,6 +61,12 @@ export interface FakeOllamaOptions {
   basicAuth?: BasicAuth;
   /** Default 0: a free port. */
   port?: number;
+  /**
+   * Models `/api/embed` embeds with. Default: `["nomic-embed-text"]`. Any other name gets Ollama's
+   * 404 (unknown) or, for a chat model of `models`, its 400 "does not support embeddings"; `[]` is
+   * a server without an embedding model.
+   */
+  embeddingModels?: string[];
 }
 
 export interface FakeOllama {
@@ -125,6 +133,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
         return sendJson(response, 200, { status: "success" });
       }
       if (route === "GET /api/version") return sendJson(response, 200, { version: "0.12.0" });
+      if (route === "POST /api/embed") return embed(response, recorded.body, models, options.embeddingModels);
       if (route === "GET /" || route === "HEAD /") {
         response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
         response.end("Ollama is running");
@@ -156,6 +165,27 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     dropConnections: () => server.dropConnections(),
     close: () => server.close(),
   };
+}
+
+function embed(
+  response: ServerResponse,
+  raw: unknown,
+  chatModels: readonly string[],
+  embeddingModels: readonly string[] = [defaultFakeEmbedModel],
+): void {
+  const body = z.looseObject({ model: z.string(), input: z.unknown() }).safeParse(raw);
+  const inputs = body.success ? embeddingInputs(body.data.input) : undefined;
+  if (!body.success || inputs === undefined)
+    return void sendJson(response, 400, { error: "invalid input type" });
+  const { model } = body.data;
+  const known = (names: readonly string[]) =>
+    names.some((name) => name === model || name === `${model}:latest`);
+  if (!known(embeddingModels)) {
+    if (known(chatModels))
+      return void sendJson(response, 400, { error: `"${model}" does not support embeddings` });
+    return void sendJson(response, 404, { error: `model "${model}" not found, try pulling it first` });
+  }
+  sendJson(response, 200, { model, embeddings: inputs.map((text) => fakeEmbedding(text)) });
 }
 
 async function chat(

@@ -1,10 +1,12 @@
 /**
  * A loopback fake of an OpenAI-compatible server that the real `openai` SDK talks to:
- * `POST /v1/chat/completions` (SSE stream, or one JSON object without `stream`), `GET /v1/models`.
+ * `POST /v1/chat/completions` (SSE stream, or one JSON object without `stream`), `GET /v1/models`,
+ * `POST /v1/embeddings` (fake-embeddings.ts).
  * Script replies with `enqueue`; with none queued it echoes.
  */
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
+import { defaultFakeEmbedModel, embeddingInputs, fakeEmbedding } from "./fake-embeddings.js";
 import {
   type FakeReply,
   lastUserText,
@@ -44,6 +46,8 @@ export interface FakeOpenAIOptions {
   /** Require `Authorization: Bearer <apiKey>`; any other gets OpenAI's 401 `invalid_api_key`. */
   apiKey?: string;
   port?: number;
+  /** Models `/v1/embeddings` embeds with. Default: `["nomic-embed-text"]`; any other gets a 404, `[]` always. */
+  embeddingModels?: string[];
 }
 
 export interface FakeOpenAI {
@@ -89,6 +93,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
           server.closing,
         );
       }
+      if (route === "POST /v1/embeddings") return embed(response, recorded.body, options.embeddingModels);
       if (route === "GET /v1/models" && models !== null) {
         const data = models.map((id) => ({ id, object: "model", created, owned_by: "fake" }));
         return sendJson(response, 200, { object: "list", data });
@@ -114,6 +119,30 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     dropConnections: () => server.dropConnections(),
     close: () => server.close(),
   };
+}
+
+function embed(
+  response: ServerResponse,
+  raw: unknown,
+  embeddingModels: readonly string[] = [defaultFakeEmbedModel],
+): void {
+  const body = z.looseObject({ model: z.string(), input: z.unknown() }).safeParse(raw);
+  const inputs = body.success ? embeddingInputs(body.data.input) : undefined;
+  if (!body.success || inputs === undefined)
+    return void sendJson(response, 400, openAIError("'input' is required", "invalid_request_error", null));
+  const { model } = body.data;
+  if (!embeddingModels.includes(model))
+    return void sendJson(
+      response,
+      404,
+      openAIError(
+        `The model \`${model}\` does not exist or you do not have access to it.`,
+        "invalid_request_error",
+        "model_not_found",
+      ),
+    );
+  const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: fakeEmbedding(text) }));
+  sendJson(response, 200, { object: "list", data, model, usage: { prompt_tokens: 0, total_tokens: 0 } });
 }
 
 async function chat(

@@ -114,6 +114,7 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
     adapter: values.adapter === undefined ? undefined : resolve(dirname(file), values.adapter),
     lore: values.lore === undefined ? undefined : toLoreBook(values.lore),
     extensions: values.extensions,
+    knowledge: values.knowledge,
     source: file,
   });
   const nameLine = values.name === undefined ? undefined : fieldProblemBase(frontMatter.place, "name").line;

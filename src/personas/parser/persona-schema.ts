@@ -43,6 +43,7 @@ export const personaFrontMatterSchema = z
       .regex(COMPILE_HASH_PATTERN, "must be the sha256:… that `npm run persona -- compile` writes")
       .optional(),
     lore: loreFieldSchema.optional(),
+    knowledge: z.array(z.string().trim().min(1, "must not be empty")).min(1).max(64).optional(),
     extensions: z.record(z.string(), z.unknown()).optional(),
     evals: evalCasesSchema.optional(),
   })

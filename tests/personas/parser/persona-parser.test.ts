@@ -150,7 +150,7 @@ describe("parsePersona: rejected files name the file, the line and the field", (
     expect(error.message).toBe(
       'personas/tutor.md:3: field "temprature": unknown field; did you mean "temperature"? (allowed: name, ' +
         "display_name, description, avatar, emoji, greeting, temperature, top_p, max_tokens, stop, examples, " +
-        "post_history, tags, model, adapter, compiled, lore, extensions, evals)",
+        "post_history, tags, model, adapter, compiled, lore, knowledge, extensions, evals)",
     );
     expect(error).toMatchObject({ file: "personas/tutor.md", line: 3, field: "temprature" });
   });

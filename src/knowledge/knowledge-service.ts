@@ -1,0 +1,218 @@
+/**
+ * The knowledge base core asks (KnowledgeBase): for a persona, its roots are indexed on first use
+ * and watched from then on, so a persona added by hot reload, or a document saved in a folder
+ * outside PERSONAS_DIR, is searchable without a restart. A search runs the keyword search (FTS5)
+ * and, with an embedder, the vector search (vec0) over the persona's own documents only, and merges
+ * them by reciprocal rank fusion.
+ */
+import { type FSWatcher, watch } from "node:fs";
+import { basename, dirname, sep } from "node:path";
+import type { KnowledgeBase, KnowledgePassage } from "../core/knowledge.js";
+import type { Persona } from "../core/persona.js";
+import type { Logger } from "../lib/logger.js";
+import type { Embedder } from "../model/embedder.js";
+import { documentName, knowledgeRoots, listRoot } from "./knowledge-files.js";
+import type { IndexCounts, KnowledgeIndex, PassageHit } from "./knowledge-index.js";
+import { fuseRanks } from "./rank-fusion.js";
+import { type SyncCounts, syncRoot } from "./sync-root.js";
+
+/** Candidates each search contributes before fusion: deep enough that agreement lower down counts. */
+const CANDIDATES = 20;
+/** Saves arrive in bursts (temp file, rename, touch): one re-index after a quiet spell. */
+const WATCH_DEBOUNCE_MS = 300;
+
+export interface RankedPassage extends KnowledgePassage {
+  /** 1-based place in the keyword results, if it was there. */
+  keywordRank?: number;
+  /** 1-based place in the vector results, if it was there. */
+  vectorRank?: number;
+}
+
+export interface PersonaKnowledgeStatus {
+  persona: string;
+  roots: string[];
+  /** Documents found on disk under the roots now. */
+  filesOnDisk: number;
+  indexed: IndexCounts;
+}
+
+interface RootState {
+  /** The first sync; later ones chain behind it, one at a time. */
+  syncing: Promise<void>;
+  documentIds: number[];
+  watcher?: FSWatcher;
+  timer?: NodeJS.Timeout;
+}
+
+export interface KnowledgeServiceOptions {
+  index: KnowledgeIndex;
+  /** Unset: keyword search alone. */
+  embedder?: Embedder;
+  logger: Logger;
+  /** Watch the roots for changes (the bot does; a one-shot command does not). */
+  watch: boolean;
+}
+
+export class KnowledgeService implements KnowledgeBase {
+  private readonly roots = new Map<string, RootState>();
+  private readonly logger: Logger;
+  private closed = false;
+
+  constructor(private readonly options: KnowledgeServiceOptions) {
+    this.logger = options.logger.child({ component: "knowledge" });
+  }
+
+  /** Whether vector search runs (an embedder that works), or keyword search alone. */
+  get vectors(): boolean {
+    return this.options.embedder !== undefined;
+  }
+
+  covers(persona: Persona): boolean {
+    return (persona.knowledge?.length ?? 0) > 0;
+  }
+
+  async retrieve(persona: Persona, question: string, limit: number): Promise<KnowledgePassage[]> {
+    return this.search(persona, question, limit);
+  }
+
+  /** The best passages with how each search ranked them (the CLI's `search` shows these). */
+  async search(persona: Persona, question: string, limit: number): Promise<RankedPassage[]> {
+    const roots = knowledgeRoots(persona);
+    const documentIds = (await Promise.all(roots.map((root) => this.ready(root)))).flat();
+    const { index, embedder } = this.options;
+    const keyword = index.keywordSearch(question, documentIds, CANDIDATES);
+    let vector: PassageHit[] = [];
+    if (embedder !== undefined && documentIds.length > 0) {
+      try {
+        const [queryVector] = await embedder.embed([question]);
+        if (queryVector !== undefined)
+          vector = await index.vectorSearch(queryVector, documentIds, CANDIDATES);
+      } catch (error) {
+        this.logger.warn(
+          { err: error, persona: persona.name },
+          "embedding the question failed: keyword search only",
+        );
+      }
+    }
+    const fused = fuseRanks([await keyword, vector], (hit) => hit.passageId, limit);
+    return fused.map(({ item, score, ranks }) => {
+      const [keywordRank, vectorRank] = ranks;
+      const heading = item.heading ?? undefined;
+      return {
+        source: documentName(roots, item.documentPath),
+        ...(heading === undefined || heading === "" ? {} : { heading }),
+        text: item.text,
+        score,
+        ...(keywordRank === undefined ? {} : { keywordRank }),
+        ...(vectorRank === undefined ? {} : { vectorRank }),
+      };
+    });
+  }
+
+  /** Each persona's documents as the index holds them (no indexing: the index as it is now). */
+  async status(personas: readonly Persona[]): Promise<PersonaKnowledgeStatus[]> {
+    const result: PersonaKnowledgeStatus[] = [];
+    for (const persona of personas.filter((candidate) => this.covers(candidate))) {
+      const roots = knowledgeRoots(persona);
+      let filesOnDisk = 0;
+      const ids: number[] = [];
+      for (const root of roots) {
+        filesOnDisk += (await listRoot(root)).files.length;
+        ids.push(...(await this.options.index.documentsUnder(root, sep)).map((document) => document.id));
+      }
+      result.push({
+        persona: persona.name,
+        roots,
+        filesOnDisk,
+        indexed: await this.options.index.counts(ids),
+      });
+    }
+    return result;
+  }
+
+  /** Indexes every root of these personas now (start-up, and the CLI before a search). */
+  async prepare(personas: readonly Persona[]): Promise<void> {
+    const roots = new Set(personas.flatMap((persona) => knowledgeRoots(persona)));
+    await Promise.all([...roots].map((root) => this.ready(root)));
+  }
+
+  /** The root's document ids, once its first sync has run (and its watch has begun). */
+  private async ready(root: string): Promise<number[]> {
+    let state = this.roots.get(root);
+    if (state === undefined) {
+      const created: RootState = { syncing: Promise.resolve(), documentIds: [] };
+      state = created;
+      this.roots.set(root, created);
+      created.syncing = this.sync(root, created);
+      if (this.options.watch) this.watchRoot(root, created);
+    }
+    await state.syncing;
+    return state.documentIds;
+  }
+
+  private async sync(root: string, state: RootState): Promise<void> {
+    const started = Date.now();
+    let counts: SyncCounts | undefined;
+    try {
+      counts = await syncRoot(this.options.index, this.options.embedder, root, this.logger);
+    } catch (error) {
+      this.logger.error({ err: error, root }, "knowledge folder could not be indexed");
+    }
+    try {
+      state.documentIds = (await this.options.index.documentsUnder(root, sep)).map((document) => document.id);
+    } catch (error) {
+      this.logger.error(
+        { err: error, root },
+        "knowledge index unreadable: this folder's documents are left out",
+      );
+    }
+    if (counts !== undefined && counts.added + counts.changed + counts.removed + counts.failed > 0)
+      this.logger.info({ root, ...counts, ms: Date.now() - started }, "knowledge indexed");
+  }
+
+  private watchRoot(root: string, state: RootState): void {
+    const resync = () => {
+      clearTimeout(state.timer);
+      state.timer = setTimeout(() => {
+        if (this.closed) return;
+        state.syncing = state.syncing.then(() => this.sync(root, state));
+      }, WATCH_DEBOUNCE_MS);
+    };
+    const start = async () => {
+      const listing = await listRoot(root);
+      if (this.closed) return;
+      const folder = !listing.missing && listing.files.every((file) => file.path !== root);
+      try {
+        // A file root (or one not there yet) is watched through its folder, for renames over it.
+        state.watcher = folder
+          ? watch(root, { recursive: true, persistent: false }, resync)
+          : watch(dirname(root), { persistent: false }, (_event, name) => {
+              if (name === null || name === basename(root)) resync();
+            });
+        state.watcher.on("error", (error) =>
+          this.logger.warn(
+            { err: error, root },
+            "watching a knowledge folder failed: changes show after a restart",
+          ),
+        );
+      } catch (error) {
+        this.logger.warn(
+          { err: error, root },
+          "cannot watch a knowledge folder: changes show after a restart",
+        );
+      }
+    };
+    void start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const state of this.roots.values()) {
+      clearTimeout(state.timer);
+      state.watcher?.close();
+    }
+    await Promise.all([...this.roots.values()].map((state) => state.syncing.catch(() => undefined)));
+    await this.options.embedder?.close?.();
+    await this.options.index.close();
+  }
+}

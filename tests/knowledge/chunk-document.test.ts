@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { chunkDocument, documentKind, MAX_CHARS } from "../../src/knowledge/chunk-document.js";
+
+describe("chunkDocument", () => {
+  it("splits Markdown at headings and keeps each passage's heading path", () => {
+    const passages = chunkDocument(
+      "Intro line.\n\n# Setup\n\nInstall it.\n\n## Docker\n\nRun compose.\n\n# Use\n\nTalk to it.\n",
+      "markdown",
+    );
+    expect(passages).toEqual([
+      { text: "Intro line." },
+      { heading: "Setup", text: "Install it." },
+      { heading: "Setup › Docker", text: "Run compose." },
+      { heading: "Use", text: "Talk to it." },
+    ]);
+  });
+
+  it("never treats a # inside a code fence as a heading, nor splits the fence at its blank lines", () => {
+    const fence = "```sh\n# not a heading\n\nnpm start\n```";
+    const passages = chunkDocument(`# Run\n\n${fence}\n`, "markdown");
+    expect(passages).toEqual([{ heading: "Run", text: fence }]);
+  });
+
+  it("joins short paragraphs of a section and cuts a long one at line ends", () => {
+    const long = Array.from({ length: 60 }, (_, index) => `Line ${index} of a long paragraph.`).join("\n");
+    const passages = chunkDocument(`# Long\n\n${long}\n\nshort one\n\nshort two\n`, "markdown");
+    expect(passages.length).toBeGreaterThan(1);
+    expect(passages.every((passage) => passage.text.length <= MAX_CHARS)).toBe(true);
+    expect(passages.every((passage) => passage.heading === "Long")).toBe(true);
+    expect(passages.at(-1)?.text).toContain("short one\n\nshort two");
+    expect(passages.map((passage) => passage.text).join("\n")).toContain("Line 59 of a long paragraph.");
+  });
+
+  it("reads HTML headings as sections and leaves scripts and tags out", () => {
+    const passages = chunkDocument(
+      "<html><head><title>x</title><script>alert(1)</script></head><body><h1>Guide</h1><p>Fish &amp; chips.</p><h2>More <em>here</em></h2><ul><li>one</li><li>two</li></ul></body></html>",
+      "html",
+    );
+    expect(passages).toEqual([
+      { heading: "Guide", text: "Fish & chips." },
+      { heading: "Guide › More here", text: "- one\n- two" },
+    ]);
+  });
+
+  it("splits plain text at paragraphs, without headings, and knows file kinds by extension", () => {
+    expect(chunkDocument("# not markdown\n\nsecond", "text")).toEqual([{ text: "# not markdown\n\nsecond" }]);
+    expect([
+      documentKind("a.MD"),
+      documentKind("b.txt"),
+      documentKind("c.htm"),
+      documentKind("d.pdf"),
+    ]).toEqual(["markdown", "text", "html", undefined]);
+  });
+});
