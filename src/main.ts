@@ -5,6 +5,7 @@
  * a bad configuration throws a FatalError that runProgram prints before exiting 1.
  */
 import { commands } from "../commands/index.js";
+import { logUnappliedAdapters } from "./app/adapter-notice.js";
 import { buildModel } from "./app/build-model.js";
 import { readCliFlags } from "./app/cli-flags.js";
 import { createLogger } from "./app/create-logger.js";
@@ -44,6 +45,7 @@ runProgram("troupe", async () => {
   });
   const model = service.observeModel(built.model);
   service.modelChecked(built.ready);
+  logUnappliedAdapters(personas.list(), built.provider, logger);
   const knowledge = await openKnowledge(config, {
     provider: built.provider,
     logger,
