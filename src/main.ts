@@ -5,6 +5,7 @@
  * a bad configuration throws a FatalError that runProgram prints before exiting 1.
  */
 import { commands } from "../commands/index.js";
+import { noteUnshownAvatars } from "./app/avatar-notice.js";
 import { buildModel } from "./app/build-model.js";
 import { readCliFlags } from "./app/cli-flags.js";
 import { createLogger } from "./app/create-logger.js";
@@ -35,6 +36,7 @@ runProgram("troupe", async () => {
   const service = await startService(config, logger);
 
   const personas = await loadPersonas(config, logger);
+  noteUnshownAvatars(config, personas.list(), logger);
   const store = await openStore(config, logger);
   const built = await buildModel(config, {
     logger,

@@ -15,10 +15,10 @@ import { elizaToPersona } from "./eliza-mapping.js";
 import { type PersonaDraft, renderPersonaFile } from "./persona-draft.js";
 import { type FileToWrite, writeFilesAtomically } from "./persona-file-writer.js";
 import { personaNameFor } from "./persona-name.js";
+import { AVATARS_DIR_NAME } from "../persona-avatar.js";
 
 /** A card PNG with its art is a few MB, a CHARX with assets a few tens: far above that is not a card. */
 export const CHARACTER_FILE_MAX_BYTES = 32 * 1024 * 1024;
-export const AVATARS_FOLDER = "avatars";
 
 export interface ImportOptions {
   file: string;
@@ -65,7 +65,7 @@ export async function importCharacter(options: ImportOptions): Promise<ImportRes
       if (extension === undefined) {
         notes.push("its image is not a PNG, JPEG, WebP or GIF: no avatar was saved");
       } else {
-        const relative = `${AVATARS_FOLDER}/${name}.${extension}`;
+        const relative = `${AVATARS_DIR_NAME}/${name}.${extension}`;
         avatarPath = join(options.personasDir, relative);
         draft.frontMatter.avatar = relative;
         files.push({ path: avatarPath, data: avatar.bytes });
