@@ -7,6 +7,7 @@
 import type { Config } from "../config.js";
 import type { Persona } from "../core/persona.js";
 import type { Logger } from "../lib/logger.js";
+import { maskUrl } from "../lib/mask-url.js";
 import { isAvatarUrl } from "../personas/persona-avatar.js";
 
 export type AvatarNoticeSettings = Pick<
@@ -42,7 +43,7 @@ export function noteUnshownAvatars(
   const slackHttp = settings.SLACK_BOT_TOKEN !== undefined && settings.SLACK_APP_TOKEN === undefined;
   if (settings.METRICS_PORT === undefined && !slackHttp && local.length > elsewhere.length) {
     logger.info(
-      { publicUrl: settings.PUBLIC_URL },
+      { publicUrl: maskUrl(settings.PUBLIC_URL) },
       "PUBLIC_URL is set but no server of this troupe serves /avatars/: set METRICS_PORT (and make " +
         "PUBLIC_URL reach it), or serve PERSONAS_DIR/avatars at PUBLIC_URL/avatars/ yourself",
     );

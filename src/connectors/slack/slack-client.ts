@@ -3,8 +3,8 @@
  * HTTP Events API on PORT, where every request passes slack-http-guard.ts first (signature, replay
  * window both ways, and a body Bolt can handle: a hostile one gets a 4xx at once); Bolt, handed the
  * verified request, does not verify it again. Bolt types stay in this folder. With PUBLIC_URL set,
- * the same server also answers `GET|HEAD /avatars/<file>` (a Bolt custom route, handled by the
- * app's avatar handler), so PUBLIC_URL can simply be the Slack events host.
+ * the same server also answers `GET|HEAD /avatars/<file>` (the app's avatar handler, before the
+ * guard and Bolt), so PUBLIC_URL can simply be the Slack events host.
  *
  * Bolt is given the identity that auth.test already returned, so it makes no second call; its own
  * Web API client only serves Socket Mode (apps.connections.open, with the SDK's patient retries for
@@ -44,6 +44,9 @@ export interface BoltAppOptions {
   /** HTTP mode: answers GET/HEAD `/avatars/<file>` (the personas' pictures, for PUBLIC_URL). */
   avatars?: HttpHandler;
 }
+
+/** The personas' pictures' path on the events server (PUBLIC_URL's /avatars/). */
+const AVATARS_PREFIX = "/avatars/";
 
 export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -133,19 +136,25 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
     // requests Bolt processes; other paths and methods get its 404), so Bolt does not compute the
     // same HMAC a second time per event.
     signatureVerification: false,
-    customRoutes:
-      options.avatars === undefined
-        ? []
-        : [{ path: "/avatars/:file", method: ["GET", "HEAD"], handler: options.avatars }],
   });
   // Its server calls this property per request: the guard answers hostile requests, Bolt the rest.
-  receiver.requestListener = createRequestGuard(receiver.requestListener, {
+  const guarded = createRequestGuard(receiver.requestListener, {
     signingSecret: options.signingSecret,
     endpoint,
     commands: options.commands,
     logger: options.logger,
     accepting: options.accepting,
   });
+  const { avatars } = options;
+  // Not one of Bolt's customRoutes: Bolt decodes a route's parameters itself, and a bad escape in
+  // a stranger's URL (`%E0%A4%A`) throws there and becomes a 500 with an error logged per request.
+  receiver.requestListener =
+    avatars === undefined
+      ? guarded
+      : (request, response) =>
+          (request.url ?? "").startsWith(AVATARS_PREFIX)
+            ? avatars(request, response)
+            : guarded(request, response);
   const app = new App({ ...common, receiver });
   let started = false;
   return {
