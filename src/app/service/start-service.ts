@@ -148,4 +148,3 @@ function drainOnly(logger: Logger): Service {
     port: undefined,
   };
 }
-

@@ -71,7 +71,12 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
     }
     // A webhook deleted meanwhile (10015): forgotten, and made again for the next answer.
     const current = async () => (await webhooks.directory.get(webhooks.parentId)) ?? hook;
-    const writer = createWebhookWriter(rest, current, webhookFace(persona, options.publicUrl), webhooks.threadId);
+    const writer = createWebhookWriter(
+      rest,
+      current,
+      webhookFace(persona, options.publicUrl),
+      webhooks.threadId,
+    );
     // Discord limits a webhook's writes per webhook: every thread of the channel shares them.
     return {
       writer: forgetOnUnknown(writer, webhooks),

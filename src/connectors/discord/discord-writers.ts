@@ -7,8 +7,8 @@
  */
 import { type REST, Routes } from "discord.js";
 import type { MessageWriter } from "../shared/edit-stream.js";
-import { createdMessageSchema } from "./discord-payloads.js";
 import { personaAvatarUrl } from "../shared/persona-avatar-url.js";
+import { createdMessageSchema } from "./discord-payloads.js";
 import type { PersonaWebhook } from "./discord-webhooks.js";
 
 /** Discord's cap on a message's content. */

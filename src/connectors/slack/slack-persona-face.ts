@@ -22,11 +22,7 @@ export interface PersonaFace {
 /** icon_emoji takes Slack's `:shortcode:`, not a Unicode emoji. */
 const SHORTCODE = /^:[a-z0-9_+'-]+:$/i;
 
-export function personaFace(
-  persona: PersonaLook,
-  canCustomize: boolean,
-  publicUrl?: string,
-): PersonaFace {
+export function personaFace(persona: PersonaLook, canCustomize: boolean, publicUrl?: string): PersonaFace {
   const name = persona.displayName;
   const emoji = persona.emoji;
   if (!canCustomize) {

@@ -42,13 +42,7 @@ export interface SinkContext {
 /** What the connector knows; the budgets and the fallbacks' state are made here. */
 export type SinkContextOptions = Pick<
   SinkContext,
-  | "api"
-  | "teamId"
-  | "logger"
-  | "canCustomize"
-  | "publicUrl"
-  | "updateIntervalMs"
-  | "nativeStreaming"
+  "api" | "teamId" | "logger" | "canCustomize" | "publicUrl" | "updateIntervalMs" | "nativeStreaming"
 >;
 
 const MINUTE_MS = 60_000;

@@ -7,6 +7,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { PersonaFileError, parsePersonaFile } from "../parser/persona-parser.js";
+import { AVATARS_DIR_NAME } from "../persona-avatar.js";
 import { readCappedBytes } from "../read-capped.js";
 import { cardToPersona } from "./card-to-persona.js";
 import { type CharacterAvatar, readCharacterFile } from "./character-file.js";
@@ -15,7 +16,6 @@ import { elizaToPersona } from "./eliza-mapping.js";
 import { type PersonaDraft, renderPersonaFile } from "./persona-draft.js";
 import { type FileToWrite, writeFilesAtomically } from "./persona-file-writer.js";
 import { personaNameFor } from "./persona-name.js";
-import { AVATARS_DIR_NAME } from "../persona-avatar.js";
 
 /** A card PNG with its art is a few MB, a CHARX with assets a few tens: far above that is not a card. */
 export const CHARACTER_FILE_MAX_BYTES = 32 * 1024 * 1024;

@@ -89,7 +89,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   fake.addUser({ id: BOB, name: "bob", realName: "Bob Builder" });
   const ollama = await startFakeOllama();
   const logger = createRecordingLogger();
-  const personas = await loadPersonaDirectory(options.personasDir ?? join(repoRoot, "personas"), { logger, watch: false });
+  const personas = await loadPersonaDirectory(options.personasDir ?? join(repoRoot, "personas"), {
+    logger,
+    watch: false,
+  });
   const store =
     options.store ??
     (await createStore("memory://", { historyTtlMs: 60 * 60_000, maxTurns: 50 }, { logger }));

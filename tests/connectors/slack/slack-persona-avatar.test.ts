@@ -9,12 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAvatarHandler } from "../../../src/app/service/avatar-route.js";
+import { describeAvatarRoute, PNG_BYTES, TEST_MAX_BYTES } from "../../app/service/avatar-route-cases.js";
 import { createRecordingLogger } from "../../helpers/recording-logger.js";
-import {
-  describeAvatarRoute,
-  PNG_BYTES,
-  TEST_MAX_BYTES,
-} from "../../app/service/avatar-route-cases.js";
 import { ADA, type Harness, startHarness } from "./slack-harness.js";
 
 const CHANNEL = "CGENERAL1";
