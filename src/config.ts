@@ -222,6 +222,16 @@ const variables = {
   PLATFORM_RETRY_SECONDS: { schema: integer(0, 3_600).default(60), example: "60" },
   /** Set: /healthz, /readyz and /metrics are served on this port (src/app/service-endpoints.ts). */
   METRICS_PORT: { schema: integer(1, 65_535).optional(), example: "9464" },
+  /**
+   * Set: the address at which people's platforms reach this troupe's HTTP server. A persona's local
+   * picture (`avatar: avatars/NAME.png`) is served at `<PUBLIC_URL>/avatars/NAME.png` (METRICS_PORT's
+   * server, and Slack's PORT in HTTP mode) and shown by that URL: Discord and Slack take pictures
+   * by URL only.
+   */
+  PUBLIC_URL: {
+    schema: httpUrl.transform((value) => value.replace(/\/+$/, "")).optional(),
+    example: "https://troupe.example.com",
+  },
   /** Where the endpoints listen: all interfaces by default (a container's port is its only door). */
   METRICS_HOST: { schema: z.string().min(1).default("0.0.0.0"), example: "127.0.0.1" },
   /** How long a stop waits for answers in flight before ending them with the interrupted note. */
@@ -273,6 +283,7 @@ const URL_VARIABLES = new Set([
   "SLACK_API_URL",
   "EMBEDDED_MODEL",
   "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "PUBLIC_URL",
 ]);
 /** Variables whose whole value is a secret: a problem with one never prints it. */
 const SECRET_VARIABLES = new Set([

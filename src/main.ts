@@ -6,6 +6,7 @@
  */
 import { commands } from "../commands/index.js";
 import { logUnappliedAdapters } from "./app/adapter-notice.js";
+import { noteUnshownAvatars } from "./app/avatar-notice.js";
 import { buildModel } from "./app/build-model.js";
 import { readCliFlags } from "./app/cli-flags.js";
 import { createLogger } from "./app/create-logger.js";
@@ -36,6 +37,7 @@ runProgram("troupe", async () => {
   const service = await startService(config, logger);
 
   const personas = await loadPersonas(config, logger);
+  noteUnshownAvatars(config, personas.list(), logger);
   const store = await openStore(config, logger);
   const built = await buildModel(config, {
     logger,

@@ -102,6 +102,15 @@ describe("config", () => {
     expect(problem).toContain("Example: LOG_FORMAT=pretty");
   });
 
+  it("reads PUBLIC_URL as an http(s) URL without a trailing slash, and refuses anything else", () => {
+    const read = (env: Record<string, string>) => loadConfig(env, { readDotenv: false });
+    expect(read({ PUBLIC_URL: "https://troupe.example.com/" }).PUBLIC_URL).toBe("https://troupe.example.com");
+    expect(read({}).PUBLIC_URL).toBeUndefined();
+    expect(() => read({ PUBLIC_URL: "ftp://troupe.example.com" })).toThrow(
+      /PUBLIC_URL.*not an http\(s\) URL/,
+    );
+  });
+
   it("lists every bad variable at once", () => {
     const problems = problemsOf({
       MODEL_PROVIDER: "llamafile",

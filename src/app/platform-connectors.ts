@@ -12,6 +12,7 @@ import type { Config } from "../config.js";
 import type { Connector, OnFatal, PlatformFatalError } from "../connectors/connector.js";
 import type { Bot } from "../core/bot.js";
 import type { Logger } from "../lib/logger.js";
+import { avatarHandler } from "./service/avatar-route.js";
 import type { RequestShutdown } from "./shutdown.js";
 
 /** The exit code of a stop a platform forced: the same as a bad configuration at start-up. */
@@ -77,6 +78,7 @@ export async function createPlatformConnectors(
         registerCommands: config.DISCORD_REGISTER_COMMANDS,
         autoThread: config.DISCORD_AUTO_THREAD,
         personaWebhooks: config.DISCORD_PERSONA_WEBHOOKS,
+        publicUrl: config.PUBLIC_URL,
         shards: config.DISCORD_SHARDS,
         shardIds: config.DISCORD_SHARD_IDS,
         onFatal: onFatal("DISCORD_TOKEN"),
@@ -100,6 +102,9 @@ export async function createPlatformConnectors(
         nativeStreaming: config.SLACK_NATIVE_STREAMING,
         updateIntervalMs: config.SLACK_UPDATE_INTERVAL_MS,
         accepting,
+        publicUrl: config.PUBLIC_URL,
+        // Slack's HTTP mode serves the pictures too, so PUBLIC_URL may be the Slack events host.
+        ...(config.PUBLIC_URL === undefined ? {} : { avatars: avatarHandler(config, logger) }),
         onFatal: onFatal("SLACK_BOT_TOKEN"),
       }),
       variable: "SLACK_BOT_TOKEN",

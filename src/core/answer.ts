@@ -182,6 +182,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
       displayName: persona.displayName,
       emoji: persona.emoji,
       avatar: persona.avatar,
+      ...(persona.avatarFile === undefined ? {} : { avatarFile: persona.avatarFile }),
     },
     interruptedNote: texts.interruptedNote,
     deadline: request.deadline,

@@ -48,7 +48,13 @@ export interface Persona {
   name: string;
   displayName: string;
   description: string;
+  /** As written: a picture's URL, or a path relative to the persona file. */
   avatar?: string;
+  /**
+   * The picture's file name in PERSONAS_DIR/avatars, when `avatar:` names a file there: platforms
+   * take pictures by URL only, so it is shown once PUBLIC_URL publishes that folder.
+   */
+  avatarFile?: string;
   emoji?: string;
   greeting?: string;
   systemPrompt: string;

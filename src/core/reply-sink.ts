@@ -17,7 +17,7 @@ export interface PostOptions {
 
 export interface StreamReplyOptions {
   /** Who speaks: the sink shows the persona (a header, a webhook face, a Slack username). */
-  persona: { name: string; displayName: string; emoji?: string; avatar?: string };
+  persona: { name: string; displayName: string; emoji?: string; avatar?: string; avatarFile?: string };
   /** Appended, visibly, when `deltas` throws after some text was delivered. Core supplies the words. */
   interruptedNote: string;
   /**

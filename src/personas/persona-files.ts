@@ -4,7 +4,8 @@
  * (read-capped.ts), and a persona whose fixed prompt leaves no room to converse is refused
  * (persona-prompt-fit.ts): the last two are problems in the file, like a typo in its front matter.
  * One whose prompt fits but leaves little room is read with a warning. An `adapter:` that names no
- * file is a problem in the file too, found here because the parser never touches the disk.
+ * file is a problem in the file too, found here because the parser never touches the disk; so is an
+ * `avatar:` path that names no picture (persona-avatar.ts).
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import {
   type PersonaProblem,
   parsePersonaFile,
 } from "./parser/persona-parser.js";
+import { findLocalAvatar } from "./persona-avatar.js";
 import { inspectPersonaEntry } from "./persona-entry.js";
 import type { PersonaFileLimits } from "./persona-limits.js";
 import { type PromptRoomWarning, promptFitProblem, promptRoomWarning } from "./persona-prompt-fit.js";
@@ -70,6 +72,9 @@ export async function readPersonaFile(
   }
   const adapterProblem = await missingAdapterProblem(parsed, path);
   if (adapterProblem) return { ...invalid(fileName, adapterProblem), name: parsed.persona.name };
+  const avatar = await findLocalAvatar(parsed, path, dir);
+  if (avatar.kind === "problem") return { ...invalid(fileName, avatar.problem), name: parsed.persona.name };
+  if (avatar.kind === "served") parsed.persona.avatarFile = avatar.avatarFile;
   const { budget } = limits;
   if (budget === undefined) return { kind: "parsed", fileName, parsed };
   const problem = promptFitProblem(parsed.persona, budget);

@@ -121,6 +121,42 @@ describe("loadPersonaDirectory at start-up", () => {
     expect(again.get("bard")?.adapter).toBe(join(dir, "loras", "bard.gguf"));
   });
 
+  it("skips a persona whose avatar: file is missing, naming the file, line and fix; knows the picture once it is there", async () => {
+    await write(
+      "sailor.md",
+      "---\nname: sailor\ndescription: A sailor.\navatar: avatars/sailor.png\n---\nSail.",
+    );
+    await write("good.md", "Fine.");
+    const directory = await open({ watch: false });
+    expect(directory.get("sailor")).toBeUndefined();
+    expect(warningAbout("avatar")?.fields).toMatchObject({
+      file: join(dir, "sailor.md"),
+      line: 4,
+      field: "avatar",
+    });
+    expect(warningAbout("avatar")?.fields.reason).toMatch(
+      /^the picture .*avatars\/sailor\.png does not exist: put the picture there .*or put the picture's https URL in avatar:/,
+    );
+    await mkdir(join(dir, "avatars"));
+    await write("avatars/sailor.png", "PNG");
+    const again = await open({ watch: false });
+    expect(again.get("sailor")).toMatchObject({ avatar: "avatars/sailor.png", avatarFile: "sailor.png" });
+  });
+
+  it("refuses an avatar: file that is not a picture, and serves none from outside PERSONAS_DIR/avatars", async () => {
+    await write("notes.md", "---\nname: notes\navatar: notes.txt\n---\nNote.");
+    await write("notes.txt", "words");
+    await write("beside.md", "---\nname: beside\navatar: beside.png\n---\nHi.");
+    await write("beside.png", "PNG");
+    await write("web.md", "---\nname: web\navatar: https://example.com/web.png\n---\nHi.");
+    const directory = await open({ watch: false });
+    expect(directory.get("notes")).toBeUndefined();
+    expect(warningAbout("avatar")?.fields.reason).toMatch(/notes\.txt is not a PNG, JPEG, WebP or GIF file/);
+    expect(directory.get("beside")?.avatar).toBe("beside.png");
+    expect(directory.get("beside")?.avatarFile).toBeUndefined();
+    expect(directory.get("web")?.avatarFile).toBeUndefined();
+  });
+
   it("warns once that a persona changed since it was compiled", async () => {
     await write(
       "bard.md",

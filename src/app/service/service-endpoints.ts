@@ -3,7 +3,9 @@
  * by default): `GET /healthz` (200 while the process lives), `GET /readyz` (200 or 503 with a short
  * JSON body naming each part's state) and `GET /metrics` (Prometheus text). Read-only by design:
  * other paths are 404, other methods 405, and nothing here changes state, so exposing the port
- * to a scraper or a load balancer exposes nothing else.
+ * to a scraper or a load balancer exposes nothing else. With PUBLIC_URL set it also serves the
+ * personas' pictures at `/avatars/<file>` (avatar-route.ts), the one thing here meant for strangers:
+ * Discord and Slack fetch a persona's face from there.
  *
  * A port already in use at start-up is a configuration error naming METRICS_PORT.
  */
@@ -12,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { Logger } from "../../lib/logger.js";
 import { FatalError } from "../fatal.js";
+import { type AvatarHandler, isAvatarPath } from "./avatar-route.js";
 import type { ReadinessReport } from "./readiness.js";
 
 export interface ServiceEndpointsOptions {
@@ -20,6 +23,8 @@ export interface ServiceEndpointsOptions {
   registry: Registry;
   readiness: { report(): Promise<ReadinessReport> };
   logger: Logger;
+  /** Set (PUBLIC_URL): `/avatars/<file>` serves the personas' pictures. */
+  avatars?: AvatarHandler;
 }
 
 export interface ServiceEndpoints {
@@ -52,6 +57,10 @@ export async function startServiceEndpoints(options: ServiceEndpointsOptions): P
   }
 
   const server: Server = createServer((request, response) => {
+    const { avatars } = options;
+    if (avatars !== undefined && isAvatarPath(new URL(request.url ?? "/", "http://troupe").pathname)) {
+      return avatars(request, response);
+    }
     // The body is never read: these endpoints take no input.
     request.resume();
     route(request, response).catch((error: unknown) => {
@@ -84,7 +93,12 @@ export async function startServiceEndpoints(options: ServiceEndpointsOptions): P
   });
   server.unref();
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port, host: options.host }, "serving /healthz, /readyz and /metrics");
+  logger.info(
+    { port, host: options.host },
+    options.avatars === undefined
+      ? "serving /healthz, /readyz and /metrics"
+      : "serving /healthz, /readyz, /metrics and the personas' pictures at /avatars/",
+  );
   return {
     port,
     close: () =>

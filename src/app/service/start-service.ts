@@ -13,6 +13,7 @@ import type { Bot } from "../../core/bot.js";
 import type { Platform } from "../../core/message.js";
 import type { Logger } from "../../lib/logger.js";
 import type { ChatModel } from "../../model/chat-model.js";
+import { avatarHandler } from "./avatar-route.js";
 import { createDrainingBot, type DrainingBot } from "./draining-bot.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { observeBot } from "./observed-bot.js";
@@ -31,6 +32,8 @@ export type ServiceConfig = Pick<
   | "DISCORD_API_URL"
   | "SLACK_BOT_TOKEN"
   | "SLACK_API_URL"
+  | "PUBLIC_URL"
+  | "PERSONAS_DIR"
 >;
 
 export interface Service {
@@ -88,6 +91,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       registry: metrics.registry,
       readiness,
       logger,
+      ...(config.PUBLIC_URL === undefined ? {} : { avatars: avatarHandler(config, logger) }),
     });
   }
   const stopCounting = countPlatformRequests(

@@ -46,6 +46,8 @@ export interface DiscordConnectorOptions {
   registerCommands: boolean;
   autoThread: boolean;
   personaWebhooks: boolean;
+  /** PUBLIC_URL: a persona's local picture is shown from there (webhooks take a URL only). */
+  publicUrl?: string;
   shards?: number | "auto";
   /** DISCORD_SHARD_IDS: the shards of `shards` this process runs; undefined: all. */
   shardIds?: readonly number[];

@@ -43,6 +43,8 @@ export interface MessageSinkOptions {
   webhooks?: { directory: WebhookDirectory; parentId: string; threadId?: string };
   /** The least time between two edits of one message. */
   editIntervalMs: number;
+  /** PUBLIC_URL: where a persona's local picture is served, for the webhook's avatar_url. */
+  publicUrl?: string;
 }
 
 interface Face {
@@ -69,7 +71,12 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
     }
     // A webhook deleted meanwhile (10015): forgotten, and made again for the next answer.
     const current = async () => (await webhooks.directory.get(webhooks.parentId)) ?? hook;
-    const writer = createWebhookWriter(rest, current, webhookFace(persona), webhooks.threadId);
+    const writer = createWebhookWriter(
+      rest,
+      current,
+      webhookFace(persona, options.publicUrl),
+      webhooks.threadId,
+    );
     // Discord limits a webhook's writes per webhook: every thread of the channel shares them.
     return {
       writer: forgetOnUnknown(writer, webhooks),

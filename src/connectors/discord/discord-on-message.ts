@@ -26,6 +26,8 @@ export interface MessageHandlerOptions {
   webhooks?: WebhookDirectory;
   autoThread: boolean;
   editIntervalMs: number;
+  /** PUBLIC_URL: a persona's local picture is its webhook avatar there. */
+  publicUrl?: string;
 }
 
 export function createMessageHandler(options: MessageHandlerOptions) {
@@ -86,6 +88,7 @@ export function createMessageHandler(options: MessageHandlerOptions) {
       channelId,
       replyTo,
       editIntervalMs: options.editIntervalMs,
+      publicUrl: options.publicUrl,
       // Webhooks live on server channels; a thread posts through its parent's.
       webhooks:
         options.webhooks === undefined || message.serverId === undefined

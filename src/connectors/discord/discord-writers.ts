@@ -7,6 +7,7 @@
  */
 import { type REST, Routes } from "discord.js";
 import type { MessageWriter } from "../shared/edit-stream.js";
+import { personaAvatarUrl } from "../shared/persona-avatar-url.js";
 import { createdMessageSchema } from "./discord-payloads.js";
 import type { PersonaWebhook } from "./discord-webhooks.js";
 
@@ -93,10 +94,12 @@ export function createWebhookWriter(
  * A webhook's username: at most 80 characters, and Discord refuses names containing "discord" or
  * "clyde", so those get a zero-width space inside.
  */
-export function webhookFace(persona: { displayName: string; avatar?: string }): WebhookFace {
+export function webhookFace(
+  persona: { displayName: string; avatar?: string; avatarFile?: string },
+  publicUrl?: string,
+): WebhookFace {
   const username = persona.displayName.replace(/(d)(iscord)|(c)(lyde)/gi, "$1$3\u200b$2$4").slice(0, 80);
-  const avatarUrl =
-    persona.avatar !== undefined && /^https?:\/\//i.test(persona.avatar) ? persona.avatar : undefined;
+  const avatarUrl = personaAvatarUrl(persona, publicUrl);
   return avatarUrl === undefined ? { username } : { username, avatarUrl };
 }
 

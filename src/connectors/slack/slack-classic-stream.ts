@@ -49,7 +49,7 @@ export async function streamClassic(
   options: StreamReplyOptions,
   status?: ThinkingStatus,
 ): Promise<StreamResult> {
-  const face = personaFace(options.persona, context.canCustomize);
+  const face = personaFace(options.persona, context.canCustomize, context.publicUrl);
   const { channel, threadTs } = target;
   let created = false;
   /** When each message was last written (after Slack answered), for the pace of its updates. */

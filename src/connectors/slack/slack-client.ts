@@ -2,13 +2,16 @@
  * The Bolt app: Socket Mode when an app-level token is set (no public URL needed), otherwise the
  * HTTP Events API on PORT, where every request passes slack-http-guard.ts first (signature, replay
  * window both ways, and a body Bolt can handle: a hostile one gets a 4xx at once); Bolt, handed the
- * verified request, does not verify it again. Bolt types stay in this folder.
+ * verified request, does not verify it again. Bolt types stay in this folder. With PUBLIC_URL set,
+ * the same server also answers `GET|HEAD /avatars/<file>` (the app's avatar handler, before the
+ * guard and Bolt), so PUBLIC_URL can simply be the Slack events host.
  *
  * Bolt is given the identity that auth.test already returned, so it makes no second call; its own
  * Web API client only serves Socket Mode (apps.connections.open, with the SDK's patient retries for
  * reconnecting): replies go through slack-api.ts. A reconnect that fails for good is reported
  * (`onFatal`), never left as an unhandled rejection.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "../../lib/logger.js";
@@ -38,7 +41,14 @@ export interface BoltAppOptions {
   onFatal?: OnFatal;
   /** False while troupe stops: HTTP mode answers Slack 503, so Slack retries the event elsewhere. */
   accepting?: () => boolean;
+  /** HTTP mode: answers GET/HEAD `/avatars/<file>` (the personas' pictures, for PUBLIC_URL). */
+  avatars?: HttpHandler;
 }
+
+/** The personas' pictures' path on the events server (PUBLIC_URL's /avatars/). */
+const AVATARS_PREFIX = "/avatars/";
+
+export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 export interface BoltApp {
   app: App;
@@ -128,13 +138,23 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
     signatureVerification: false,
   });
   // Its server calls this property per request: the guard answers hostile requests, Bolt the rest.
-  receiver.requestListener = createRequestGuard(receiver.requestListener, {
+  const guarded = createRequestGuard(receiver.requestListener, {
     signingSecret: options.signingSecret,
     endpoint,
     commands: options.commands,
     logger: options.logger,
     accepting: options.accepting,
   });
+  const { avatars } = options;
+  // Not one of Bolt's customRoutes: Bolt decodes a route's parameters itself, and a bad escape in
+  // a stranger's URL (`%E0%A4%A`) throws there and becomes a 500 with an error logged per request.
+  receiver.requestListener =
+    avatars === undefined
+      ? guarded
+      : (request, response) =>
+          (request.url ?? "").startsWith(AVATARS_PREFIX)
+            ? avatars(request, response)
+            : guarded(request, response);
   const app = new App({ ...common, receiver });
   let started = false;
   return {

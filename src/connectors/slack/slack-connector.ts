@@ -11,7 +11,7 @@ import { createTtlCache } from "../../lib/ttl-cache.js";
 import type { Connector, OnFatal } from "../connector.js";
 import { PlatformRefusedError } from "../shared/start-errors.js";
 import { checkBotToken, slackUnreachable } from "./slack-auth.js";
-import { type BoltApp, createBoltApp } from "./slack-client.js";
+import { type BoltApp, createBoltApp, type HttpHandler } from "./slack-client.js";
 import { AUTH_ERRORS, describeSlackError } from "./slack-errors.js";
 import { createSlashCommandHandler, type Respond } from "./slack-on-command.js";
 import { createEventHandler } from "./slack-on-message.js";
@@ -45,6 +45,10 @@ export interface SlackConnectorOptions {
   onFatal?: OnFatal;
   /** False while troupe stops: HTTP mode answers 503 (see slack-http-guard.ts). */
   accepting?: () => boolean;
+  /** PUBLIC_URL: a persona's local picture is its icon_url there. */
+  publicUrl?: string;
+  /** HTTP mode also answers GET/HEAD `/avatars/<file>` with this (the personas' pictures). */
+  avatars?: HttpHandler;
 }
 
 export interface SlackConnector extends Connector {
@@ -95,6 +99,7 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
           teamId: identity.teamId,
           logger,
           canCustomize,
+          publicUrl: options.publicUrl,
           updateIntervalMs: options.updateIntervalMs,
           nativeStreaming: options.nativeStreaming,
         }),
@@ -118,6 +123,7 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
         host: options.host,
         socketPingTimeoutMs: options.socketPingTimeoutMs,
         accepting: options.accepting,
+        avatars: options.avatars,
         logger,
         onFatal: (error) => {
           logger.error(

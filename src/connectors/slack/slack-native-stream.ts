@@ -56,7 +56,7 @@ export async function streamNative(
 ): Promise<StreamResult> {
   const { api, teamId } = context;
   const { channel, threadTs, userId } = target;
-  const face = personaFace(options.persona, context.canCustomize);
+  const face = personaFace(options.persona, context.canCustomize, context.publicUrl);
   const iterator = deltas[Symbol.asyncIterator]();
   let text = "";
   let sent = 0;

@@ -2,8 +2,10 @@
  * How a persona shows in Slack. With the `chat:write.customize` scope a message can carry its own
  * name and icon (`username` with `icon_url` or `icon_emoji`), so every answer looks like it comes
  * from that persona. Without it Slack ignores those fields, so the display name heads the message.
+ * The icon is the persona's picture by URL (persona-avatar-url.ts: a local picture needs PUBLIC_URL).
  */
 import type { StreamReplyOptions } from "../../core/reply-sink.js";
+import { personaAvatarUrl } from "../shared/persona-avatar-url.js";
 import { escapePlain, neutralizeMarkdownText } from "./slack-outgoing-text.js";
 
 export type PersonaLook = StreamReplyOptions["persona"];
@@ -17,11 +19,10 @@ export interface PersonaFace {
   markdownHeader?: string;
 }
 
-const HTTP_URL = /^https?:\/\/\S+$/i;
 /** icon_emoji takes Slack's `:shortcode:`, not a Unicode emoji. */
 const SHORTCODE = /^:[a-z0-9_+'-]+:$/i;
 
-export function personaFace(persona: PersonaLook, canCustomize: boolean): PersonaFace {
+export function personaFace(persona: PersonaLook, canCustomize: boolean, publicUrl?: string): PersonaFace {
   const name = persona.displayName;
   const emoji = persona.emoji;
   if (!canCustomize) {
@@ -32,9 +33,8 @@ export function personaFace(persona: PersonaLook, canCustomize: boolean): Person
       markdownHeader: `**${neutralizeMarkdownText(heading)}**\n\n`,
     };
   }
-  if (persona.avatar !== undefined && HTTP_URL.test(persona.avatar)) {
-    return { identity: { username: name, icon_url: persona.avatar } };
-  }
+  const iconUrl = personaAvatarUrl(persona, publicUrl);
+  if (iconUrl !== undefined) return { identity: { username: name, icon_url: iconUrl } };
   if (emoji !== undefined && SHORTCODE.test(emoji))
     return { identity: { username: name, icon_emoji: emoji } };
   // A Unicode emoji cannot be an icon: it goes in the name, so the persona is still recognisable.

@@ -20,6 +20,8 @@ export interface SinkContext {
   teamId: string;
   logger: Logger;
   canCustomize: boolean;
+  /** PUBLIC_URL: where a persona's local picture is served, for icon_url. */
+  publicUrl?: string;
   /** The least time between two chat.update calls on one message (SLACK_UPDATE_INTERVAL_MS). */
   updateIntervalMs: number;
   nativeStreaming: boolean;
@@ -40,7 +42,7 @@ export interface SinkContext {
 /** What the connector knows; the budgets and the fallbacks' state are made here. */
 export type SinkContextOptions = Pick<
   SinkContext,
-  "api" | "teamId" | "logger" | "canCustomize" | "updateIntervalMs" | "nativeStreaming"
+  "api" | "teamId" | "logger" | "canCustomize" | "publicUrl" | "updateIntervalMs" | "nativeStreaming"
 >;
 
 const MINUTE_MS = 60_000;

@@ -7,6 +7,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { PersonaFileError, parsePersonaFile } from "../parser/persona-parser.js";
+import { AVATARS_DIR_NAME } from "../persona-avatar.js";
 import { readCappedBytes } from "../read-capped.js";
 import { cardToPersona } from "./card-to-persona.js";
 import { type CharacterAvatar, readCharacterFile } from "./character-file.js";
@@ -18,7 +19,6 @@ import { personaNameFor } from "./persona-name.js";
 
 /** A card PNG with its art is a few MB, a CHARX with assets a few tens: far above that is not a card. */
 export const CHARACTER_FILE_MAX_BYTES = 32 * 1024 * 1024;
-export const AVATARS_FOLDER = "avatars";
 
 export interface ImportOptions {
   file: string;
@@ -65,7 +65,7 @@ export async function importCharacter(options: ImportOptions): Promise<ImportRes
       if (extension === undefined) {
         notes.push("its image is not a PNG, JPEG, WebP or GIF: no avatar was saved");
       } else {
-        const relative = `${AVATARS_FOLDER}/${name}.${extension}`;
+        const relative = `${AVATARS_DIR_NAME}/${name}.${extension}`;
         avatarPath = join(options.personasDir, relative);
         draft.frontMatter.avatar = relative;
         files.push({ path: avatarPath, data: avatar.bytes });

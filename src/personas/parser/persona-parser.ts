@@ -44,6 +44,8 @@ export interface ParsedPersonaFile {
   nameLine?: number;
   /** The file line of the `adapter:` field, for a problem found once the file system is asked. */
   adapterLine?: number;
+  /** The file line of the `avatar:` field, for a picture file found missing on disk. */
+  avatarLine?: number;
   /** The hash `compile` records for the file as it is now (compile-hash.ts). */
   compileHash: string;
 }
@@ -120,7 +122,9 @@ export function parsePersonaFile(text: string, source: PersonaSource): ParsedPer
   const nameLine = values.name === undefined ? undefined : fieldProblemBase(frontMatter.place, "name").line;
   const adapterLine =
     values.adapter === undefined ? undefined : fieldProblemBase(frontMatter.place, "adapter").line;
-  return withoutUndefined({ persona, nameLine, adapterLine, compileHash: hash });
+  const avatarLine =
+    values.avatar === undefined ? undefined : fieldProblemBase(frontMatter.place, "avatar").line;
+  return withoutUndefined({ persona, nameLine, adapterLine, avatarLine, compileHash: hash });
 }
 
 interface ReadFrontMatter {

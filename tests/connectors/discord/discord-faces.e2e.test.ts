@@ -3,7 +3,7 @@
  * channel webhook owned by the app, with the persona's name and avatar; where the bot may not manage
  * webhooks, answers fall back to its own messages with the persona's header, logged once.
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,16 @@ beforeAll(() => {
   writeFileSync(
     join(dir, "pirate.md"),
     "---\ndisplay_name: Captain Quill\navatar: https://example.com/quill.png\ndescription: A friendly pirate.\n---\nYou are a pirate.\n",
+  );
+  // An imported character: its picture saved beside the personas, as `persona import` writes it.
+  mkdirSync(join(dir, "avatars"));
+  writeFileSync(
+    join(dir, "avatars", "sailor.png"),
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  );
+  writeFileSync(
+    join(dir, "sailor.md"),
+    "---\ndisplay_name: Old Salt\navatar: avatars/sailor.png\ndescription: A sailor.\n---\nYou are a sailor.\n",
   );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +67,42 @@ describe("discord persona faces", () => {
     expect(webhookCreations(h, discord.ids.general)).toBe(1);
     expect(new Set(answers.map((message) => message.webhook?.id)).size).toBe(1);
     for (const write of discord.writes) expect(write.allowedMentions?.parse).toEqual([]);
+  });
+
+  it("shows a local picture by PUBLIC_URL on the webhook (avatar_url), and none without it", async () => {
+    h = await startHarness({
+      connector: { personaWebhooks: true, publicUrl: "https://troupe.example.com" },
+      personasDir: dir,
+    });
+    const { discord } = h;
+    discord.say({
+      author: discord.ids.bob,
+      channel: discord.ids.general,
+      content: `${mention(discord.ids.bot)} as sailor: ahoy`,
+    });
+    expect(await eventually(() => h.logged("answered") === 1)).toBe(true);
+    const executes = discord.requests.filter(
+      (request) => request.method === "POST" && /^\/webhooks\/\d+\/[^/]+$/.test(request.path),
+    );
+    expect(executes.map((request) => (request.body as { avatar_url?: string }).avatar_url)).toEqual([
+      "https://troupe.example.com/avatars/sailor.png",
+    ]);
+    expect(botMessages(h, discord.ids.general)[0]?.webhook).toMatchObject({
+      username: "Old Salt",
+      avatarUrl: "https://troupe.example.com/avatars/sailor.png",
+    });
+    await h.close();
+
+    h = await startHarness({ connector: { personaWebhooks: true }, personasDir: dir });
+    h.discord.say({
+      author: h.discord.ids.bob,
+      channel: h.discord.ids.general,
+      content: `${mention(h.discord.ids.bot)} as sailor: ahoy`,
+    });
+    expect(await eventually(() => h.logged("answered") === 1)).toBe(true);
+    const [answer] = botMessages(h, h.discord.ids.general);
+    expect(answer?.webhook?.username).toBe("Old Salt");
+    expect(answer?.webhook?.avatarUrl).toBeUndefined();
   });
 
   it("posts into a thread through its parent channel's webhook, and takes replies to a face as replies to the bot", async () => {

@@ -6,7 +6,11 @@
 import { join } from "node:path";
 import { commands } from "../../../commands/index.js";
 import type { OnFatal } from "../../../src/connectors/connector.js";
-import { createSlackConnector, type SlackConnector } from "../../../src/connectors/slack/slack-connector.js";
+import {
+  createSlackConnector,
+  type SlackConnector,
+  type SlackConnectorOptions,
+} from "../../../src/connectors/slack/slack-connector.js";
 import { type Bot, createBot } from "../../../src/core/bot.js";
 import type { ChatModel } from "../../../src/model/chat-model.js";
 import { createChatModel } from "../../../src/model/create-chat-model.js";
@@ -41,6 +45,11 @@ export interface HarnessOptions {
   wrapModel?: (model: ChatModel) => ChatModel;
   /** Where the connector reports a refusal for good (Socket Mode that cannot reconnect). */
   onFatal?: OnFatal;
+  /** Default: the shipped `personas/`. */
+  personasDir?: string;
+  /** PUBLIC_URL, and the avatar handler HTTP mode serves /avatars/ with. */
+  publicUrl?: string;
+  avatars?: SlackConnectorOptions["avatars"];
 }
 
 export interface Harness {
@@ -80,7 +89,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   fake.addUser({ id: BOB, name: "bob", realName: "Bob Builder" });
   const ollama = await startFakeOllama();
   const logger = createRecordingLogger();
-  const personas = await loadPersonaDirectory(join(repoRoot, "personas"), { logger, watch: false });
+  const personas = await loadPersonaDirectory(options.personasDir ?? join(repoRoot, "personas"), {
+    logger,
+    watch: false,
+  });
   const store =
     options.store ??
     (await createStore("memory://", { historyTtlMs: 60 * 60_000, maxTurns: 50 }, { logger }));
@@ -115,6 +127,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     updateIntervalMs: PACE_MS,
     socketPingTimeoutMs: 1_000,
     onFatal: options.onFatal,
+    publicUrl: options.publicUrl,
+    avatars: options.avatars,
   });
   await connector.start();
 
