@@ -11,7 +11,7 @@ import { createLogger } from "./app/create-logger.js";
 import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
-import { openStore } from "./app/open-store.js";
+import { openStore, storeLimits } from "./app/open-store.js";
 import { createPlatformConnectors } from "./app/platform-connectors.js";
 import { startService } from "./app/service/start-service.js";
 import { createShutdown } from "./app/shutdown.js";
@@ -19,6 +19,7 @@ import { startPlatforms } from "./app/start-platforms.js";
 import { startTerminalChat } from "./app/start-terminal-chat.js";
 import { loadConfigOrExit } from "./config.js";
 import { createBot } from "./core/bot.js";
+import { createLearning } from "./feedback/learning.js";
 
 runProgram("troupe", async () => {
   // Before the configuration: --help and --version work even with a broken .env.
@@ -50,6 +51,7 @@ runProgram("troupe", async () => {
       personas,
       commands,
       logger,
+      learning: createLearning(store, { ttlMs: storeLimits(config).historyTtlMs }),
       settings: {
         defaultPersona: config.DEFAULT_PERSONA,
         contextTokens: config.CONTEXT_TOKENS,

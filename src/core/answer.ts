@@ -14,6 +14,7 @@ import type { Logger } from "../lib/logger.js";
 import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
+import type { Learning } from "./learning.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
 import { buildPrompt, speakerLabel } from "./prompt.js";
@@ -34,6 +35,8 @@ export interface AnswerDependencies {
   settings: AnswerSettings;
   /** Who has been told the store is down: the note comes once per conversation per outage. */
   outage: StoreOutage;
+  /** Keeps each completed answer for feedback and datasets (src/feedback/); absent: not kept. */
+  learning?: Learning;
 }
 
 export interface AnswerRequest {
@@ -219,6 +222,25 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
   if (complete)
     turns.push({ role: "assistant", content: result.text, persona: persona.name, at: Date.now() });
   await remember(turns);
+  if (complete && dependencies.learning !== undefined) {
+    const speakers = new Set<string>();
+    if (labelSpeakers)
+      for (const turn of [...history, userTurn]) if (turn.author) speakers.add(turn.author.name);
+    try {
+      await dependencies.learning.answered({
+        message,
+        persona: persona.name,
+        model: persona.model,
+        messages: built.messages,
+        answer: result.text,
+        messageIds: result.messageIds ?? [],
+        speakers: [...speakers],
+        at: Date.now(),
+      });
+    } catch (error) {
+      logger.warn({ err: error }, "store unavailable: this answer cannot be rated");
+    }
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ describe("deployDiscordCommands", () => {
       DISCORD_GUILD_ID: undefined,
     });
     expect(line).toBe(
-      `Registered 4 slash commands globally (/ask, /persona, /reset, /help) for application ${discord.ids.app}: in every server that has the bot, its DMs, and for people who installed the app themselves. Discord clients may take a few minutes to show changes.`,
+      `Registered 6 slash commands globally (/ask, /persona, /reset, /feedback, /forget-me, /help) for application ${discord.ids.app}: in every server that has the bot, its DMs, and for people who installed the app themselves. Discord clients may take a few minutes to show changes.`,
     );
   });
 
@@ -41,7 +41,7 @@ describe("deployDiscordCommands", () => {
       DISCORD_GUILD_ID: discord.ids.guild,
     });
     expect(line).toBe(
-      `Registered 4 slash commands in server ${discord.ids.guild} (/ask, /persona, /reset, /help) for application ${discord.ids.app}: usable there now.`,
+      `Registered 6 slash commands in server ${discord.ids.guild} (/ask, /persona, /reset, /feedback, /forget-me, /help) for application ${discord.ids.app}: usable there now.`,
     );
   });
 

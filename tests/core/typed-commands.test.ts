@@ -154,6 +154,8 @@ describe("usage lines", () => {
       "/ask [persona:<name>] <prompt>",
       "/persona [<name>] [conversation|channel|server]",
       "/reset",
+      "/feedback [good|bad] [<comment>]",
+      "/forget-me [confirm]",
       "/help",
     ]);
   });

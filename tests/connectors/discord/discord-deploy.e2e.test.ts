@@ -27,7 +27,9 @@ describe("npm run deploy:discord", () => {
     const before = puts().length;
     const run = await deploy({ DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Registered 4 slash commands globally (/ask, /persona, /reset, /help)");
+    expect(run.stdout).toContain(
+      "Registered 6 slash commands globally (/ask, /persona, /reset, /feedback, /forget-me, /help)",
+    );
     expect(
       puts()
         .slice(before)
@@ -38,7 +40,14 @@ describe("npm run deploy:discord", () => {
       integration_types: number[];
       contexts: number[];
     }[];
-    expect(registered.map((command) => command.name)).toEqual(["ask", "persona", "reset", "help"]);
+    expect(registered.map((command) => command.name)).toEqual([
+      "ask",
+      "persona",
+      "reset",
+      "feedback",
+      "forget-me",
+      "help",
+    ]);
     for (const command of registered) {
       expect(command.integration_types).toEqual([0, 1]);
       expect(command.contexts).toEqual([0, 1, 2]);
@@ -53,7 +62,7 @@ describe("npm run deploy:discord", () => {
       DISCORD_GUILD_ID: discord.ids.guild,
     });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Registered 4 slash commands in server ${discord.ids.guild}`);
+    expect(run.stdout).toContain(`Registered 6 slash commands in server ${discord.ids.guild}`);
     expect(
       puts()
         .slice(before)
@@ -76,7 +85,7 @@ describe("DISCORD_REGISTER_COMMANDS=true", () => {
     const harness = await startHarness({ connector: { registerCommands: true } });
     try {
       expect(harness.logged("slash commands registered")).toBe(1);
-      expect(harness.discord.commands.global).toHaveLength(4);
+      expect(harness.discord.commands.global).toHaveLength(6);
     } finally {
       await harness.close();
     }
@@ -87,7 +96,7 @@ describe("DISCORD_REGISTER_COMMANDS=true", () => {
       connector: (fake) => ({ registerCommands: true, guildId: fake.ids.guild }),
     });
     try {
-      expect(harness.discord.commands.guild.get(harness.discord.ids.guild)).toHaveLength(4);
+      expect(harness.discord.commands.guild.get(harness.discord.ids.guild)).toHaveLength(6);
       expect(harness.discord.commands.global).toHaveLength(0);
     } finally {
       await harness.close();
