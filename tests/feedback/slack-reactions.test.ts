@@ -70,3 +70,16 @@ describe("slack reactions rate answers", () => {
     expect(everything).not.toContain(BOB);
   });
 });
+
+describe("slack /feedback", () => {
+  it("points to reactions in a channel, where a slash command cannot name the thread", async () => {
+    harness = await startHarness();
+    const current = harness;
+    const { responseUrl } = current.command("/feedback", "good");
+    const response = await current.waitFor(
+      () => current.fake.responses.find((recorded) => recorded.path === new URL(responseUrl).pathname),
+      "the /feedback response",
+    );
+    expect(JSON.stringify(response.body)).toContain("React to my answer with :+1: or :-1: instead.");
+  });
+});
