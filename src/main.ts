@@ -14,13 +14,14 @@ import { runProgram } from "./app/fatal.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
 import { openKnowledge } from "./app/open-knowledge.js";
-import { openStore } from "./app/open-store.js";
+import { openStore, storeLimits } from "./app/open-store.js";
 import { createPlatformConnectors, preloadPlatformModules } from "./app/platform-connectors.js";
 import { startService } from "./app/service/start-service.js";
 import { createShutdown } from "./app/shutdown.js";
 import { startPlatforms } from "./app/start-platforms.js";
 import { loadConfigOrExit } from "./config.js";
 import { createBot } from "./core/bot.js";
+import { createLearning } from "./feedback/learning.js";
 
 runProgram("troupe", async () => {
   // Before the configuration: --help and --version work even with a broken .env.
@@ -62,6 +63,7 @@ runProgram("troupe", async () => {
       commands,
       logger,
       knowledge,
+      learning: createLearning(store, { ttlMs: storeLimits(config).historyTtlMs }),
       settings: {
         defaultPersona: config.DEFAULT_PERSONA,
         contextTokens: config.CONTEXT_TOKENS,

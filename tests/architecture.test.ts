@@ -131,6 +131,15 @@ describe("architecture", () => {
     ).toEqual([]);
   });
 
+  it("feedback sees core, lib and the two contracts: never a provider, a concrete store, a platform or app", () => {
+    expect(sourceFiles("src/feedback").length).toBeGreaterThan(3);
+    const allowed = (resolved: string) =>
+      external(resolved) ||
+      under("src/feedback/", "src/core/", "src/lib/")(resolved) ||
+      CORE_CONTRACTS.has(resolved);
+    expect(violations("src/feedback", allowed)).toEqual([]);
+  });
+
   it("connectors reach the model and the store only through core", () => {
     const allowed = (resolved: string) =>
       external(resolved) || under("src/core/", "src/lib/", "src/connectors/")(resolved);

@@ -16,6 +16,7 @@ import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { knowledgeForAnswer, passagesLogField } from "./answer-knowledge.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
 import { type KnowledgeBase, type SourcesLog, sourcesLine } from "./knowledge.js";
+import type { Learning } from "./learning.js";
 import { selectLore } from "./lore.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona } from "./persona.js";
@@ -42,6 +43,8 @@ export interface AnswerDependencies {
   knowledge?: KnowledgeBase;
   /** Where the passages each answer drew on are kept for `/sources`. */
   sources?: SourcesLog;
+  /** Keeps each completed answer for feedback and datasets (src/feedback/); absent: not kept. */
+  learning?: Learning;
 }
 
 export interface AnswerRequest {
@@ -258,6 +261,25 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     ending !== undefined && result.text.endsWith(ending) ? result.text.slice(0, -ending.length) : result.text;
   if (complete) turns.push({ role: "assistant", content, persona: persona.name, at: Date.now() });
   await remember(turns);
+  if (complete && dependencies.learning !== undefined) {
+    const speakers = new Set<string>();
+    if (labelSpeakers)
+      for (const turn of [...history, userTurn]) if (turn.author) speakers.add(turn.author.name);
+    try {
+      await dependencies.learning.answered({
+        message,
+        persona: persona.name,
+        model: persona.model,
+        messages: built.messages,
+        answer: result.text,
+        messageIds: result.messageIds ?? [],
+        speakers: [...speakers],
+        at: Date.now(),
+      });
+    } catch (error) {
+      logger.warn({ err: error }, "store unavailable: this answer cannot be rated");
+    }
+  }
 }
 
 /**

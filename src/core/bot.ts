@@ -20,6 +20,7 @@ import { type BindingScope, bindingKeys, type ResolvedPersona, resolvePersona } 
 import type { Command, CommandContext, CommandOptions } from "./command.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
 import { type KnowledgeBase, SourcesLog } from "./knowledge.js";
+import type { Learning, Reaction } from "./learning.js";
 import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import { findNamedPersona } from "./persona-lookup.js";
@@ -49,6 +50,8 @@ export interface BotDependencies {
   settings: BotSettings;
   /** Documents personas answer from; unset: none do. */
   knowledge?: KnowledgeBase;
+  /** Feedback and forgetting (src/feedback/); absent: answers are not kept for rating. */
+  learning?: Learning;
 }
 
 export interface Bot {
@@ -58,6 +61,8 @@ export interface Bot {
   handleMessage(message: IncomingMessage, sink: ReplySink): Promise<void>;
   /** A slash command, with options already parsed by the connector. */
   runCommand(name: string, options: CommandOptions, message: IncomingMessage, sink: ReplySink): Promise<void>;
+  /** A 👍/👎 on a message (or its withdrawal): rates the answer it is on; anything else is ignored. */
+  handleReaction(reaction: Reaction): Promise<void>;
   /** The persona that would answer this message now. */
   currentPersona(message: IncomingMessage): Promise<ResolvedPersona>;
   /**
@@ -155,6 +160,7 @@ export function createBot(dependencies: BotDependencies): Bot {
       sink,
       personas,
       commands,
+      learning: dependencies.learning,
       findPersona: (name) => findNamedPersona(personas, name, sink),
       currentPersona: () => currentPersona(message),
       async bindPersona(scope, persona) {
@@ -247,6 +253,20 @@ export function createBot(dependencies: BotDependencies): Bot {
     runCommand(name, options, message, sink) {
       const order = nextArrivalOrder();
       return guarded(message, sink, () => dispatch(name, options, message, sink, order));
+    },
+    handleReaction(reaction) {
+      const { learning } = dependencies;
+      if (learning === undefined) return Promise.resolve();
+      return track(
+        learning.react(reaction).then(
+          (outcome) => {
+            if (outcome !== "no-answer")
+              logger.info({ platform: reaction.platform, outcome }, "answer rated");
+          },
+          (error: unknown) =>
+            logger.warn({ err: error, platform: reaction.platform }, "store unavailable: a rating was lost"),
+        ),
+      );
     },
     currentPersona: (message) => currentPersona(message),
     async claimEvent(eventId) {

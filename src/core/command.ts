@@ -6,6 +6,7 @@
  */
 import type { BindingScope, ResolvedPersona } from "./binding.js";
 import type { UsedSources } from "./knowledge.js";
+import type { Learning } from "./learning.js";
 import type { IncomingMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import type { ReplySink } from "./reply-sink.js";
@@ -36,6 +37,8 @@ export interface CommandContext {
   sink: ReplySink;
   personas: PersonaCatalog;
   commands: readonly Command[];
+  /** Feedback and forgetting; undefined when this troupe keeps no answers (then the commands say so). */
+  learning?: Learning;
   /** The persona called `name`; when there is none, tells the person which there are and gives undefined. */
   findPersona(name: string): Promise<Persona | undefined>;
   currentPersona(): Promise<ResolvedPersona>;

@@ -39,6 +39,8 @@ export interface StreamResult {
    * people see an older, shorter version of the answer.
    */
   cutOff?: "first-post" | "last-edit";
+  /** The platform ids of the messages the answer went out in (for reactions on it), when known. */
+  messageIds?: string[];
 }
 
 export interface ReplySink {

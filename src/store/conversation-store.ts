@@ -71,9 +71,34 @@ export interface ConversationStore {
   getBindings(keys: readonly string[]): Promise<(string | undefined)[]>;
   /** `undefined` removes the binding. Bindings do not expire. */
   setBinding(key: string, persona: string | undefined): Promise<void>;
+  /**
+   * Small JSON records kept beside the conversations (feedback: answered exchanges, ratings, the
+   * pseudonym secret), under their own key space. `ttlMs` unset: kept until deleted.
+   */
+  putRecord(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  getRecord(key: string): Promise<unknown>;
+  deleteRecord(key: string): Promise<void>;
+  /** Every live record whose key starts with `prefix` (a scan: for rare work, not per message). */
+  listRecords(prefix: string): Promise<StoredRecord[]>;
+  /**
+   * Removes `authorId`'s user turns, and the answers to them, from every conversation whose id
+   * starts with `conversationPrefix` (a platform: `discord:`); everyone else's turns stay. Returns
+   * how many turns went, and from how many conversations.
+   */
+  forgetAuthor(conversationPrefix: string, authorId: string): Promise<ForgetTurnsResult>;
   /** Records `id` and says whether it was new: for de-duplicating platform events across processes. */
   markSeen(id: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface StoredRecord {
+  key: string;
+  value: unknown;
+}
+
+export interface ForgetTurnsResult {
+  turns: number;
+  conversations: number;
 }
 
 export interface StoreLimits {

@@ -27,6 +27,14 @@ export interface HistoryLog {
   ): Promise<void>;
   /** Deletes the blocks below `order` and raises the reset watermark to `order`. */
   clear(conversationId: string, order: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Deletes the turns `turnsToForget` picks for `authorId` in every conversation whose id starts with
+   * `conversationPrefix`, each conversation in one atomic step. Returns what went.
+   */
+  forgetAuthor(
+    conversationPrefix: string,
+    authorId: string,
+  ): Promise<{ turns: number; conversations: number }>;
   /** Deletes expired conversations, for a backend without native expiry. */
   sweep?(): Promise<void>;
 }
@@ -38,4 +46,42 @@ export interface HistoryLog {
 export interface HistoryLimits {
   historyTtlMs: number;
   maxTurns: number;
+}
+
+export interface OrderedTurn {
+  order: number;
+  json: string;
+}
+
+/**
+ * Which turns of one conversation (sorted as read) go when `authorId` asks to be forgotten: their
+ * own user turns, and an assistant turn that answers one of them (the next turn of the same block:
+ * an answer to someone's question is about them). A turn that does not parse is left alone. Shared
+ * by every backend, so memory, SQLite and Redis forget exactly the same turns.
+ */
+export function turnsToForget(turns: readonly OrderedTurn[], authorId: string): number[] {
+  const picked: number[] = [];
+  let answering: number | undefined;
+  turns.forEach((turn, index) => {
+    const parsed = parseTurnHead(turn.json);
+    if (parsed?.role === "user" && parsed.authorId === authorId) {
+      picked.push(index);
+      answering = turn.order;
+      return;
+    }
+    if (parsed?.role === "assistant" && answering === turn.order) picked.push(index);
+    answering = undefined;
+  });
+  return picked;
+}
+
+function parseTurnHead(json: string): { role: unknown; authorId: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (typeof value !== "object" || value === null) return undefined;
+    const record = value as { role?: unknown; author?: { id?: unknown } };
+    return { role: record.role, authorId: record.author?.id };
+  } catch {
+    return undefined;
+  }
 }

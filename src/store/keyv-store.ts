@@ -261,6 +261,40 @@ export function createKeyvStore(
         else await write(bindingKey(key), persona);
       }),
 
+    putRecord: (key, value, ttlMs) =>
+      run(`saving the record ${key}`, () =>
+        write(recordKey(key), value, ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs))),
+      ),
+
+    getRecord: (key) =>
+      run(`reading the record ${key}`, async () => {
+        const value: unknown = await keyv.get(recordKey(key));
+        return value instanceof UnreadableValue ? undefined : value;
+      }),
+
+    deleteRecord: (key) =>
+      run(`deleting the record ${key}`, async () => {
+        await keyv.delete(recordKey(key));
+      }),
+
+    // Not bounded by the per-operation deadline: a scan of every record takes as long as it takes.
+    listRecords: async (prefix) => {
+      if (closed) throw new StoreError(`${name}: listing records failed: the store is closed`);
+      if (keyv.iterator === undefined) throw new StoreError(`${name}: this backend cannot list records`);
+      const wanted = recordKey(prefix);
+      const found: { key: string; value: unknown }[] = [];
+      for await (const [key, value] of keyv.iterator(keyv.namespace)) {
+        if (typeof key !== "string" || !key.startsWith(wanted) || value instanceof UnreadableValue) continue;
+        if (value !== undefined) found.push({ key: key.slice(RECORD_PREFIX.length), value });
+      }
+      return found;
+    },
+
+    forgetAuthor: async (conversationPrefix, authorId) => {
+      if (closed) throw new StoreError(`${name}: forgetting turns failed: the store is closed`);
+      return history.forgetAuthor(conversationPrefix, authorId);
+    },
+
     markSeen: (id, ttlMs) => {
       const key = seenKey(id);
       return run(`recording the event ${id}`, async (signal) => {
@@ -304,6 +338,12 @@ function toJson(turn: Turn): string {
 /** Where the previous troupe kept a whole history as one value; only read now, to migrate it. */
 function historyKey(conversationId: string): string {
   return `history:${conversationId}`;
+}
+
+const RECORD_PREFIX = "record:";
+
+function recordKey(key: string): string {
+  return `${RECORD_PREFIX}${key}`;
 }
 
 function bindingKey(key: string): string {

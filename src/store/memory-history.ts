@@ -4,7 +4,7 @@
  * append is a binary search and a splice near the end of an array bounded by maxTurns; expiry is
  * checked on every access and swept periodically, so abandoned conversations do not pile up.
  */
-import { type HistoryLimits, type HistoryLog, LEGACY_ORDER } from "./history-log.js";
+import { type HistoryLimits, type HistoryLog, LEGACY_ORDER, turnsToForget } from "./history-log.js";
 
 interface StoredTurn {
   order: number;
@@ -65,6 +65,22 @@ export function createMemoryHistory(limits: HistoryLimits, now: () => number = D
       conversation.resetBefore = Math.max(conversation.resetBefore ?? order, order);
       conversation.resetExpires = now() + limits.historyTtlMs;
       conversations.set(conversationId, conversation);
+    },
+
+    async forgetAuthor(conversationPrefix, authorId) {
+      let turns = 0;
+      let touched = 0;
+      for (const conversationId of [...conversations.keys()]) {
+        if (!conversationId.startsWith(conversationPrefix)) continue;
+        const conversation = live(conversationId);
+        if (conversation === undefined) continue;
+        const picked = new Set(turnsToForget(conversation.turns, authorId));
+        if (picked.size === 0) continue;
+        conversation.turns = conversation.turns.filter((_, index) => !picked.has(index));
+        turns += picked.size;
+        touched++;
+      }
+      return { turns, conversations: touched };
     },
 
     async sweep() {

@@ -10,7 +10,7 @@
  * block's turns keep their positions, and two equal turns stay two members. The migrated legacy
  * history is block 0 at order 0, so migrating it twice adds nothing.
  */
-import { type HistoryLimits, type HistoryLog, LEGACY_ORDER } from "./history-log.js";
+import { type HistoryLimits, type HistoryLog, LEGACY_ORDER, turnsToForget } from "./history-log.js";
 
 /** Runs a Lua script: EVAL with these keys and arguments. */
 export type EvalScript = (script: string, keys: string[], args: string[]) => Promise<unknown>;
@@ -41,6 +41,14 @@ redis.call('SET', KEYS[2], mark, 'PX', ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 return 1`;
 
+// ARGV: cursor, MATCH pattern. One page of history keys per call, so no call blocks Redis for long.
+const SCAN_TURNS = "return redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', 500)";
+
+const READ_SCORED = "return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')";
+
+// Removes exactly the members read: a block appended meanwhile is not touched.
+const REMOVE = "return redis.call('ZREM', KEYS[1], unpack(ARGV))";
+
 const READ = "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])";
 
 export function createRedisHistory(evalScript: EvalScript, limits: HistoryLimits): HistoryLog {
@@ -67,6 +75,37 @@ export function createRedisHistory(evalScript: EvalScript, limits: HistoryLimits
       ]);
     },
 
+    async forgetAuthor(conversationPrefix, authorId) {
+      const pattern = `troupe:turns:${globEscape(conversationPrefix)}*`;
+      let cursor = "0";
+      let turns = 0;
+      let touched = 0;
+      do {
+        const page = await evalScript(SCAN_TURNS, [], [cursor, pattern]);
+        if (!Array.isArray(page) || !Array.isArray(page[1])) throw new Error("SCAN answered something else");
+        cursor = String(page[0]);
+        for (const key of page[1].map(String)) {
+          const scored = await evalScript(READ_SCORED, [key], []);
+          if (!Array.isArray(scored)) throw new Error(`ZRANGE answered ${typeof scored}`);
+          const members: { member: string; order: number; json: string }[] = [];
+          for (let index = 0; index + 1 < scored.length; index += 2) {
+            const member = String(scored[index]);
+            members.push({ member, order: Number(scored[index + 1]), json: turnOf(member) });
+          }
+          const picked = turnsToForget(members, authorId);
+          if (picked.length === 0) continue;
+          await evalScript(
+            REMOVE,
+            [key],
+            picked.map((index) => members[index]?.member ?? ""),
+          );
+          turns += picked.length;
+          touched++;
+        }
+      } while (cursor !== "0");
+      return { turns, conversations: touched };
+    },
+
     async clear(conversationId, order) {
       await evalScript(CLEAR, keys(conversationId), [String(order), String(Math.ceil(limits.historyTtlMs))]);
     },
@@ -79,4 +118,9 @@ function turnOf(member: string): string {
   const afterPosition = afterBlock < 0 ? -1 : member.indexOf(":", afterBlock + 1);
   // A member some other program wrote reads as text that is not JSON: the reader skips and logs it.
   return afterPosition < 0 ? `<not a troupe turn: ${member.slice(0, 40)}>` : member.slice(afterPosition + 1);
+}
+
+/** A conversation id as literal text inside a SCAN MATCH pattern. */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (character) => `\\${character}`);
 }

@@ -16,7 +16,7 @@
  * A read is one SELECT (`read`): it may share the connection with other reads, never with a write.
  */
 import { z } from "zod";
-import { type HistoryLimits, type HistoryLog, LEGACY_ORDER } from "./history-log.js";
+import { type HistoryLimits, type HistoryLog, LEGACY_ORDER, turnsToForget } from "./history-log.js";
 import { type ConversationRow, conversationRow, createSqliteAppends, EMPTY_ROW } from "./sqlite-appends.js";
 
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
@@ -46,6 +46,10 @@ const SCHEMA = [
 const ROWS_PER_INSERT = 200;
 
 const turnRows = z.array(z.object({ turn: z.unknown() }));
+
+const forgetRows = z.array(
+  z.object({ seq: z.number(), conversation: z.string(), ord: z.number(), turn: z.unknown() }),
+);
 
 /** Creates the tables once (idempotent, so every process may), then returns the log. */
 export function createSqliteHistory(connection: SqliteConnection, limits: HistoryLimits): HistoryLog {
@@ -181,6 +185,47 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
         row.reset_expires = now + limits.historyTtlMs;
         await saveRow(query, conversationId, row);
       }, signal),
+
+    forgetAuthor: (conversationPrefix, authorId) =>
+      transaction(async (query) => {
+        // A scan narrowed by text (the author's id appears in their turns), then decided per turn in
+        // code: forgetting is rare, and the same rule (turnsToForget) decides on every backend.
+        const rows = forgetRows.parse(
+          await query(
+            `SELECT seq, conversation, ord, turn FROM troupe_turns WHERE conversation IN
+             (SELECT DISTINCT conversation FROM troupe_turns WHERE substr(conversation, 1, ?) = ?
+              AND instr(turn, ?) > 0) ORDER BY conversation, ord, seq`,
+            conversationPrefix.length,
+            conversationPrefix,
+            JSON.stringify(authorId),
+          ),
+        );
+        const byConversation = new Map<string, typeof rows>();
+        for (const row of rows)
+          byConversation.set(row.conversation, [...(byConversation.get(row.conversation) ?? []), row]);
+        let turns = 0;
+        let touched = 0;
+        for (const [conversationId, conversationRows] of byConversation) {
+          const picked = turnsToForget(
+            conversationRows.map((row) => ({
+              order: row.ord,
+              json: typeof row.turn === "string" ? row.turn : "",
+            })),
+            authorId,
+          );
+          if (picked.length === 0) continue;
+          const seqs = picked.map((index) => conversationRows[index]?.seq);
+          await query(`DELETE FROM troupe_turns WHERE seq IN (${seqs.map(() => "?").join(", ")})`, ...seqs);
+          await query(
+            "UPDATE troupe_conversations SET turns = (SELECT count(*) FROM troupe_turns WHERE conversation = ?) WHERE conversation = ?",
+            conversationId,
+            conversationId,
+          );
+          turns += picked.length;
+          touched++;
+        }
+        return { turns, conversations: touched };
+      }),
 
     sweep: () =>
       transaction(async (query, now) => {

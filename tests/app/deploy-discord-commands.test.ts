@@ -30,7 +30,7 @@ describe("deployDiscordCommands", () => {
       DISCORD_GUILD_ID: undefined,
     });
     expect(line).toBe(
-      `Registered 5 slash commands globally (/ask, /persona, /reset, /sources, /help) for application ${discord.ids.app}: in every server that has the bot, its DMs, and for people who installed the app themselves. Discord clients may take a few minutes to show changes.`,
+      `Registered 7 slash commands globally (/ask, /persona, /reset, /sources, /feedback, /forget-me, /help) for application ${discord.ids.app}: in every server that has the bot, its DMs, and for people who installed the app themselves. Discord clients may take a few minutes to show changes.`,
     );
   });
 
@@ -41,7 +41,7 @@ describe("deployDiscordCommands", () => {
       DISCORD_GUILD_ID: discord.ids.guild,
     });
     expect(line).toBe(
-      `Registered 5 slash commands in server ${discord.ids.guild} (/ask, /persona, /reset, /sources, /help) for application ${discord.ids.app}: usable there now.`,
+      `Registered 7 slash commands in server ${discord.ids.guild} (/ask, /persona, /reset, /sources, /feedback, /forget-me, /help) for application ${discord.ids.app}: usable there now.`,
     );
   });
 

@@ -43,6 +43,8 @@ describe("help", () => {
         "• `/persona [<name>] [conversation|channel|server]`: Show the personas, or switch who answers",
         "• `/reset`: Forget this conversation's history (the persona stays)",
         "• `/sources`: Show which documents the last answer drew on",
+        "• `/feedback [good|bad] [<comment>]`: Rate my last answer to you here: good or bad, with an optional comment",
+        "• `/forget-me [confirm]`: Delete everything I store about you (asks you to confirm first)",
         "• `/help`: What I can do and how to talk to me",
         "",
         "In a message you can also write:",

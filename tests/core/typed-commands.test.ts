@@ -155,6 +155,8 @@ describe("usage lines", () => {
       "/persona [<name>] [conversation|channel|server]",
       "/reset",
       "/sources",
+      "/feedback [good|bad] [<comment>]",
+      "/forget-me [confirm]",
       "/help",
     ]);
   });

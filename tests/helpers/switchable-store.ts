@@ -23,6 +23,7 @@ export function createSwitchableStore(maxTurns = 100): SwitchableStore {
   const resets = new Map<string, number>();
   const bindings = new Map<string, string>();
   const seen = new Set<string>();
+  const records = new Map<string, unknown>();
   const queue = createKeyedQueue();
 
   /** The turns and their order keys; a history a test seeded has none yet, and counts as oldest. */
@@ -91,6 +92,39 @@ export function createSwitchableStore(maxTurns = 100): SwitchableStore {
       if (seen.has(id)) return false;
       seen.add(id);
       return true;
+    },
+    async putRecord(key, value) {
+      check();
+      records.set(key, structuredClone(value));
+    },
+    async getRecord(key) {
+      check();
+      return structuredClone(records.get(key));
+    },
+    async deleteRecord(key) {
+      check();
+      records.delete(key);
+    },
+    async listRecords(prefix) {
+      check();
+      return [...records].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => ({ key, value }));
+    },
+    // Simpler than the real rule (turnsToForget also drops the answers to the person's turns):
+    // the bot's tests only need the person's own turns gone; tests/feedback/ covers the real stores.
+    async forgetAuthor(prefix, authorId) {
+      check();
+      let turns = 0;
+      let conversations = 0;
+      for (const [id, stored] of histories) {
+        if (!id.startsWith(prefix)) continue;
+        const kept = stored.filter((turn) => turn.author?.id !== authorId);
+        if (kept.length === stored.length) continue;
+        turns += stored.length - kept.length;
+        conversations++;
+        histories.set(id, kept);
+        orders.delete(id);
+      }
+      return { turns, conversations };
     },
     async close() {},
   };

@@ -39,6 +39,7 @@ const hangingHistory: HistoryLog = {
   read: () => new Promise(() => {}),
   append: () => new Promise(() => {}),
   clear: () => new Promise(() => {}),
+  forgetAuthor: () => new Promise(() => {}),
 };
 
 describe("createKeyvStore", () => {

@@ -29,13 +29,16 @@ export interface DiscordClientOptions {
  * checks). GuildMessages and DirectMessages: MESSAGE_CREATE in servers and DMs. Interactions need no
  * intent. MessageContent is privileged and optional: without it Discord still sends the text of DMs,
  * of messages that mention the bot and of the bot's own messages, but not of thread follow-ups
- * without a mention or of replies that do not ping the bot.
+ * without a mention or of replies that do not ping the bot. GuildMessageReactions and
+ * DirectMessageReactions: 👍/👎 on an answer rate it (feedback); neither is privileged.
  */
 function messageIntents(messageContent: boolean): GatewayIntentBits[] {
   const intents = [
     GatewayIntentBits.Guilds,
     GatewayIntentBits.GuildMessages,
     GatewayIntentBits.DirectMessages,
+    GatewayIntentBits.GuildMessageReactions,
+    GatewayIntentBits.DirectMessageReactions,
   ];
   return messageContent ? [...intents, GatewayIntentBits.MessageContent] : intents;
 }

@@ -6,6 +6,7 @@
  * exception: start() fails with it, and once running it goes to `onFatal`, so the process stops
  * with a non-zero exit code instead of idling with no gateway.
  */
+
 import {
   type Client,
   Events,
@@ -24,6 +25,7 @@ import { createContextReader } from "./discord-incoming-context.js";
 import { createDiscordEvents } from "./discord-lifecycle-logs.js";
 import { createInteractionHandler } from "./discord-on-command.js";
 import { createMessageHandler } from "./discord-on-message.js";
+import { handleDiscordReaction } from "./discord-on-reaction.js";
 import type { Pacing } from "./discord-pacing.js";
 import { createGlobalLane } from "./discord-pacing-lane.js";
 import { readMessagePayload } from "./discord-payloads.js";
@@ -131,6 +133,16 @@ export function createDiscordConnector(options: DiscordConnectorOptions): Connec
         logger.error({ ...errorFields(error), message: payload.id }, "failed to handle a Discord message"),
       );
     });
+    for (const [event, removed] of [
+      [GatewayDispatchEvents.MessageReactionAdd, false],
+      [GatewayDispatchEvents.MessageReactionRemove, true],
+    ] as const) {
+      candidate.ws.on(event, (data: unknown, shardId: number) => {
+        if (stopping) return;
+        if (!handleDiscordReaction(options.bot, data, removed, candidate.user?.id))
+          logger.warn({ shardId, event }, "ignored a reaction event of unexpected shape");
+      });
+    }
     candidate.on(Events.InteractionCreate, (interaction) => {
       if (stopping) return;
       handleInteraction(interaction).catch((error: unknown) =>

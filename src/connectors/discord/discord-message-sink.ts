@@ -114,10 +114,14 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
     async stream(deltas: AsyncIterable<string>, streamOptions: StreamReplyOptions): Promise<StreamResult> {
       const face = await faceFor(streamOptions.persona);
       let created = 0;
+      // The answer's message ids: a 👍/👎 on any of them rates the answer.
+      const messageIds: string[] = [];
       const writer: MessageWriter<unknown> = {
         create: async (text, signal) => {
           const handle = await face.writer.create(text, signal);
           created++;
+          const id = messageIdOf(handle);
+          if (id !== undefined) messageIds.push(id);
           return handle;
         },
         edit: (handle, text, signal) => face.writer.edit(handle, text, signal),
@@ -143,8 +147,16 @@ export function createMessageSink(options: MessageSinkOptions): ReplySink {
           ),
       });
       return result.deliveryError === undefined
-        ? result
-        : { ...result, deliveryError: deliveryError(result.deliveryError) };
+        ? { ...result, messageIds }
+        : { ...result, messageIds, deliveryError: deliveryError(result.deliveryError) };
     },
   };
+}
+
+/** A writer's handle is the message id (the bot's messages) or carries it (a webhook's). */
+function messageIdOf(handle: unknown): string | undefined {
+  if (typeof handle === "string") return handle;
+  if (typeof handle === "object" && handle !== null && "id" in handle && typeof handle.id === "string")
+    return handle.id;
+  return undefined;
 }

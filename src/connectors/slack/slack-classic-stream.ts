@@ -54,6 +54,8 @@ export async function streamClassic(
   let created = false;
   /** When each message was last written (after Slack answered), for the pace of its updates. */
   const lastWrite = new Map<string, number>();
+  /** `<channel>:<ts>` of each message of the answer: a reaction names one of them. */
+  const messageIds: string[] = [];
 
   const writer: MessageWriter<string> = {
     async create(text) {
@@ -67,6 +69,7 @@ export async function streamClassic(
       });
       const { ts } = postedMessageSchema.parse(result);
       created = true;
+      messageIds.push(`${channel}:${ts}`);
       lastWrite.set(ts, performance.now());
       return ts;
     },
@@ -95,5 +98,5 @@ export async function streamClassic(
       context.logger.debug({ err: error, write, channel }, "a streamed write failed (logged by slack-api)"),
   });
   if (!created) status?.clear();
-  return result;
+  return { ...result, messageIds };
 }

@@ -4,7 +4,7 @@
  * Slack sends a slash command without the thread it was typed in, so a command cannot act on a
  * thread: `/persona coder` sets the channel's persona (threads inherit it), `/ask` starts its own
  * thread, and the thread-only verbs (`reset`, a conversation-scoped persona) are done by mention in
- * the thread instead. In a DM, the DM itself is the conversation.
+ * the thread instead (`/feedback`: a 👍/👎 reaction on the answer). In a DM, the DM itself is the conversation.
  */
 import type { CommandOptions } from "../../core/command.js";
 import { conversationId, type IncomingMessage } from "../../core/message.js";
@@ -69,6 +69,11 @@ export function planSlashCommand(
     `A slash command can't tell which thread it was typed in. In the thread, write \`@${botName} ${verb}\` instead.`;
   if (name === "ask") return { kind: "ask", options };
   if (name === "reset" && !message.isDirect) return { kind: "note", text: inThreadHint("reset") };
+  if (name === "feedback" && !message.isDirect)
+    return {
+      kind: "note",
+      text: "A slash command can't tell which thread it was typed in. React to my answer with :+1: or :-1: instead.",
+    };
   if (name === "persona" && options.name !== undefined && options.name !== "") {
     const scope = options.scope?.toLowerCase();
     if (scope === undefined || scope === "") {

@@ -15,6 +15,7 @@ import { type BoltApp, createBoltApp, type HttpHandler } from "./slack-client.js
 import { AUTH_ERRORS, describeSlackError } from "./slack-errors.js";
 import { createSlashCommandHandler, type Respond } from "./slack-on-command.js";
 import { createEventHandler } from "./slack-on-message.js";
+import { handleSlackReaction } from "./slack-on-reaction.js";
 import { createSinkContext } from "./slack-sink-context.js";
 import { createUserDirectory } from "./slack-users.js";
 import { createSlackApi, slackApiBase } from "./slack-web-api.js";
@@ -135,6 +136,15 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
       });
       app.app.event("app_mention", async ({ body }) => track("app_mention", () => onEvent(body)));
       app.app.event("message", async ({ body }) => track("message", () => onEvent(body)));
+      for (const reaction of ["reaction_added", "reaction_removed"] as const) {
+        app.app.event(reaction, async ({ body }) =>
+          track(reaction, async () => {
+            const outcome = await handleSlackReaction(options.bot, body, identity.botUserId);
+            if (outcome === "malformed")
+              logger.warn({ event: reaction }, "ignored a reaction event of unexpected shape");
+          }),
+        );
+      }
       for (const command of options.bot.commands) {
         app.app.command(`/${command.name}`, async ({ ack, body, respond }) => {
           // Slack's 3-second rule: acknowledge before anything that can take time.

@@ -61,6 +61,8 @@ export async function streamNative(
   let text = "";
   let sent = 0;
   let current: { ts: string; length: number } | undefined;
+  /** `<channel>:<ts>` of each message the answer streamed into: a reaction names one of them. */
+  const messageIds: string[] = [];
   let writeError: unknown;
   let streamError: unknown;
   let flushing: Promise<void> | undefined;
@@ -91,6 +93,7 @@ export async function streamNative(
         { onRateLimit: "fail" },
       );
       current = { ts: postedMessageSchema.parse(started).ts, length: markdown.length };
+      messageIds.push(`${channel}:${current.ts}`);
       return;
     }
     await context.appendBudget.acquire(teamId, options.deadline);
@@ -156,7 +159,7 @@ export async function streamNative(
   }
   if (writeError === undefined) {
     if (sent === 0) status?.clear();
-    return streamError === undefined ? { text } : { text, error: streamError };
+    return streamError === undefined ? { text, messageIds } : { text, error: streamError, messageIds };
   }
 
   // Streaming was refused: finish what was started, then go on with post-and-update.
@@ -168,7 +171,10 @@ export async function streamNative(
   );
   await stopCurrent().catch(() => {});
   const rest = await fallback(continueWith(text.slice(sent), iterator, streamError));
-  const result: StreamResult = { text: text.slice(0, sent) + rest.text };
+  const result: StreamResult = {
+    text: text.slice(0, sent) + rest.text,
+    messageIds: [...messageIds, ...(rest.messageIds ?? [])],
+  };
   if (rest.error !== undefined) result.error = rest.error;
   if (rest.deliveryError !== undefined) result.deliveryError = rest.deliveryError;
   return result;

@@ -17,7 +17,11 @@ function client(options: Parameters<typeof createDiscordClient>[0]) {
 describe("discord client", () => {
   it("asks only for the intents it needs, Message Content when told, and caches DM channels", () => {
     const base =
-      GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages;
+      GatewayIntentBits.Guilds |
+      GatewayIntentBits.GuildMessages |
+      GatewayIntentBits.DirectMessages |
+      GatewayIntentBits.GuildMessageReactions |
+      GatewayIntentBits.DirectMessageReactions;
     expect(client({ messageContent: false }).options.intents.bitfield).toBe(base);
     const full = client({ messageContent: true });
     expect(full.options.intents.bitfield).toBe(base | GatewayIntentBits.MessageContent);

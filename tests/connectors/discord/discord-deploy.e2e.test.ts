@@ -28,7 +28,7 @@ describe("npm run deploy:discord", () => {
     const run = await deploy({ DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      "Registered 5 slash commands globally (/ask, /persona, /reset, /sources, /help)",
+      "Registered 7 slash commands globally (/ask, /persona, /reset, /sources, /feedback, /forget-me, /help)",
     );
     expect(
       puts()
@@ -40,7 +40,15 @@ describe("npm run deploy:discord", () => {
       integration_types: number[];
       contexts: number[];
     }[];
-    expect(registered.map((command) => command.name)).toEqual(["ask", "persona", "reset", "sources", "help"]);
+    expect(registered.map((command) => command.name)).toEqual([
+      "ask",
+      "persona",
+      "reset",
+      "sources",
+      "feedback",
+      "forget-me",
+      "help",
+    ]);
     for (const command of registered) {
       expect(command.integration_types).toEqual([0, 1]);
       expect(command.contexts).toEqual([0, 1, 2]);
@@ -55,7 +63,7 @@ describe("npm run deploy:discord", () => {
       DISCORD_GUILD_ID: discord.ids.guild,
     });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Registered 5 slash commands in server ${discord.ids.guild}`);
+    expect(run.stdout).toContain(`Registered 7 slash commands in server ${discord.ids.guild}`);
     expect(
       puts()
         .slice(before)
@@ -78,7 +86,7 @@ describe("DISCORD_REGISTER_COMMANDS=true", () => {
     const harness = await startHarness({ connector: { registerCommands: true } });
     try {
       expect(harness.logged("slash commands registered")).toBe(1);
-      expect(harness.discord.commands.global).toHaveLength(5);
+      expect(harness.discord.commands.global).toHaveLength(7);
     } finally {
       await harness.close();
     }
@@ -89,7 +97,7 @@ describe("DISCORD_REGISTER_COMMANDS=true", () => {
       connector: (fake) => ({ registerCommands: true, guildId: fake.ids.guild }),
     });
     try {
-      expect(harness.discord.commands.guild.get(harness.discord.ids.guild)).toHaveLength(5);
+      expect(harness.discord.commands.guild.get(harness.discord.ids.guild)).toHaveLength(7);
       expect(harness.discord.commands.global).toHaveLength(0);
     } finally {
       await harness.close();

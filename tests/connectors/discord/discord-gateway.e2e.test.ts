@@ -9,7 +9,12 @@ import { botMessages, eventually, type Harness, harnessPerTest, mention } from "
 
 const start = harnessPerTest();
 
-const BASE = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages;
+const BASE =
+  GatewayIntentBits.Guilds |
+  GatewayIntentBits.GuildMessages |
+  GatewayIntentBits.DirectMessages |
+  GatewayIntentBits.GuildMessageReactions |
+  GatewayIntentBits.DirectMessageReactions;
 
 describe("discord gateway", () => {
   it("identifies with only the intents it needs, and heartbeats", async () => {

@@ -26,7 +26,15 @@ const personas = staticCatalog([
 describe("discord commands", () => {
   it("renders every command as a slash command, required options first", () => {
     const rendered = renderCommands(commands, "global");
-    expect(rendered.map((command) => command.name)).toEqual(["ask", "persona", "reset", "sources", "help"]);
+    expect(rendered.map((command) => command.name)).toEqual([
+      "ask",
+      "persona",
+      "reset",
+      "sources",
+      "feedback",
+      "forget-me",
+      "help",
+    ]);
     const ask = rendered.find((command) => command.name === "ask");
     expect(ask?.options).toEqual([
       { type: 3, name: "prompt", description: "What to ask", required: true },

@@ -10,6 +10,7 @@ import type { Connector } from "../../../src/connectors/connector.js";
 import type { DiscordConnectorOptions } from "../../../src/connectors/discord/discord-connector.js";
 import { createDiscordConnector } from "../../../src/connectors/discord/discord-connector.js";
 import { type Bot, createBot } from "../../../src/core/bot.js";
+import { createLearning } from "../../../src/feedback/learning.js";
 import { createChatModel } from "../../../src/model/create-chat-model.js";
 import { loadPersonaDirectory, type PersonaDirectory } from "../../../src/personas/persona-directory.js";
 import type { ConversationStore } from "../../../src/store/conversation-store.js";
@@ -76,6 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     personas,
     commands,
     logger,
+    learning: createLearning(store, { ttlMs: 24 * 60 * 60 * 1000 }),
     settings: { defaultPersona: "tutor", contextTokens: 8192, replyTokens: 1024 },
   });
   const connector = createDiscordConnector({

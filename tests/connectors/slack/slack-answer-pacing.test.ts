@@ -73,8 +73,9 @@ describe("slack: post-and-update answers and the update budget", () => {
       answer("The answer ", rest, "is forty-two."),
       OPTIONS,
     );
-    expect(result).toEqual({ text: "The answer is forty-two." });
     const [message, ...more] = messagesIn("CBUSY0001");
+    // The one message's id is reported, for a reaction on it to rate the answer.
+    expect(result).toEqual({ text: "The answer is forty-two.", messageIds: [`CBUSY0001:${message?.ts}`] });
     expect(more).toEqual([]);
     expect(message?.versions).toHaveLength(1);
     expect(message?.text).toContain("The answer is forty-two.");

@@ -12,6 +12,7 @@ import {
   type SlackConnectorOptions,
 } from "../../../src/connectors/slack/slack-connector.js";
 import { type Bot, createBot } from "../../../src/core/bot.js";
+import { createLearning } from "../../../src/feedback/learning.js";
 import type { ChatModel } from "../../../src/model/chat-model.js";
 import { createChatModel } from "../../../src/model/create-chat-model.js";
 import { loadPersonaDirectory, type PersonaDirectory } from "../../../src/personas/persona-directory.js";
@@ -110,6 +111,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     personas,
     commands,
     logger,
+    learning: createLearning(store, { ttlMs: 60 * 60_000 }),
     settings: { defaultPersona: "tutor", contextTokens: 8192, replyTokens: 512 },
   });
   const http = options.mode === "http";

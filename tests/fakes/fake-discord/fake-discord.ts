@@ -70,6 +70,8 @@ export interface FakeDiscord {
   /** A person starts a thread in a channel; `botIsMember` as if the bot had joined it. */
   createThread(input: { parent: string; name: string; owner: string; botIsMember?: boolean }): string;
   archiveThread(threadId: string, locked: boolean): void;
+  /** Someone adds (or takes back) a reaction: MESSAGE_REACTION_ADD / _REMOVE goes out. */
+  react(input: { user: string; message: string; emoji: string; removed?: boolean }): void;
   /** Someone deletes a message (MESSAGE_DELETE goes out). */
   deleteMessage(messageId: string): void;
   command(input: {
@@ -215,6 +217,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       thread.archived = true;
       thread.locked = locked;
       running.dispatch("THREAD_UPDATE", channelJson(world, thread), thread.guildId);
+    },
+    react(input) {
+      const message = world.messages.get(input.message);
+      if (message === undefined) throw new Error(`no message ${input.message}`);
+      running.dispatch(
+        input.removed ? "MESSAGE_REACTION_REMOVE" : "MESSAGE_REACTION_ADD",
+        {
+          user_id: input.user,
+          message_id: message.id,
+          channel_id: message.channelId,
+          ...(message.guildId === undefined ? {} : { guild_id: message.guildId }),
+          emoji: { id: null, name: input.emoji },
+          ...(input.removed ? {} : { burst: false, type: 0 }),
+        },
+        message.guildId,
+      );
     },
     deleteMessage(messageId) {
       const message = world.messages.get(messageId);

@@ -173,7 +173,11 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
         const shard = guildId === undefined ? 0 : shardOf(guildId, session.shard[1]);
         if (shard !== session.shard[0]) continue;
         const filtered =
-          event === "MESSAGE_CREATE" ? forIntents(data, session.intents, world.botUser.id) : data;
+          event === "MESSAGE_CREATE"
+            ? forIntents(data, session.intents, world.botUser.id)
+            : event.startsWith("MESSAGE_REACTION_")
+              ? forReactionIntents(data, session.intents)
+              : data;
         if (filtered !== undefined) emit(session, event, filtered);
       }
     },
@@ -217,6 +221,15 @@ export function startFakeGateway(options: GatewayOptions): FakeGateway {
  * or DirectMessages (DMs); and without Message Content, no text except in DMs, in messages that
  * mention the bot, and in the bot's own messages.
  */
+/** Reactions come only with GuildMessageReactions (servers) or DirectMessageReactions (DMs). */
+function forReactionIntents(data: Json, intents: number): Json | undefined {
+  const needed =
+    data.guild_id !== undefined
+      ? GatewayIntentBits.GuildMessageReactions
+      : GatewayIntentBits.DirectMessageReactions;
+  return intents & needed ? data : undefined;
+}
+
 function forIntents(data: Json, intents: number, botId: string): Json | undefined {
   const inGuild = data.guild_id !== undefined;
   if (!(intents & (inGuild ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages)))

@@ -42,6 +42,7 @@ export const DEFAULT_SCOPES = [
   "chat:write.customize",
   "commands",
   "users:read",
+  "reactions:read",
 ];
 
 /** Call arguments: the SDK sends forms, response URLs get JSON. */
