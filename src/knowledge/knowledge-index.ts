@@ -27,6 +27,10 @@ export interface PassageHit {
   documentPath: string;
   heading?: string;
   text: string;
+  /** Keyword hits: SQLite's BM25 (lower is better; negative for any match). */
+  bm25?: number;
+  /** Vector hits: cosine distance to the question (0 same direction, 1 unrelated, 2 opposite). */
+  distance?: number;
 }
 
 export interface IndexCounts {
@@ -228,7 +232,8 @@ export class KnowledgeIndex {
     const query = ftsQuery(question);
     if (query === undefined || documentIds.length === 0) return [];
     return this.db.all<PassageHit>(
-      `SELECT p.id AS passageId, d.path AS documentPath, p.heading AS heading, p.text AS text
+      `SELECT p.id AS passageId, d.path AS documentPath, p.heading AS heading, p.text AS text,
+         bm25(knowledge_fts, 2.0, 1.0) AS bm25
        FROM knowledge_fts f JOIN knowledge_passages p ON p.id = f.rowid JOIN knowledge_documents d ON d.id = p.document_id
        WHERE knowledge_fts MATCH ? AND p.document_id IN (${idList(documentIds)})
        ORDER BY bm25(knowledge_fts, 2.0, 1.0) LIMIT ?`,
@@ -246,8 +251,8 @@ export class KnowledgeIndex {
     limit: number,
   ): Promise<PassageHit[]> {
     if (this.dimensions === undefined || documentIds.length === 0) return [];
-    const nearest = await this.db.all<{ rowid: number }>(
-      `SELECT rowid FROM knowledge_vec WHERE embedding MATCH ? AND k = ? AND document_id IN (${idList(documentIds)})
+    const nearest = await this.db.all<{ rowid: number; distance: number }>(
+      `SELECT rowid, distance FROM knowledge_vec WHERE embedding MATCH ? AND k = ? AND document_id IN (${idList(documentIds)})
        ORDER BY distance`,
       [vectorBlob(vector), limit],
     );
@@ -258,7 +263,10 @@ export class KnowledgeIndex {
        WHERE p.id IN (${idList(nearest.map((row) => row.rowid))})`,
     );
     const byId = new Map(rows.map((row) => [row.passageId, row]));
-    return nearest.flatMap((row) => byId.get(row.rowid) ?? []);
+    return nearest.flatMap((row) => {
+      const hit = byId.get(row.rowid);
+      return hit === undefined ? [] : [{ ...hit, distance: row.distance }];
+    });
   }
 
   async counts(documentIds: readonly number[]): Promise<IndexCounts> {

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IncomingMessage } from "../../src/core/message.js";
+import { MIN_VECTOR_SIMILARITY } from "../../src/knowledge/knowledge-service.js";
 import { createRecordingSink } from "../helpers/recording-sink.js";
 import { createKnowledgeWorld, type KnowledgeWorld } from "./knowledge-fixture.js";
 
@@ -91,6 +92,35 @@ describe("knowledge", () => {
     expect(next.find((entry) => entry.role === "assistant")?.content).toBe(
       "Copy data/troupe.sqlite while troupe is stopped.",
     );
+  });
+
+  it("gives an off-topic question no passages and no sources line, and logs what the cut-off removed", async () => {
+    const { bot, knowledge, personas } = await world.open({ embedModel: "nomic-embed-text" });
+    world.ollama.enqueue({ chunks: ["Paris."] });
+    const sink = createRecordingSink();
+    await bot.handleMessage(message("What is the capital of France?"), sink);
+
+    const prompt = world.ollama.chatBodies().at(-1)?.messages ?? [];
+    expect(prompt.some((entry) => entry.content.includes("Answer from the passages below"))).toBe(false);
+    expect(sink.replies.find((reply) => reply.kind === "stream")?.text).toBe("Paris.");
+    const answered = world.logger.lines.find((line) => line.message === "answered");
+    expect(answered?.fields.passages).toBeUndefined();
+    // The vector search always finds neighbours: they are named in the log, with their similarity.
+    const cut = answered?.fields.passagesCut as { source: string; similarity?: number; bm25?: number }[];
+    expect(cut.length).toBeGreaterThan(0);
+    for (const passage of cut) {
+      expect(passage.bm25).toBeUndefined();
+      expect(passage.similarity).toBeLessThan(MIN_VECTOR_SIMILARITY);
+    }
+
+    const support = personas.get("support");
+    if (support === undefined) throw new Error("support did not load");
+    const ranked = await knowledge.search(support, "What is the capital of France?", 5);
+    expect(ranked.length).toBeGreaterThan(0);
+    expect(ranked.every((passage) => !passage.relevant)).toBe(true);
+    const relevant = await knowledge.retrieve(support, "How do I back up the conversation store?", 4);
+    expect(relevant.passages[0]).toMatchObject({ heading: "Guide › Backups" });
+    expect(relevant.passages[0]?.bm25).toBeLessThan(0);
   });
 
   it("/sources shows what the last answer in the conversation drew on", async () => {
