@@ -123,6 +123,25 @@ describe("knowledge", () => {
     expect(relevant.passages[0]?.bm25).toBeLessThan(0);
   });
 
+  it("indexes an HTML document by its headings, without its navigation or scripts", async () => {
+    await world.write(
+      "docs/faq.html",
+      `<html><body><nav><a href="/">Home</a></nav><h1>FAQ</h1><h2>Proxies</h2>
+       <p>Set HTTPS_PROXY before npm start to reach Discord through a proxy.</p>
+       <script>var proxies = 1;</script></body></html>`,
+    );
+    const { knowledge, personas } = await world.open();
+    const support = personas.get("support");
+    if (support === undefined) throw new Error("support did not load");
+    const { passages } = await knowledge.retrieve(support, "Can troupe go through a proxy?", 4);
+    expect(passages[0]).toMatchObject({
+      source: "docs/faq.html",
+      heading: "FAQ › Proxies",
+      text: "Set HTTPS_PROXY before npm start to reach Discord through a proxy.",
+    });
+    expect((await knowledge.retrieve(support, "Home", 4)).passages).toEqual([]);
+  });
+
   it("/sources shows what the last answer in the conversation drew on", async () => {
     const { bot } = await world.open();
     const before = createRecordingSink();
