@@ -72,6 +72,9 @@ export function ftsQuery(question: string): string | undefined {
   return kept.length === 0 ? undefined : kept.map((word) => `"${word}"`).join(" OR ");
 }
 
+/** Passages per multi-row INSERT: 5 parameters each stays far below SQLite's 32,766. */
+const ROWS_PER_INSERT = 500;
+
 function vectorBlob(vector: Float32Array): Buffer {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 }
@@ -144,24 +147,38 @@ export class KnowledgeIndex {
           "INSERT INTO knowledge_documents (path, hash, size, mtime_ms, indexed_at) VALUES (?, ?, ?, ?, ?)",
           [file.path, hash, file.size, file.mtimeMs, Date.now()],
         );
-        for (const [ordinal, passage] of passages.entries()) {
-          const { lastID: passageId } = await this.db.run(
-            "INSERT INTO knowledge_passages (document_id, ordinal, heading, text) VALUES (?, ?, ?, ?)",
-            [documentId, ordinal, passage.heading ?? null, passage.text],
-          );
-          await this.db.run("INSERT INTO knowledge_fts (rowid, heading, text) VALUES (?, ?, ?)", [
-            passageId,
-            passage.heading ?? "",
-            passage.text,
-          ]);
-          const vector = vectors?.[ordinal];
-          if (vector !== undefined)
-            // Plain numbers: node-sqlite3 binds a BigInt as NULL.
-            await this.db.run("INSERT INTO knowledge_vec (rowid, document_id, embedding) VALUES (?, ?, ?)", [
-              passageId,
+        // Ids chosen here (the write lock is held), so each table takes its rows in multi-row
+        // INSERTs: one statement per table per batch instead of three round trips per passage.
+        const next = await this.db.get<{ id: number }>(
+          "SELECT coalesce(max(id), 0) + 1 AS id FROM knowledge_passages",
+        );
+        const firstId = next?.id ?? 1;
+        for (let start = 0; start < passages.length; start += ROWS_PER_INSERT) {
+          const batch = passages.slice(start, start + ROWS_PER_INSERT);
+          const ids = batch.map((_, offset) => firstId + start + offset);
+          const rows = (width: number) =>
+            batch.map(() => `(${Array(width).fill("?").join(", ")})`).join(", ");
+          await this.db.run(
+            `INSERT INTO knowledge_passages (id, document_id, ordinal, heading, text) VALUES ${rows(5)}`,
+            batch.flatMap((passage, offset) => [
+              ids[offset] ?? 0,
               documentId,
-              vectorBlob(vector),
-            ]);
+              start + offset,
+              passage.heading ?? null,
+              passage.text,
+            ]),
+          );
+          await this.db.run(
+            `INSERT INTO knowledge_fts (rowid, heading, text) VALUES ${rows(3)}`,
+            batch.flatMap((passage, offset) => [ids[offset] ?? 0, passage.heading ?? "", passage.text]),
+          );
+          const batchVectors = vectors?.slice(start, start + batch.length) ?? [];
+          if (batchVectors.length > 0)
+            // Plain numbers: node-sqlite3 binds a BigInt as NULL.
+            await this.db.run(
+              `INSERT INTO knowledge_vec (rowid, document_id, embedding) VALUES ${batchVectors.map(() => "(?, ?, ?)").join(", ")}`,
+              batchVectors.flatMap((vector, offset) => [ids[offset] ?? 0, documentId, vectorBlob(vector)]),
+            );
         }
         await this.db.exec("COMMIT");
       } catch (error) {
