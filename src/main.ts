@@ -49,6 +49,7 @@ runProgram("troupe", async () => {
     logger,
     watch: true,
     personas: personas.list(),
+    reloads: personas,
   });
   const bot = service.wrapBot(
     createBot({

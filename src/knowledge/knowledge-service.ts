@@ -170,6 +170,27 @@ export class KnowledgeService implements KnowledgeBase {
     await Promise.all([...roots].map((root) => this.ready(root)));
   }
 
+  /**
+   * Stops watching the roots none of these personas lists any more (a persona removed, or its
+   * `knowledge:` changed, by hot reload): their documents stay in the index, unwatched, and a root
+   * listed again is brought up to date on its next use, as a new one is.
+   */
+  keepRootsOf(personas: readonly Persona[]): void {
+    const listed = new Set(personas.flatMap((persona) => knowledgeRoots(persona)));
+    for (const [root, state] of this.roots) {
+      if (listed.has(root)) continue;
+      clearTimeout(state.timer);
+      state.watcher?.close();
+      this.roots.delete(root);
+      this.logger.info({ root }, "knowledge folder no longer listed by any persona: not watched any more");
+    }
+  }
+
+  /** The roots indexed and watched now (status and tests). */
+  watchedRoots(): string[] {
+    return [...this.roots.keys()];
+  }
+
   /** The root's document ids, once its first sync has run (and its watch has begun). */
   private async ready(root: string): Promise<number[]> {
     let state = this.roots.get(root);
@@ -208,13 +229,14 @@ export class KnowledgeService implements KnowledgeBase {
     const resync = () => {
       clearTimeout(state.timer);
       state.timer = setTimeout(() => {
-        if (this.closed) return;
+        if (this.closed || this.roots.get(root) !== state) return;
         state.syncing = state.syncing.then(() => this.sync(root, state));
       }, WATCH_DEBOUNCE_MS);
     };
     const start = async () => {
       const listing = await listRoot(root);
-      if (this.closed) return;
+      // Closed, or no longer listed (keepRootsOf) while the listing ran.
+      if (this.closed || this.roots.get(root) !== state) return;
       const folder = !listing.missing && listing.files.every((file) => file.path !== root);
       try {
         // A file root (or one not there yet) is watched through its folder, for renames over it.

@@ -3,6 +3,7 @@
  * index (SQLite FTS5 + sqlite-vec), the real bot and Ollama provider against the fake Ollama, which
  * also embeds (deterministic hashed bag of words).
  */
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IncomingMessage } from "../../src/core/message.js";
 import { MIN_VECTOR_SIMILARITY } from "../../src/knowledge/knowledge-service.js";
@@ -205,6 +206,33 @@ describe("knowledge", () => {
     );
     const [status] = await knowledge.status([support]);
     expect(status).toMatchObject({ persona: "support", filesOnDisk: 1, indexed: { documents: 1 } });
+  });
+
+  it("stops watching a folder once no persona lists it (hot reload), and indexes it again when one does", async () => {
+    const { knowledge, personas } = await world.open({ watch: true });
+    const support = personas.get("support");
+    if (support === undefined) throw new Error("support did not load");
+    await knowledge.search(support, "backups", 4);
+    const docs = join(world.root, "docs");
+    expect(knowledge.watchedRoots()).toContain(docs);
+
+    await world.write("personas/support.md", "You help people run troupe, from memory now.\n");
+    await vi.waitFor(() => expect(knowledge.watchedRoots()).not.toContain(docs), { timeout: 5_000 });
+    expect(
+      world.logger.lines.find((line) => line.message.startsWith("knowledge folder no longer listed"))?.fields,
+    ).toMatchObject({ root: docs });
+
+    // Changed while unwatched: picked up when a persona lists the folder again.
+    await world.write("docs/guide.md", `${GUIDE}\n## Zeppelins\n\nThe zeppelin hangar is in the cellar.\n`);
+    await world.write("personas/support.md", "---\nknowledge: [../docs]\n---\nYou help people run troupe.\n");
+    await vi.waitFor(() => expect(personas.get("support")?.knowledge).toEqual(["../docs"]), {
+      timeout: 5_000,
+    });
+    const again = personas.get("support");
+    if (again === undefined) throw new Error("support did not reload");
+    const { passages } = await knowledge.retrieve(again, "zeppelin hangar", 4);
+    expect(passages[0]?.heading).toBe("Guide › Zeppelins");
+    expect(knowledge.watchedRoots()).toContain(docs);
   });
 
   it("keeps a file that did not change unread, and re-indexes one changed while troupe was stopped", async () => {
