@@ -14,7 +14,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import type { Persona } from "../src/core/persona.js";
 import { KnowledgeIndex } from "../src/knowledge/knowledge-index.js";
-import { KnowledgeService } from "../src/knowledge/knowledge-service.js";
+import { KnowledgeService, MIN_VECTOR_SIMILARITY } from "../src/knowledge/knowledge-service.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { type Embedder, normalise } from "../src/model/embedder.js";
 import { createOllamaEmbedder } from "../src/model/embeddings/ollama-embedder.js";
@@ -184,45 +184,79 @@ async function benchLatency(passages: number): Promise<LatencyFigures> {
   }
 }
 
-const labelledQuestions = z.array(z.object({ question: z.string(), file: z.string(), heading: z.string() }));
+const benchQuestions = z.array(
+  z.union([
+    z.object({ question: z.string(), file: z.string(), heading: z.string() }),
+    z.object({ question: z.string(), offTopic: z.literal(true) }),
+  ]),
+);
+
+export interface RetrievalQuality {
+  /** Labelled questions with a passage from their section among the first three used. */
+  hitsAt3: number;
+  /** Off-topic questions that got any passage past the relevance cut-off. */
+  offTopicAnswered: number;
+  /** Vector similarity of the labelled section's best passage, per labelled question where vectors found it. */
+  labelledSimilarities: number[];
+  /** The best vector similarity each off-topic question reached. */
+  offTopicSimilarities: number[];
+}
 
 export interface QualityFigures {
   questions: number;
-  keywordHitsAt3: number;
-  hybridHitsAt3: number;
+  offTopicQuestions: number;
+  keyword: RetrievalQuality;
+  hybrid: RetrievalQuality;
 }
 
-/** Hit rate at 3 on the labelled questions, over the README and docs of the checkout the bench runs in. */
+/**
+ * Hit rate at 3 on the labelled questions, over the README and docs of the checkout the bench runs
+ * in, with the relevance cut-off applied as an answer applies it; and how many off-topic questions
+ * still got passages (false positives). The similarities say where MIN_VECTOR_SIMILARITY sits.
+ */
 async function benchQuality(): Promise<QualityFigures> {
-  const questions = labelledQuestions.parse(
+  const questions = benchQuestions.parse(
     parse(await readFile(join(repoRoot, "bench", "knowledge-questions.yaml"), "utf8")),
   );
   const root = await mkdtemp(join(tmpdir(), "troupe-bench-knowledge-"));
   const ollama = await startFakeOllama();
   try {
     const persona: Persona = { ...personaFor(repoRoot, ["../README.md", "../docs"]) };
-    const hits = async (embedder: Embedder | undefined, name: string) => {
+    const measure = async (embedder: Embedder | undefined, name: string): Promise<RetrievalQuality> => {
       const { index } = await KnowledgeIndex.open(join(root, `${name}.sqlite`), embedder?.model);
       const service = new KnowledgeService({ index, embedder, logger: silentLogger, watch: false });
-      let found = 0;
-      for (const labelled of questions) {
-        const top = await service.search(persona, labelled.question, 3);
-        const hit = top.some(
-          (passage) =>
-            passage.source === labelled.file &&
-            (passage.heading ?? "").split(" › ").at(-1) === labelled.heading,
-        );
-        if (hit) found++;
+      const quality: RetrievalQuality = {
+        hitsAt3: 0,
+        offTopicAnswered: 0,
+        labelledSimilarities: [],
+        offTopicSimilarities: [],
+      };
+      for (const entry of questions) {
+        const { passages } = await service.retrieve(persona, entry.question, 3);
+        const ranked = await service.search(persona, entry.question, 1_000);
+        if ("offTopic" in entry) {
+          if (passages.length > 0) quality.offTopicAnswered++;
+          const best = Math.max(...ranked.map((passage) => passage.similarity ?? Number.NEGATIVE_INFINITY));
+          if (Number.isFinite(best)) quality.offTopicSimilarities.push(best);
+          continue;
+        }
+        const fromSection = (passage: { source: string; heading?: string }) =>
+          passage.source === entry.file && (passage.heading ?? "").split(" › ").at(-1) === entry.heading;
+        if (passages.some(fromSection)) quality.hitsAt3++;
+        const labelled = ranked.filter(fromSection).map((passage) => passage.similarity);
+        const best = Math.max(...labelled.map((value) => value ?? Number.NEGATIVE_INFINITY));
+        if (Number.isFinite(best)) quality.labelledSimilarities.push(best);
       }
       await service.close();
-      return found;
+      return quality;
     };
-    const keywordHitsAt3 = await hits(undefined, "keyword");
-    const hybridHitsAt3 = await hits(
+    const keyword = await measure(undefined, "keyword");
+    const hybrid = await measure(
       createOllamaEmbedder({ host: ollama.host, model: "nomic-embed-text" }),
       "hybrid",
     );
-    return { questions: questions.length, keywordHitsAt3, hybridHitsAt3 };
+    const offTopicQuestions = questions.filter((entry) => "offTopic" in entry).length;
+    return { questions: questions.length - offTopicQuestions, offTopicQuestions, keyword, hybrid };
   } finally {
     await ollama.close();
     await rm(root, { recursive: true, force: true });
@@ -245,6 +279,15 @@ export async function benchKnowledge(
   return { indexing, latency, quality };
 }
 
+/** `min 0.41, median 0.62` (or max first for the off-topic side, where the top is what matters). */
+function spread(values: readonly number[], maxFirst = false): string {
+  if (values.length === 0) return "none";
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const edge = maxFirst ? `max ${(sorted.at(-1) ?? 0).toFixed(3)}` : `${(sorted[0] ?? 0).toFixed(3)}`;
+  return `${edge}, median ${median.toFixed(3)}`;
+}
+
 export function formatKnowledgeFigures(figures: KnowledgeFigures): string[] {
   const { indexing, quality } = figures;
   const percent = (hits: number) => `${Math.round((hits / quality.questions) * 100)}%`;
@@ -255,6 +298,8 @@ export function formatKnowledgeFigures(figures: KnowledgeFigures): string[] {
       (size) =>
         `  query at ${size.passages.toLocaleString("en")} passages: keyword p50 ${size.keyword.medianMs} ms, p99 ${size.keyword.p99Ms} ms | hybrid (${QUERY_DIMENSIONS} dims) p50 ${size.hybrid.medianMs} ms, p99 ${size.hybrid.p99Ms} ms`,
     ),
-    `  hit rate at 3, ${quality.questions} questions on troupe's README and docs: keyword ${percent(quality.keywordHitsAt3)} (${quality.keywordHitsAt3}), hybrid ${percent(quality.hybridHitsAt3)} (${quality.hybridHitsAt3})`,
+    `  hit rate at 3 after the relevance cut-off, ${quality.questions} questions on troupe's README and docs: keyword ${percent(quality.keyword.hitsAt3)} (${quality.keyword.hitsAt3}), hybrid ${percent(quality.hybrid.hitsAt3)} (${quality.hybrid.hitsAt3})`,
+    `  off-topic questions given passages (false positives), of ${quality.offTopicQuestions}: keyword ${quality.keyword.offTopicAnswered}, hybrid ${quality.hybrid.offTopicAnswered}`,
+    `  vector similarity (cut-off ${MIN_VECTOR_SIMILARITY}): labelled section's best passage min ${spread(quality.hybrid.labelledSimilarities)}; off-topic best match ${spread(quality.hybrid.offTopicSimilarities, true)}`,
   ];
 }

@@ -54,6 +54,7 @@ runProgram("troupe", async () => {
     logger,
     watch: true,
     personas: personas.list(),
+    reloads: personas,
   });
   const bot = service.wrapBot(
     createBot({

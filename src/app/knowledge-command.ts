@@ -1,14 +1,15 @@
 /**
  * `npm run knowledge -- status` and `npm run knowledge -- search PERSONA "question"`: what the
- * index holds for each persona, and what a question would retrieve (score, source, heading, and
- * which search found it). The same index and search the bot uses; `status` shows the index as it
+ * index holds for each persona, and what a question would retrieve (score, source, heading, which
+ * search found it with its raw BM25 and cosine similarity, and whether the relevance cut-off kept or
+ * cut it). The same index and search the bot uses; `status` shows the index as it
  * is (it indexes nothing), `search` brings the persona's documents up to date first, as an answer
  * would.
  */
 import { resolve } from "node:path";
 import type { Config } from "../config.js";
 import { passageLabel } from "../core/knowledge.js";
-import type { PersonaKnowledgeStatus } from "../knowledge/knowledge-service.js";
+import { MIN_VECTOR_SIMILARITY, type PersonaKnowledgeStatus } from "../knowledge/knowledge-service.js";
 import type { Logger } from "../lib/logger.js";
 import { probeOllama } from "../model/ollama/ollama-probe.js";
 import { loadPersonaDirectory } from "../personas/persona-directory.js";
@@ -64,13 +65,23 @@ export async function runKnowledgeCommand(
       return `${header}\n${persona.name}: nothing in its documents matches "${question}".`;
     const lines = hits.map((hit, index) => {
       const found = [
-        hit.keywordRank === undefined ? undefined : `keyword #${hit.keywordRank}`,
-        hit.vectorRank === undefined ? undefined : `vector #${hit.vectorRank}`,
+        hit.keywordRank === undefined
+          ? undefined
+          : `keyword #${hit.keywordRank} bm25 ${hit.bm25?.toFixed(2)}`,
+        hit.vectorRank === undefined
+          ? undefined
+          : `vector #${hit.vectorRank} similarity ${hit.similarity?.toFixed(3)}`,
       ].filter((part) => part !== undefined);
+      const verdict = hit.relevant ? "used" : "cut ";
       const preview = hit.text.replace(/\s+/g, " ").slice(0, 120);
-      return `${index + 1}. ${hit.score.toFixed(4)}  ${passageLabel(hit)}  (${found.join(", ")})\n     ${preview}`;
+      return `${index + 1}. ${verdict} ${hit.score.toFixed(4)}  ${passageLabel(hit)}  (${found.join(", ")})\n     ${preview}`;
     });
-    return [header, `${persona.name}: "${question}"`, ...lines].join("\n");
+    const used = hits.filter((hit) => hit.relevant).length;
+    const summary =
+      used === hits.length
+        ? `${persona.name}: "${question}"`
+        : `${persona.name}: "${question}" (${hits.length - used} cut: no keyword match and vector similarity under ${MIN_VECTOR_SIMILARITY})`;
+    return [header, summary, ...lines].join("\n");
   } finally {
     personas.close();
     await knowledge.close();

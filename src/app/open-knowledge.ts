@@ -13,6 +13,7 @@ import { KnowledgeService } from "../knowledge/knowledge-service.js";
 import type { Logger } from "../lib/logger.js";
 import { type Embedder, EmbeddingsUnsupported } from "../model/embedder.js";
 import { createEmbedder } from "../model/embeddings/create-embedder.js";
+import type { PersonaDirectory } from "../personas/persona-directory.js";
 import { FatalError } from "./fatal.js";
 
 export type KnowledgeConfig = Pick<
@@ -27,6 +28,8 @@ export interface OpenKnowledgeOptions {
   watch: boolean;
   /** Indexed now, in the background (the bot), or left for the caller. */
   personas?: readonly Persona[];
+  /** Hot reloads: roots no persona lists any more stop being watched. */
+  reloads?: Pick<PersonaDirectory, "list" | "onChange">;
 }
 
 export async function openKnowledge(
@@ -51,6 +54,8 @@ export async function openKnowledge(
       "knowledge index rebuilt: its vectors came from another embedding model",
     );
   const service = new KnowledgeService({ index: opened.index, embedder, logger, watch: options.watch });
+  const reloads = options.reloads;
+  if (reloads !== undefined) reloads.onChange(() => service.keepRootsOf(reloads.list()));
   if (options.personas !== undefined)
     service
       .prepare(options.personas)

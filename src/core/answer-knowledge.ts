@@ -5,7 +5,7 @@
  * without passages (it is told nothing it could mistake for documents).
  */
 import type { Logger } from "../lib/logger.js";
-import { type KnowledgeBase, type KnowledgePassage, knowledgeBlock } from "./knowledge.js";
+import { type KnowledgeBase, type KnowledgePassage, knowledgeBlock, type Retrieval } from "./knowledge.js";
 import type { Persona } from "./persona.js";
 import { estimateMessageTokens } from "./tokens.js";
 
@@ -18,6 +18,8 @@ export interface AnswerKnowledge {
   /** The prompt block, or undefined when no passage is used. */
   context?: string;
   passages: KnowledgePassage[];
+  /** Found but below the relevance cut-off (the log line shows them, with their scores). */
+  cut: KnowledgePassage[];
 }
 
 export async function knowledgeForAnswer(
@@ -27,14 +29,15 @@ export async function knowledgeForAnswer(
   room: { contextTokens: number; replyTokens: number },
   logger: Logger,
 ): Promise<AnswerKnowledge> {
-  if (knowledge === undefined || !knowledge.covers(persona)) return { passages: [] };
-  let found: KnowledgePassage[];
+  if (knowledge === undefined || !knowledge.covers(persona)) return { passages: [], cut: [] };
+  let retrieval: Retrieval;
   try {
-    found = await knowledge.retrieve(persona, question, MAX_PASSAGES);
+    retrieval = await knowledge.retrieve(persona, question, MAX_PASSAGES);
   } catch (error) {
     logger.warn({ err: error }, "knowledge search failed: answering without the documents");
-    return { passages: [] };
+    return { passages: [], cut: [] };
   }
+  const { passages: found, cut } = retrieval;
   const budget = Math.floor(Math.max(room.contextTokens - room.replyTokens, 0) * KNOWLEDGE_SHARE);
   const passages: KnowledgePassage[] = [];
   for (const passage of found) {
@@ -42,8 +45,8 @@ export async function knowledgeForAnswer(
     if (estimateMessageTokens(knowledgeBlock(next)) > budget) break;
     passages.push(passage);
   }
-  if (passages.length === 0) return { passages };
-  return { context: knowledgeBlock(passages), passages };
+  if (passages.length === 0) return { passages, cut };
+  return { context: knowledgeBlock(passages), passages, cut };
 }
 
 /** The passages as the answer's log line carries them: where from and how well they matched. */
@@ -52,5 +55,7 @@ export function passagesLogField(passages: readonly KnowledgePassage[]) {
     source: passage.source,
     heading: passage.heading,
     score: Number(passage.score.toFixed(4)),
+    ...(passage.bm25 === undefined ? {} : { bm25: Number(passage.bm25.toFixed(3)) }),
+    ...(passage.similarity === undefined ? {} : { similarity: Number(passage.similarity.toFixed(3)) }),
   }));
 }

@@ -199,6 +199,8 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
     ms: Date.now() - started,
     usage: outcome.finish?.usage,
     ...(grounding.passages.length > 0 ? { passages: passagesLogField(grounding.passages) } : {}),
+    // Found but below the relevance cut-off: why an answer came without sources is visible here.
+    ...(grounding.cut.length > 0 ? { passagesCut: passagesLogField(grounding.cut) } : {}),
   };
   if (grounding.passages.length > 0)
     dependencies.sources?.record(message.conversationId, {

@@ -2,7 +2,8 @@
  * Answering from documents, as core sees it: a persona with `knowledge:` gets the passages that
  * best match the message, and the conversation remembers which ones its last answer drew on (for
  * `/sources`). The index, the files and the embeddings live in src/knowledge/; core only knows
- * this contract, so an answer never learns whether vectors or keywords found a passage.
+ * this contract. A passage carries its raw match scores only so the answer's log line can show why
+ * it was used or cut; which passages count as relevant is decided in src/knowledge/.
  */
 import type { Persona } from "./persona.js";
 
@@ -14,13 +15,24 @@ export interface KnowledgePassage {
   text: string;
   /** The fused rank score (reciprocal rank fusion): higher is better, comparable within one search. */
   score: number;
+  /** SQLite's BM25 when the keyword search found it (lower is better). */
+  bm25?: number;
+  /** Cosine similarity to the question when the vector search found it (1 is the same direction). */
+  similarity?: number;
+}
+
+/** One search's result: the passages relevant enough to use, and those near the top that were cut. */
+export interface Retrieval {
+  passages: KnowledgePassage[];
+  /** Ranked within the limit but below the relevance cut-off: logged, never put in a prompt. */
+  cut: KnowledgePassage[];
 }
 
 export interface KnowledgeBase {
   /** Whether this persona answers from documents at all (`knowledge:` in its file). */
   covers(persona: Persona): boolean;
-  /** The best passages for `question` among the persona's own documents, best first. */
-  retrieve(persona: Persona, question: string, limit: number): Promise<KnowledgePassage[]>;
+  /** The best relevant passages for `question` among the persona's own documents, best first. */
+  retrieve(persona: Persona, question: string, limit: number): Promise<Retrieval>;
 }
 
 /** What one answer drew on, kept per conversation for `/sources`. */

@@ -1,59 +1,43 @@
 /**
- * HTML → Markdown-like text for the chunker: headings become `#` lines (so passages keep their
- * section), block elements become paragraph breaks, scripts, styles and tags go, the common
- * entities are decoded. Deliberately small and built in: documentation pages need no more than
- * this to be searched; a full converter (html-to-text, node-html-parser) can replace this one
- * function without touching anything else.
+ * HTML → Markdown-like text for the chunker, through html-to-text (a real HTML parser, so entities,
+ * comments, nesting and broken markup are its problem, not ours). Headings become `#` lines at
+ * their level, so the chunker splits there and each passage keeps its heading path; lists keep
+ * `- ` items and tables stay readable. Scripts, styles, navigation, images and link targets are
+ * left out: none of it is text a person would quote back, and it would only dilute the passages.
+ * Lines are not wrapped: the chunker packs paragraphs itself.
  */
-const ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-  mdash: "—",
-  ndash: "–",
-  hellip: "…",
-  rsquo: "’",
-  lsquo: "‘",
-  rdquo: "”",
-  ldquo: "“",
+import { compile, type FormatCallback } from "html-to-text";
+
+/** `<hN>` as a `#` line of level N in a block of its own, its text as written (not upper-cased). */
+const markdownHeading: FormatCallback = (element, walk, builder, formatOptions) => {
+  const level = Number(formatOptions.level ?? 1);
+  builder.openBlock({ leadingLineBreaks: 2 });
+  builder.addLiteral(`${"#".repeat(level)} `);
+  walk(element.children, builder);
+  builder.closeBlock({ trailingLineBreaks: 2 });
 };
 
+const skipped = ["script", "style", "noscript", "template", "head", "nav", "img", "svg", "iframe", "form"];
+
+const convert = compile({
+  wordwrap: false,
+  formatters: { markdownHeading },
+  selectors: [
+    ...[1, 2, 3, 4, 5, 6].map((level) => ({
+      selector: `h${level}`,
+      format: "markdownHeading",
+      options: { level },
+    })),
+    ...skipped.map((selector) => ({ selector, format: "skip" })),
+    { selector: "a", options: { ignoreHref: true } },
+    { selector: "ul", options: { itemPrefix: "- " } },
+    { selector: "table", format: "dataTable", options: { uppercaseHeaderCells: false } },
+  ],
+});
+
 export function htmlToMarkdown(html: string): string {
-  return decodeEntities(
-    html
-      .replace(/<!--[\s\S]*?-->/g, "")
-      .replace(/<(script|style|noscript|template|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, "")
-      .replace(
-        /<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi,
-        (_match, level: string, inner: string) =>
-          `\n\n${"#".repeat(Number(level))} ${inner
-            .replace(/<[^>]*>/g, "")
-            .replace(/\s+/g, " ")
-            .trim()}\n\n`,
-      )
-      .replace(/<li\b[^>]*>/gi, "\n- ")
-      .replace(/<br\s*\/?>/gi, "\n")
-      .replace(
-        /<\/?(p|div|section|article|main|ul|ol|table|tr|pre|blockquote|header|footer|nav|dl|dt|dd)\b[^>]*>/gi,
-        "\n\n",
-      )
-      .replace(/<[^>]*>/g, ""),
-  )
+  return convert(html)
     .replace(/[ \t]+\n/g, "\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (match, name: string) => {
-    if (name[0] === "#") {
-      const code =
-        name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
-    }
-    return ENTITIES[name.toLowerCase()] ?? match;
-  });
 }

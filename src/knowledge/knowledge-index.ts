@@ -27,6 +27,10 @@ export interface PassageHit {
   documentPath: string;
   heading?: string;
   text: string;
+  /** Keyword hits: SQLite's BM25 (lower is better; negative for any match). */
+  bm25?: number;
+  /** Vector hits: cosine distance to the question (0 same direction, 1 unrelated, 2 opposite). */
+  distance?: number;
 }
 
 export interface IndexCounts {
@@ -67,6 +71,9 @@ export function ftsQuery(question: string): string | undefined {
   const kept = [...new Set(words.filter((word) => word.length > 1 && !STOPWORDS.has(word)))].slice(0, 32);
   return kept.length === 0 ? undefined : kept.map((word) => `"${word}"`).join(" OR ");
 }
+
+/** Passages per multi-row INSERT: 5 parameters each stays far below SQLite's 32,766. */
+const ROWS_PER_INSERT = 500;
 
 function vectorBlob(vector: Float32Array): Buffer {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
@@ -140,24 +147,38 @@ export class KnowledgeIndex {
           "INSERT INTO knowledge_documents (path, hash, size, mtime_ms, indexed_at) VALUES (?, ?, ?, ?, ?)",
           [file.path, hash, file.size, file.mtimeMs, Date.now()],
         );
-        for (const [ordinal, passage] of passages.entries()) {
-          const { lastID: passageId } = await this.db.run(
-            "INSERT INTO knowledge_passages (document_id, ordinal, heading, text) VALUES (?, ?, ?, ?)",
-            [documentId, ordinal, passage.heading ?? null, passage.text],
-          );
-          await this.db.run("INSERT INTO knowledge_fts (rowid, heading, text) VALUES (?, ?, ?)", [
-            passageId,
-            passage.heading ?? "",
-            passage.text,
-          ]);
-          const vector = vectors?.[ordinal];
-          if (vector !== undefined)
-            // Plain numbers: node-sqlite3 binds a BigInt as NULL.
-            await this.db.run("INSERT INTO knowledge_vec (rowid, document_id, embedding) VALUES (?, ?, ?)", [
-              passageId,
+        // Ids chosen here (the write lock is held), so each table takes its rows in multi-row
+        // INSERTs: one statement per table per batch instead of three round trips per passage.
+        const next = await this.db.get<{ id: number }>(
+          "SELECT coalesce(max(id), 0) + 1 AS id FROM knowledge_passages",
+        );
+        const firstId = next?.id ?? 1;
+        for (let start = 0; start < passages.length; start += ROWS_PER_INSERT) {
+          const batch = passages.slice(start, start + ROWS_PER_INSERT);
+          const ids = batch.map((_, offset) => firstId + start + offset);
+          const rows = (width: number) =>
+            batch.map(() => `(${Array(width).fill("?").join(", ")})`).join(", ");
+          await this.db.run(
+            `INSERT INTO knowledge_passages (id, document_id, ordinal, heading, text) VALUES ${rows(5)}`,
+            batch.flatMap((passage, offset) => [
+              ids[offset] ?? 0,
               documentId,
-              vectorBlob(vector),
-            ]);
+              start + offset,
+              passage.heading ?? null,
+              passage.text,
+            ]),
+          );
+          await this.db.run(
+            `INSERT INTO knowledge_fts (rowid, heading, text) VALUES ${rows(3)}`,
+            batch.flatMap((passage, offset) => [ids[offset] ?? 0, passage.heading ?? "", passage.text]),
+          );
+          const batchVectors = vectors?.slice(start, start + batch.length) ?? [];
+          if (batchVectors.length > 0)
+            // Plain numbers: node-sqlite3 binds a BigInt as NULL.
+            await this.db.run(
+              `INSERT INTO knowledge_vec (rowid, document_id, embedding) VALUES ${batchVectors.map(() => "(?, ?, ?)").join(", ")}`,
+              batchVectors.flatMap((vector, offset) => [ids[offset] ?? 0, documentId, vectorBlob(vector)]),
+            );
         }
         await this.db.exec("COMMIT");
       } catch (error) {
@@ -228,7 +249,8 @@ export class KnowledgeIndex {
     const query = ftsQuery(question);
     if (query === undefined || documentIds.length === 0) return [];
     return this.db.all<PassageHit>(
-      `SELECT p.id AS passageId, d.path AS documentPath, p.heading AS heading, p.text AS text
+      `SELECT p.id AS passageId, d.path AS documentPath, p.heading AS heading, p.text AS text,
+         bm25(knowledge_fts, 2.0, 1.0) AS bm25
        FROM knowledge_fts f JOIN knowledge_passages p ON p.id = f.rowid JOIN knowledge_documents d ON d.id = p.document_id
        WHERE knowledge_fts MATCH ? AND p.document_id IN (${idList(documentIds)})
        ORDER BY bm25(knowledge_fts, 2.0, 1.0) LIMIT ?`,
@@ -246,8 +268,8 @@ export class KnowledgeIndex {
     limit: number,
   ): Promise<PassageHit[]> {
     if (this.dimensions === undefined || documentIds.length === 0) return [];
-    const nearest = await this.db.all<{ rowid: number }>(
-      `SELECT rowid FROM knowledge_vec WHERE embedding MATCH ? AND k = ? AND document_id IN (${idList(documentIds)})
+    const nearest = await this.db.all<{ rowid: number; distance: number }>(
+      `SELECT rowid, distance FROM knowledge_vec WHERE embedding MATCH ? AND k = ? AND document_id IN (${idList(documentIds)})
        ORDER BY distance`,
       [vectorBlob(vector), limit],
     );
@@ -258,7 +280,10 @@ export class KnowledgeIndex {
        WHERE p.id IN (${idList(nearest.map((row) => row.rowid))})`,
     );
     const byId = new Map(rows.map((row) => [row.passageId, row]));
-    return nearest.flatMap((row) => byId.get(row.rowid) ?? []);
+    return nearest.flatMap((row) => {
+      const hit = byId.get(row.rowid);
+      return hit === undefined ? [] : [{ ...hit, distance: row.distance }];
+    });
   }
 
   async counts(documentIds: readonly number[]): Promise<IndexCounts> {

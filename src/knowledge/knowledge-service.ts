@@ -7,7 +7,7 @@
  */
 import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname, sep } from "node:path";
-import type { KnowledgeBase, KnowledgePassage } from "../core/knowledge.js";
+import type { KnowledgeBase, KnowledgePassage, Retrieval } from "../core/knowledge.js";
 import type { Persona } from "../core/persona.js";
 import type { Logger } from "../lib/logger.js";
 import type { Embedder } from "../model/embedder.js";
@@ -18,6 +18,19 @@ import { type SyncCounts, syncRoot } from "./sync-root.js";
 
 /** Candidates each search contributes before fusion: deep enough that agreement lower down counts. */
 const CANDIDATES = 20;
+/**
+ * The relevance cut-off for a passage only the vector search found. Nearest neighbours always
+ * exist, so without a floor every message ("hello" included) would get passages. A passage the
+ * keyword search matched (it shares a word that is not a stopword with the question) always counts;
+ * one found by vectors alone must be at least this similar (cosine) to the question. RRF scores are
+ * ranks, so the decision is on the raw cosine. Chosen with `npm run bench -- knowledge` over
+ * bench/knowledge-questions.yaml (31 labelled questions, 10 off-topic): the best match of an
+ * off-topic question reached 0.548 at most (median 0.49), so 0.6 lets none through on vectors
+ * alone; the labelled sections' best passages had a median of 0.42, so vectors alone rarely add a
+ * passage the keywords missed. Those are the fakes' 64-dimension hashed bag of words, where short
+ * texts collide; a real model's similarities sit on another scale, so measure again for one.
+ */
+export const MIN_VECTOR_SIMILARITY = 0.6;
 /** Saves arrive in bursts (temp file, rename, touch): one re-index after a quiet spell. */
 const WATCH_DEBOUNCE_MS = 300;
 
@@ -26,6 +39,8 @@ export interface RankedPassage extends KnowledgePassage {
   keywordRank?: number;
   /** 1-based place in the vector results, if it was there. */
   vectorRank?: number;
+  /** Past the relevance cut-off (a keyword match, or similar enough to the question). */
+  relevant: boolean;
 }
 
 export interface PersonaKnowledgeStatus {
@@ -71,12 +86,22 @@ export class KnowledgeService implements KnowledgeBase {
     return (persona.knowledge?.length ?? 0) > 0;
   }
 
-  async retrieve(persona: Persona, question: string, limit: number): Promise<KnowledgePassage[]> {
-    return this.search(persona, question, limit);
+  /** The best relevant passages, and those the cut-off removed from the first `limit`. */
+  async retrieve(persona: Persona, question: string, limit: number): Promise<Retrieval> {
+    const ranked = await this.rank(persona, question);
+    return {
+      passages: ranked.filter((passage) => passage.relevant).slice(0, limit),
+      cut: ranked.slice(0, limit).filter((passage) => !passage.relevant),
+    };
   }
 
-  /** The best passages with how each search ranked them (the CLI's `search` shows these). */
+  /** The first `limit` passages by fused rank, relevant or not, with how each search ranked them (the CLI's `search`). */
   async search(persona: Persona, question: string, limit: number): Promise<RankedPassage[]> {
+    return (await this.rank(persona, question)).slice(0, limit);
+  }
+
+  /** Every candidate either search found, by fused rank, each with its raw scores and the cut-off's verdict. */
+  private async rank(persona: Persona, question: string): Promise<RankedPassage[]> {
     const roots = knowledgeRoots(persona);
     const documentIds = (await Promise.all(roots.map((root) => this.ready(root)))).flat();
     const { index, embedder } = this.options;
@@ -94,17 +119,26 @@ export class KnowledgeService implements KnowledgeBase {
         );
       }
     }
-    const fused = fuseRanks([await keyword, vector], (hit) => hit.passageId, limit);
+    const keywordHits = await keyword;
+    const bm25ById = new Map(keywordHits.map((hit) => [hit.passageId, hit.bm25]));
+    const distanceById = new Map(vector.map((hit) => [hit.passageId, hit.distance]));
+    const fused = fuseRanks([keywordHits, vector], (hit) => hit.passageId, Number.POSITIVE_INFINITY);
     return fused.map(({ item, score, ranks }) => {
       const [keywordRank, vectorRank] = ranks;
       const heading = item.heading ?? undefined;
+      const bm25 = bm25ById.get(item.passageId);
+      const distance = distanceById.get(item.passageId);
+      const similarity = distance === undefined ? undefined : 1 - distance;
       return {
         source: documentName(roots, item.documentPath),
         ...(heading === undefined || heading === "" ? {} : { heading }),
         text: item.text,
         score,
+        ...(bm25 === undefined ? {} : { bm25 }),
+        ...(similarity === undefined ? {} : { similarity }),
         ...(keywordRank === undefined ? {} : { keywordRank }),
         ...(vectorRank === undefined ? {} : { vectorRank }),
+        relevant: keywordRank !== undefined || (similarity ?? 0) >= MIN_VECTOR_SIMILARITY,
       };
     });
   }
@@ -134,6 +168,27 @@ export class KnowledgeService implements KnowledgeBase {
   async prepare(personas: readonly Persona[]): Promise<void> {
     const roots = new Set(personas.flatMap((persona) => knowledgeRoots(persona)));
     await Promise.all([...roots].map((root) => this.ready(root)));
+  }
+
+  /**
+   * Stops watching the roots none of these personas lists any more (a persona removed, or its
+   * `knowledge:` changed, by hot reload): their documents stay in the index, unwatched, and a root
+   * listed again is brought up to date on its next use, as a new one is.
+   */
+  keepRootsOf(personas: readonly Persona[]): void {
+    const listed = new Set(personas.flatMap((persona) => knowledgeRoots(persona)));
+    for (const [root, state] of this.roots) {
+      if (listed.has(root)) continue;
+      clearTimeout(state.timer);
+      state.watcher?.close();
+      this.roots.delete(root);
+      this.logger.info({ root }, "knowledge folder no longer listed by any persona: not watched any more");
+    }
+  }
+
+  /** The roots indexed and watched now (status and tests). */
+  watchedRoots(): string[] {
+    return [...this.roots.keys()];
   }
 
   /** The root's document ids, once its first sync has run (and its watch has begun). */
@@ -174,13 +229,14 @@ export class KnowledgeService implements KnowledgeBase {
     const resync = () => {
       clearTimeout(state.timer);
       state.timer = setTimeout(() => {
-        if (this.closed) return;
+        if (this.closed || this.roots.get(root) !== state) return;
         state.syncing = state.syncing.then(() => this.sync(root, state));
       }, WATCH_DEBOUNCE_MS);
     };
     const start = async () => {
       const listing = await listRoot(root);
-      if (this.closed) return;
+      // Closed, or no longer listed (keepRootsOf) while the listing ran.
+      if (this.closed || this.roots.get(root) !== state) return;
       const folder = !listing.missing && listing.files.every((file) => file.path !== root);
       try {
         // A file root (or one not there yet) is watched through its folder, for renames over it.

@@ -31,6 +31,29 @@ describe("chunkDocument", () => {
     expect(passages.map((passage) => passage.text).join("\n")).toContain("Line 59 of a long paragraph.");
   });
 
+  it("reads an HTML page through html-to-text: headings as sections; navigation, scripts, styles and link targets left out", () => {
+    const page = `<!doctype html><html><head><title>Docs</title><style>p { color: red }</style></head>
+      <body><nav><a href="/">Home</a> | <a href="/docs">Docs</a></nav>
+      <h1>Setup</h1><p>Run <code>npm start</code> &mdash; see <a href="https://example.invalid/x">the guide</a>.</p>
+      <!-- an editor's note -->
+      <h2>Settings</h2><table><tr><th>Name</th><th>Default</th></tr><tr><td>LOG_LEVEL</td><td>info</td></tr></table>
+      <h3>Model &amp; threads</h3><ol><li>pick a model</li><li>set threads</li></ol>
+      <script>track()</script></body></html>`;
+    const passages = chunkDocument(page, "html");
+    expect(passages.map((passage) => passage.heading)).toEqual([
+      "Setup",
+      "Setup › Settings",
+      "Setup › Settings › Model & threads",
+    ]);
+    expect(passages[0]?.text).toBe("Run npm start — see the guide.");
+    expect(passages[1]?.text).toMatch(/^Name +Default\nLOG_LEVEL +info$/);
+    // html-to-text numbers ordered items with a leading space (" 2. "); the first line's is trimmed.
+    expect(passages[2]?.text).toMatch(/^ ?1\. pick a model\n ?2\. set threads$/);
+    const everything = passages.map((passage) => passage.text).join("\n");
+    for (const absent of ["Home", "track()", "color", "example.invalid", "editor's note", "Docs"])
+      expect(everything).not.toContain(absent);
+  });
+
   it("reads HTML headings as sections and leaves scripts and tags out", () => {
     const passages = chunkDocument(
       "<html><head><title>x</title><script>alert(1)</script></head><body><h1>Guide</h1><p>Fish &amp; chips.</p><h2>More <em>here</em></h2><ul><li>one</li><li>two</li></ul></body></html>",

@@ -59,11 +59,18 @@ export async function createKnowledgeWorld(
         OPENAI_API_KEY: undefined,
         EMBEDDED_THREADS: undefined,
       };
-      const personas = await loadPersonaDirectory(join(root, "personas"), { logger, watch: false });
+      // Watching: persona files reload too, and the knowledge follows their roots (as in main.ts).
+      const watching = openOptions.watch ?? false;
+      const personas = await loadPersonaDirectory(join(root, "personas"), {
+        logger,
+        watch: watching,
+        debounceMs: 50,
+      });
       const knowledge = await openKnowledge(config, {
         provider: "ollama",
         logger,
-        watch: openOptions.watch ?? false,
+        watch: watching,
+        ...(watching ? { reloads: personas } : {}),
       });
       const model = createChatModel({
         provider: "ollama",

@@ -3,8 +3,10 @@
  * index (SQLite FTS5 + sqlite-vec), the real bot and Ollama provider against the fake Ollama, which
  * also embeds (deterministic hashed bag of words).
  */
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { IncomingMessage } from "../../src/core/message.js";
+import { MIN_VECTOR_SIMILARITY } from "../../src/knowledge/knowledge-service.js";
 import { createRecordingSink } from "../helpers/recording-sink.js";
 import { createKnowledgeWorld, type KnowledgeWorld } from "./knowledge-fixture.js";
 
@@ -93,6 +95,54 @@ describe("knowledge", () => {
     );
   });
 
+  it("gives an off-topic question no passages and no sources line, and logs what the cut-off removed", async () => {
+    const { bot, knowledge, personas } = await world.open({ embedModel: "nomic-embed-text" });
+    world.ollama.enqueue({ chunks: ["Paris."] });
+    const sink = createRecordingSink();
+    await bot.handleMessage(message("What is the capital of France?"), sink);
+
+    const prompt = world.ollama.chatBodies().at(-1)?.messages ?? [];
+    expect(prompt.some((entry) => entry.content.includes("Answer from the passages below"))).toBe(false);
+    expect(sink.replies.find((reply) => reply.kind === "stream")?.text).toBe("Paris.");
+    const answered = world.logger.lines.find((line) => line.message === "answered");
+    expect(answered?.fields.passages).toBeUndefined();
+    // The vector search always finds neighbours: they are named in the log, with their similarity.
+    const cut = answered?.fields.passagesCut as { source: string; similarity?: number; bm25?: number }[];
+    expect(cut.length).toBeGreaterThan(0);
+    for (const passage of cut) {
+      expect(passage.bm25).toBeUndefined();
+      expect(passage.similarity).toBeLessThan(MIN_VECTOR_SIMILARITY);
+    }
+
+    const support = personas.get("support");
+    if (support === undefined) throw new Error("support did not load");
+    const ranked = await knowledge.search(support, "What is the capital of France?", 5);
+    expect(ranked.length).toBeGreaterThan(0);
+    expect(ranked.every((passage) => !passage.relevant)).toBe(true);
+    const relevant = await knowledge.retrieve(support, "How do I back up the conversation store?", 4);
+    expect(relevant.passages[0]).toMatchObject({ heading: "Guide › Backups" });
+    expect(relevant.passages[0]?.bm25).toBeLessThan(0);
+  });
+
+  it("indexes an HTML document by its headings, without its navigation or scripts", async () => {
+    await world.write(
+      "docs/faq.html",
+      `<html><body><nav><a href="/">Home</a></nav><h1>FAQ</h1><h2>Proxies</h2>
+       <p>Set HTTPS_PROXY before npm start to reach Discord through a proxy.</p>
+       <script>var proxies = 1;</script></body></html>`,
+    );
+    const { knowledge, personas } = await world.open();
+    const support = personas.get("support");
+    if (support === undefined) throw new Error("support did not load");
+    const { passages } = await knowledge.retrieve(support, "Can troupe go through a proxy?", 4);
+    expect(passages[0]).toMatchObject({
+      source: "docs/faq.html",
+      heading: "FAQ › Proxies",
+      text: "Set HTTPS_PROXY before npm start to reach Discord through a proxy.",
+    });
+    expect((await knowledge.retrieve(support, "Home", 4)).passages).toEqual([]);
+  });
+
   it("/sources shows what the last answer in the conversation drew on", async () => {
     const { bot } = await world.open();
     const before = createRecordingSink();
@@ -156,6 +206,33 @@ describe("knowledge", () => {
     );
     const [status] = await knowledge.status([support]);
     expect(status).toMatchObject({ persona: "support", filesOnDisk: 1, indexed: { documents: 1 } });
+  });
+
+  it("stops watching a folder once no persona lists it (hot reload), and indexes it again when one does", async () => {
+    const { knowledge, personas } = await world.open({ watch: true });
+    const support = personas.get("support");
+    if (support === undefined) throw new Error("support did not load");
+    await knowledge.search(support, "backups", 4);
+    const docs = join(world.root, "docs");
+    expect(knowledge.watchedRoots()).toContain(docs);
+
+    await world.write("personas/support.md", "You help people run troupe, from memory now.\n");
+    await vi.waitFor(() => expect(knowledge.watchedRoots()).not.toContain(docs), { timeout: 5_000 });
+    expect(
+      world.logger.lines.find((line) => line.message.startsWith("knowledge folder no longer listed"))?.fields,
+    ).toMatchObject({ root: docs });
+
+    // Changed while unwatched: picked up when a persona lists the folder again.
+    await world.write("docs/guide.md", `${GUIDE}\n## Zeppelins\n\nThe zeppelin hangar is in the cellar.\n`);
+    await world.write("personas/support.md", "---\nknowledge: [../docs]\n---\nYou help people run troupe.\n");
+    await vi.waitFor(() => expect(personas.get("support")?.knowledge).toEqual(["../docs"]), {
+      timeout: 5_000,
+    });
+    const again = personas.get("support");
+    if (again === undefined) throw new Error("support did not reload");
+    const { passages } = await knowledge.retrieve(again, "zeppelin hangar", 4);
+    expect(passages[0]?.heading).toBe("Guide › Zeppelins");
+    expect(knowledge.watchedRoots()).toContain(docs);
   });
 
   it("keeps a file that did not change unread, and re-indexes one changed while troupe was stopped", async () => {

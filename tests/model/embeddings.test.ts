@@ -1,11 +1,24 @@
-/** The embedding providers against the fakes: vectors normalised, and "no such model" told apart from a failure. */
+/**
+ * The embedding providers against the fakes: vectors normalised, and "no such model" told apart
+ * from a failure. The embedded engine's runs for real, through node-llama-cpp's embedding context,
+ * over the generated tiny base model (tests/fixtures/tiny-llama.ts: 64-wide embeddings).
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { KnowledgeIndex } from "../../src/knowledge/knowledge-index.js";
+import { KnowledgeService } from "../../src/knowledge/knowledge-service.js";
+import { embeddingText } from "../../src/knowledge/sync-root.js";
+import { silentLogger } from "../../src/lib/logger.js";
 import { EmbeddingsUnsupported } from "../../src/model/embedder.js";
+import { createEmbeddedEmbedder } from "../../src/model/embeddings/embedded-embedder.js";
 import { createOllamaEmbedder } from "../../src/model/embeddings/ollama-embedder.js";
 import { createOpenAIEmbedder } from "../../src/model/embeddings/openai-embedder.js";
 import { FAKE_EMBEDDING_DIMENSIONS } from "../fakes/fake-embeddings.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/fake-openai.js";
+import { createTempModels } from "../fixtures/temp-models.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -66,4 +79,61 @@ describe("embedders", () => {
       createOpenAIEmbedder({ baseURL: fake.baseURL, model: "gpt-4o" }).embed(["x"]),
     ).rejects.toThrow(EmbeddingsUnsupported);
   });
+});
+
+describe("embedded embedder (node-llama-cpp, the generated tiny base)", () => {
+  it("embeds in-process: unit vectors of the model's width, the same text always the same vector, and an index built with them", async () => {
+    const models = createTempModels();
+    const root = await mkdtemp(join(tmpdir(), "troupe-embedded-embed-"));
+    const embedder = createEmbeddedEmbedder({ modelPath: models.write("tiny.gguf"), threads: 1 });
+    closers.push(async () => {
+      models.cleanup();
+      await rm(root, { recursive: true, force: true });
+    });
+    const [backups, colours, again] = await embedder.embed([
+      "backups of the store",
+      "colours in the terminal",
+      "backups of the store",
+    ]);
+    // The tiny base's llama.embedding_length.
+    expect([backups?.length, colours?.length]).toEqual([64, 64]);
+    for (const vector of [backups, colours]) expect(length(vector ?? new Float32Array())).toBeCloseTo(1, 5);
+    expect(Array.from(again ?? [])).toEqual(Array.from(backups ?? []));
+    expect(Array.from(colours ?? [])).not.toEqual(Array.from(backups ?? []));
+
+    await mkdir(join(root, "docs"));
+    await writeFile(
+      join(root, "docs", "guide.md"),
+      "# Guide\n\n## Backups\n\nCopy the store.\n\n## Colours\n\nSet NO_COLOR.\n",
+    );
+    const { index } = await KnowledgeIndex.open(join(root, "knowledge.sqlite"), embedder.model);
+    const service = new KnowledgeService({ index, embedder, logger: silentLogger, watch: false });
+    const persona = {
+      name: "support",
+      displayName: "Support",
+      description: "",
+      systemPrompt: "",
+      examples: [],
+      tags: [],
+      knowledge: ["docs"],
+      source: join(root, "support.md"),
+    };
+    const guide = join(root, "docs", "guide.md");
+    const asEmbedded = embeddingText({ heading: "Guide › Backups", text: "Copy the store." }, guide);
+    const ranked = await service.search(persona, asEmbedded, 4);
+    // Every passage has a vector: the vector search ranks both; the text the passage was embedded
+    // as finds it first at similarity 1, as the same vector was stored.
+    expect(ranked.filter((passage) => passage.vectorRank !== undefined)).toHaveLength(2);
+    expect(ranked.find((passage) => passage.vectorRank === 1)).toMatchObject({ heading: "Guide › Backups" });
+    expect(ranked.find((passage) => passage.vectorRank === 1)?.similarity).toBeCloseTo(1, 4);
+    await service.close();
+  }, 120_000);
+
+  it("a file that is not a model is 'no embeddings here'", async () => {
+    const root = await mkdtemp(join(tmpdir(), "troupe-embedded-embed-"));
+    closers.push(() => rm(root, { recursive: true, force: true }));
+    await writeFile(join(root, "broken.gguf"), "not a model");
+    const embedder = createEmbeddedEmbedder({ modelPath: join(root, "broken.gguf"), threads: 1 });
+    await expect(embedder.embed(["x"])).rejects.toThrow(EmbeddingsUnsupported);
+  }, 60_000);
 });
