@@ -1,8 +1,8 @@
 /**
  * `npm run knowledge -- status` and `npm run knowledge -- search PERSONA "question"`: what the
  * index holds for each persona, and what a question would retrieve (score, source, heading, which
- * search found it with its raw BM25 and cosine similarity, and whether the relevance cut-off kept or
- * cut it). The same index and search the bot uses; `status` shows the index as it
+ * search found it with its raw BM25, how many of the question's terms it matched and its cosine
+ * similarity, and whether the relevance cut-off kept or cut it). The same index and search the bot uses; `status` shows the index as it
  * is (it indexes nothing), `search` brings the persona's documents up to date first, as an answer
  * would.
  */
@@ -67,7 +67,7 @@ export async function runKnowledgeCommand(
       const found = [
         hit.keywordRank === undefined
           ? undefined
-          : `keyword #${hit.keywordRank} bm25 ${hit.bm25?.toFixed(2)}`,
+          : `keyword #${hit.keywordRank} bm25 ${hit.bm25?.toFixed(2)} matched ${hit.matchedTerms} of ${hit.questionTerms} terms`,
         hit.vectorRank === undefined
           ? undefined
           : `vector #${hit.vectorRank} similarity ${hit.similarity?.toFixed(3)}`,
@@ -80,7 +80,7 @@ export async function runKnowledgeCommand(
     const summary =
       used === hits.length
         ? `${persona.name}: "${question}"`
-        : `${persona.name}: "${question}" (${hits.length - used} cut: no keyword match and vector similarity under ${MIN_VECTOR_SIMILARITY})`;
+        : `${persona.name}: "${question}" (${hits.length - used} cut: too few of the question's terms matched and vector similarity under ${MIN_VECTOR_SIMILARITY})`;
     return [header, summary, ...lines].join("\n");
   } finally {
     personas.close();

@@ -56,6 +56,9 @@ export function passagesLogField(passages: readonly KnowledgePassage[]) {
     heading: passage.heading,
     score: Number(passage.score.toFixed(4)),
     ...(passage.bm25 === undefined ? {} : { bm25: Number(passage.bm25.toFixed(3)) }),
+    ...(passage.matchedTerms === undefined || passage.questionTerms === undefined
+      ? {}
+      : { terms: `matched ${passage.matchedTerms} of ${passage.questionTerms}` }),
     ...(passage.similarity === undefined ? {} : { similarity: Number(passage.similarity.toFixed(3)) }),
   }));
 }

@@ -17,6 +17,10 @@ export interface KnowledgePassage {
   score: number;
   /** SQLite's BM25 when the keyword search found it (lower is better). */
   bm25?: number;
+  /** When the keyword search found it: how many of the question's distinct content terms it holds. */
+  matchedTerms?: number;
+  /** When the keyword search found it: how many distinct content terms (not stopwords) the question has. */
+  questionTerms?: number;
   /** Cosine similarity to the question when the vector search found it (1 is the same direction). */
   similarity?: number;
 }

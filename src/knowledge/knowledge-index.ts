@@ -29,6 +29,10 @@ export interface PassageHit {
   text: string;
   /** Keyword hits: SQLite's BM25 (lower is better; negative for any match). */
   bm25?: number;
+  /** Keyword hits: how many of the question's distinct content terms the passage holds (heading or text). */
+  matchedTerms?: number;
+  /** Keyword hits: how many distinct content terms the question has. */
+  questionTerms?: number;
   /** Vector hits: cosine distance to the question (0 same direction, 1 unrelated, 2 opposite). */
   distance?: number;
 }
@@ -65,11 +69,15 @@ const STOPWORDS = new Set(
   ),
 );
 
-/** The question as an FTS5 query: its words, each quoted (no operator injection), any of them. */
-export function ftsQuery(question: string): string | undefined {
+/** The question's distinct content terms: its words less stopwords and single letters, at most 32. */
+export function questionTerms(question: string): string[] {
   const words = question.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-  const kept = [...new Set(words.filter((word) => word.length > 1 && !STOPWORDS.has(word)))].slice(0, 32);
-  return kept.length === 0 ? undefined : kept.map((word) => `"${word}"`).join(" OR ");
+  return [...new Set(words.filter((word) => word.length > 1 && !STOPWORDS.has(word)))].slice(0, 32);
+}
+
+/** Terms as an FTS5 query: each quoted (no operator injection), any of them. */
+export function ftsQuery(terms: readonly string[]): string | undefined {
+  return terms.length === 0 ? undefined : terms.map((word) => `"${word}"`).join(" OR ");
 }
 
 /** Passages per multi-row INSERT: 5 parameters each stays far below SQLite's 32,766. */
@@ -246,9 +254,10 @@ export class KnowledgeIndex {
     documentIds: readonly number[],
     limit: number,
   ): Promise<PassageHit[]> {
-    const query = ftsQuery(question);
+    const terms = questionTerms(question);
+    const query = ftsQuery(terms);
     if (query === undefined || documentIds.length === 0) return [];
-    return this.db.all<PassageHit>(
+    const hits = await this.db.all<PassageHit>(
       `SELECT p.id AS passageId, d.path AS documentPath, p.heading AS heading, p.text AS text,
          bm25(knowledge_fts, 2.0, 1.0) AS bm25
        FROM knowledge_fts f JOIN knowledge_passages p ON p.id = f.rowid JOIN knowledge_documents d ON d.id = p.document_id
@@ -256,6 +265,25 @@ export class KnowledgeIndex {
        ORDER BY bm25(knowledge_fts, 2.0, 1.0) LIMIT ?`,
       [query, limit],
     );
+    if (hits.length === 0) return hits;
+    // Which terms each hit holds, asked of FTS5 itself so stemming (porter) is counted as it matched.
+    const hitIds = idList(hits.map((hit) => hit.passageId));
+    const pairs = await this.db.all<{ rowid: number; term: number }>(
+      terms
+        .map(
+          (_, term) =>
+            `SELECT rowid, ${term} AS term FROM knowledge_fts WHERE knowledge_fts MATCH ? AND rowid IN (${hitIds})`,
+        )
+        .join(" UNION ALL "),
+      terms.map((term) => `"${term}"`),
+    );
+    const matched = new Map<number, number>();
+    for (const pair of pairs) matched.set(pair.rowid, (matched.get(pair.rowid) ?? 0) + 1);
+    return hits.map((hit) => ({
+      ...hit,
+      matchedTerms: matched.get(hit.passageId) ?? 0,
+      questionTerms: terms.length,
+    }));
   }
 
   /**

@@ -19,18 +19,44 @@ import { type SyncCounts, syncRoot } from "./sync-root.js";
 /** Candidates each search contributes before fusion: deep enough that agreement lower down counts. */
 const CANDIDATES = 20;
 /**
- * The relevance cut-off for a passage only the vector search found. Nearest neighbours always
- * exist, so without a floor every message ("hello" included) would get passages. A passage the
- * keyword search matched (it shares a word that is not a stopword with the question) always counts;
- * one found by vectors alone must be at least this similar (cosine) to the question. RRF scores are
- * ranks, so the decision is on the raw cosine. Chosen with `npm run bench -- knowledge` over
- * bench/knowledge-questions.yaml (31 labelled questions, 10 off-topic): the best match of an
- * off-topic question reached 0.548 at most (median 0.49), so 0.6 lets none through on vectors
- * alone; the labelled sections' best passages had a median of 0.42, so vectors alone rarely add a
- * passage the keywords missed. Those are the fakes' 64-dimension hashed bag of words, where short
- * texts collide; a real model's similarities sit on another scale, so measure again for one.
+ * The relevance cut-off. Both searches always find something (one ordinary word such as "capital"
+ * or "like" is enough for the keyword search; nearest neighbours always exist), so without it every
+ * message would get passages. It is decided on the raw figures each result keeps, since RRF scores
+ * are only ranks. Chosen with `npm run bench -- knowledge` over bench/knowledge-questions.yaml
+ * (31 labelled questions, 10 off-topic) on troupe's README and docs.
+ *
+ * Keyword side: a passage counts when it holds enough of the question's distinct content terms
+ * (stopwords left out; matched by FTS5 itself, so porter stemming counts: "folders" finds
+ * "folder"): all of them when the question has one or two, else more than half and at least
+ * MIN_MATCHED_TERMS. Measured there: with any one word counting (before), keyword hit rate at 3
+ * 74% (23/31), hybrid 65% (20), and 5 of 10 off-topic questions got passages through one or two
+ * ordinary words ("capital" 1 of 2 terms, "recommend"/"good" 1 of 4, "tell" + "joke" 2 of 4,
+ * "like"/"weather" 1 of 4). With this rule: keyword 77% (24), hybrid 71% (22), since a one-word
+ * match no longer pushes the answering section out of the first three; 1 off-topic question left,
+ * "Write a haiku about autumn leaves" (3 of 5 terms, the README's `/ask … a haiku about tea`
+ * example). Half instead of more than half kept 24 hits but let "tell me a joke" through (2 FPs);
+ * at least two terms alone kept 23 and 2 FPs.
+ */
+export const MIN_MATCHED_TERMS = 2;
+/** The share of the question's content terms a passage must hold past the first two: more than half. */
+export const MIN_MATCHED_SHARE = 0.5;
+
+/**
+ * Vector side: a passage found by vectors alone must be at least this similar (cosine) to the
+ * question. The best match of an off-topic question reached 0.553 at most (median 0.49), so 0.6
+ * lets none through on vectors alone; the labelled sections' best passages had a median of 0.42, so
+ * vectors alone rarely add a passage the keywords missed. Those are the fakes' 64-dimension hashed
+ * bag of words, where short texts collide; a real model's similarities sit on another scale, so
+ * measure again for one.
  */
 export const MIN_VECTOR_SIMILARITY = 0.6;
+
+/** How many of a question's `questionTerms` content terms a keyword match must hold to count. */
+export function requiredTerms(questionTerms: number): number {
+  if (questionTerms <= MIN_MATCHED_TERMS) return questionTerms;
+  return Math.max(MIN_MATCHED_TERMS, Math.floor(questionTerms * MIN_MATCHED_SHARE) + 1);
+}
+
 /** Saves arrive in bursts (temp file, rename, touch): one re-index after a quiet spell. */
 const WATCH_DEBOUNCE_MS = 300;
 
@@ -39,7 +65,7 @@ export interface RankedPassage extends KnowledgePassage {
   keywordRank?: number;
   /** 1-based place in the vector results, if it was there. */
   vectorRank?: number;
-  /** Past the relevance cut-off (a keyword match, or similar enough to the question). */
+  /** Past the relevance cut-off (enough of the question's terms, or similar enough to the question). */
   relevant: boolean;
 }
 
@@ -120,13 +146,20 @@ export class KnowledgeService implements KnowledgeBase {
       }
     }
     const keywordHits = await keyword;
-    const bm25ById = new Map(keywordHits.map((hit) => [hit.passageId, hit.bm25]));
+    const keywordById = new Map(keywordHits.map((hit) => [hit.passageId, hit]));
     const distanceById = new Map(vector.map((hit) => [hit.passageId, hit.distance]));
     const fused = fuseRanks([keywordHits, vector], (hit) => hit.passageId, Number.POSITIVE_INFINITY);
     return fused.map(({ item, score, ranks }) => {
       const [keywordRank, vectorRank] = ranks;
       const heading = item.heading ?? undefined;
-      const bm25 = bm25ById.get(item.passageId);
+      const keywordHit = keywordById.get(item.passageId);
+      const bm25 = keywordHit?.bm25;
+      const matchedTerms = keywordHit?.matchedTerms;
+      const questionTerms = keywordHit?.questionTerms;
+      const enoughTerms =
+        matchedTerms !== undefined &&
+        questionTerms !== undefined &&
+        matchedTerms >= requiredTerms(questionTerms);
       const distance = distanceById.get(item.passageId);
       const similarity = distance === undefined ? undefined : 1 - distance;
       return {
@@ -136,9 +169,10 @@ export class KnowledgeService implements KnowledgeBase {
         score,
         ...(bm25 === undefined ? {} : { bm25 }),
         ...(similarity === undefined ? {} : { similarity }),
+        ...(matchedTerms === undefined || questionTerms === undefined ? {} : { matchedTerms, questionTerms }),
         ...(keywordRank === undefined ? {} : { keywordRank }),
         ...(vectorRank === undefined ? {} : { vectorRank }),
-        relevant: keywordRank !== undefined || (similarity ?? 0) >= MIN_VECTOR_SIMILARITY,
+        relevant: enoughTerms || (similarity ?? 0) >= MIN_VECTOR_SIMILARITY,
       };
     });
   }

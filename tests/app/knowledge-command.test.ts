@@ -46,7 +46,7 @@ describe("npm run knowledge", () => {
   it("search shows what a question retrieves: score, source, heading, which search found it and what was cut", async () => {
     const logger = createRecordingLogger();
     const text = await runKnowledgeCommand(
-      ["search", "support", "how", "do", "I", "make", "backups?"],
+      ["search", "support", "how", "do", "I", "copy", "backups?"],
       config("nomic-embed-text"),
       logger,
     );
@@ -55,14 +55,29 @@ describe("npm run knowledge", () => {
       /^Knowledge index .*knowledge\.sqlite: keyword \+ vector \(EMBED_MODEL=nomic-embed-text\)$/,
     );
     expect(lines[1]).toMatch(
-      /^support: "how do I make backups\?" \(1 cut: no keyword match and vector similarity under 0\.6\)$/,
+      /^support: "how do I copy backups\?" \(1 cut: too few of the question's terms matched and vector similarity under 0\.6\)$/,
     );
     expect(lines[2]).toMatch(
-      /^1\. used 0\.0\d{3} {2}README\.md › troupe › Backups {2}\(keyword #1 bm25 -\d+\.\d\d, vector #1 similarity 0\.\d{3}\)$/,
+      /^1\. used 0\.0\d{3} {2}README\.md › troupe › Backups {2}\(keyword #1 bm25 -\d+\.\d\d matched 2 of 2 terms, vector #1 similarity 0\.\d{3}\)$/,
     );
     expect(lines[3]).toContain("Copy data/troupe.sqlite while troupe is stopped.");
     expect(text).toMatch(
       /\d\. cut {2}0\.0\d{3} {2}docs\/colours\.md › Colours {2}\(vector #2 similarity 0\.\d{3}\)/,
+    );
+  });
+
+  it("search says a keyword match was cut for holding too few of the question's terms", async () => {
+    const text = await runKnowledgeCommand(
+      ["search", "support", "how", "do", "I", "make", "backups?"],
+      config(),
+      createRecordingLogger(),
+    );
+    const lines = text.split("\n");
+    expect(lines[1]).toBe(
+      `support: "how do I make backups?" (1 cut: too few of the question's terms matched and vector similarity under 0.6)`,
+    );
+    expect(lines[2]).toMatch(
+      /^1\. cut {2}0\.0\d{3} {2}README\.md › troupe › Backups {2}\(keyword #1 bm25 -\d+\.\d\d matched 1 of 2 terms\)$/,
     );
   });
 

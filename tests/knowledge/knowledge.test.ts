@@ -124,6 +124,45 @@ describe("knowledge", () => {
     expect(relevant.passages[0]?.bm25).toBeLessThan(0);
   });
 
+  it("gives no passages to an off-topic question that shares one ordinary word with a document", async () => {
+    const { bot, knowledge, personas } = await world.open();
+    world.ollama.enqueue({ chunks: ["Try the market."] });
+    const sink = createRecordingSink();
+    // "store" is in the Backups passage ("The conversation store"); "best" and "groceries" are not.
+    await bot.handleMessage(message("Which is the best store for groceries?"), sink);
+
+    const prompt = world.ollama.chatBodies().at(-1)?.messages ?? [];
+    expect(prompt.some((entry) => entry.content.includes("Answer from the passages below"))).toBe(false);
+    expect(sink.replies.find((reply) => reply.kind === "stream")?.text).toBe("Try the market.");
+    const answered = world.logger.lines.find((line) => line.message === "answered");
+    expect(answered?.fields.passages).toBeUndefined();
+    expect(answered?.fields.passagesCut).toEqual([
+      expect.objectContaining({ heading: "Guide › Backups", terms: "matched 1 of 3" }),
+    ]);
+
+    // A real question about that passage still gets it.
+    const support = personas.get("support");
+    if (support === undefined) throw new Error("support did not load");
+    const real = await knowledge.retrieve(support, "Where is the conversation store kept?", 4);
+    expect(real.passages[0]).toMatchObject({ heading: "Guide › Backups", matchedTerms: 2, questionTerms: 3 });
+  });
+
+  it("answers a one-word question from the passage or heading holding that word", async () => {
+    const { bot, knowledge, personas } = await world.open();
+    world.ollama.enqueue({ chunks: ["Copy the file."] });
+    const sink = createRecordingSink();
+    await bot.handleMessage(message("backups?"), sink);
+    expect(sink.replies.find((reply) => reply.kind === "stream")?.text).toBe(
+      "Copy the file.\n\nSources: docs/guide.md › Guide › Backups",
+    );
+
+    const support = personas.get("support");
+    if (support === undefined) throw new Error("support did not load");
+    // In the text only, and matched through porter stemming ("colours" in the text, "colour" asked).
+    const { passages } = await knowledge.retrieve(support, "colour", 4);
+    expect(passages.map((passage) => passage.heading)).toEqual(["Guide › Colours"]);
+  });
+
   it("indexes an HTML document by its headings, without its navigation or scripts", async () => {
     await world.write(
       "docs/faq.html",
@@ -134,7 +173,7 @@ describe("knowledge", () => {
     const { knowledge, personas } = await world.open();
     const support = personas.get("support");
     if (support === undefined) throw new Error("support did not load");
-    const { passages } = await knowledge.retrieve(support, "Can troupe go through a proxy?", 4);
+    const { passages } = await knowledge.retrieve(support, "How do I reach Discord through a proxy?", 4);
     expect(passages[0]).toMatchObject({
       source: "docs/faq.html",
       heading: "FAQ › Proxies",
