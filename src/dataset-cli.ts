@@ -6,15 +6,11 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { createLogger } from "./app/create-logger.js";
-import { FatalError } from "./app/fatal.js";
-import { openStore } from "./app/open-store.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { openToolStore, runStoreTool } from "./app/store-tool.js";
 import { CliArgsError, DATASET_USAGE, readDatasetArgs } from "./feedback/cli-args.js";
 import { datasetLines, datasetStats, readRatedExchanges, selectExchanges } from "./feedback/dataset.js";
 
 const EXIT_NOTHING = 1;
-const EXIT_CONFIGURATION = 2;
 
 async function main(): Promise<number> {
   const args = readDatasetArgs(process.argv.slice(2));
@@ -22,12 +18,7 @@ async function main(): Promise<number> {
     process.stdout.write(DATASET_USAGE);
     return 0;
   }
-  const config = loadConfig();
-  const logger = createLogger(
-    { ...config, LOG_LEVEL: config.LOG_LEVEL ?? "warn" },
-    { stdinIsTTY: false, stderrIsTTY: process.stderr.isTTY === true },
-  );
-  const store = await openStore(config, logger);
+  const store = await openToolStore();
   let rated: Awaited<ReturnType<typeof readRatedExchanges>>;
   try {
     rated = await readRatedExchanges(store);
@@ -52,18 +43,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliArgsError) process.stderr.write(`dataset: ${error.message}\n\n${DATASET_USAGE}`);
-    else if (error instanceof ConfigError || error instanceof FatalError)
-      process.stderr.write(`dataset: ${error.message}\n`);
-    else
-      process.stderr.write(
-        `dataset: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-    process.exitCode = EXIT_CONFIGURATION;
-  },
-);
+runStoreTool("dataset", DATASET_USAGE, (error): error is CliArgsError => error instanceof CliArgsError, main);
