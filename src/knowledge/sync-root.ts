@@ -34,6 +34,12 @@ export async function syncRoot(
 ): Promise<SyncCounts> {
   const counts: SyncCounts = { added: 0, changed: 0, removed: 0, unchanged: 0, failed: 0, passages: 0 };
   const listing = await listRoot(root);
+  // Said, not silent: a persona whose documents are not there answers without them.
+  if (listing.missing)
+    logger.warn(
+      { root },
+      "knowledge file or folder not found: the personas listing it answer without it; fix the path in their knowledge: list (relative to the persona file)",
+    );
   for (const path of listing.tooBig) logger.warn({ path }, "knowledge file left out: larger than 8 MB");
   const stored = new Map(
     (await index.documentsUnder(root, sep)).map((document) => [document.path, document]),

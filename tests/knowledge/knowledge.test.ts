@@ -182,6 +182,20 @@ describe("knowledge", () => {
     expect((await knowledge.retrieve(support, "Home", 4)).passages).toEqual([]);
   });
 
+  it("says which knowledge path is not there, instead of answering without it in silence", async () => {
+    await world.write("personas/lost.md", "---\nknowledge: [../nowhere]\n---\nYou know nothing.\n");
+    const { knowledge, personas } = await world.open();
+    const lost = personas.get("lost");
+    if (lost === undefined) throw new Error("lost did not load");
+    expect((await knowledge.retrieve(lost, "anything at all?", 4)).passages).toEqual([]);
+    const missing = world.logger.lines.filter((line) =>
+      line.message.startsWith("knowledge file or folder not found"),
+    );
+    expect(missing).toHaveLength(1);
+    expect(missing[0]).toMatchObject({ level: "warn" });
+    expect(String(missing[0]?.fields.root)).toMatch(/nowhere$/);
+  });
+
   it("/sources shows what the last answer in the conversation drew on", async () => {
     const { bot } = await world.open();
     const before = createRecordingSink();
