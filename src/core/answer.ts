@@ -11,7 +11,7 @@
  */
 
 import type { Logger } from "../lib/logger.js";
-import type { ChatModel, ChatPart, FinishReason, TokenUsage } from "../model/chat-model.js";
+import type { ChatModel } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
 import { knowledgeForAnswer, passagesLogField } from "./answer-knowledge.js";
 import { logFieldsFor, readerOf, texts, userMessageFor } from "./errors.js";
@@ -24,7 +24,7 @@ import { personaForSpeaker } from "./persona-macros.js";
 import { buildPrompt, speakerLabel } from "./prompt.js";
 import type { ReplySink } from "./reply-sink.js";
 import type { StoreOutage } from "./store-outage.js";
-import { createThinkFilter } from "./think-filter.js";
+import { AnswerStopped, type StreamOutcome, visibleText } from "./visible-text.js";
 
 export interface AnswerSettings {
   contextTokens: number;
@@ -66,21 +66,6 @@ export interface AnswerRequest {
   signal: AbortSignal;
   /** Aborted when the process must exit: the sink gives up the writes still waiting. */
   deadline?: AbortSignal;
-}
-
-/**
- * Thrown into the sink's stream when the bot stops mid-answer, so the sink marks the text so far
- * as interrupted, as it does when a model breaks off.
- */
-class AnswerStopped extends Error {
-  constructor() {
-    super("troupe is stopping");
-    this.name = "AnswerStopped";
-  }
-}
-
-interface StreamOutcome {
-  finish?: { reason: FinishReason; usage: TokenUsage };
 }
 
 export async function answerPrompt(dependencies: AnswerDependencies, request: AnswerRequest): Promise<void> {
@@ -273,7 +258,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
         persona: persona.name,
         model: persona.model,
         messages: built.messages,
-        answer: result.text,
+        answer: content,
         messageIds: result.messageIds ?? [],
         speakers: [...speakers],
         at: Date.now(),
@@ -282,40 +267,4 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
       logger.warn({ err: error }, "store unavailable: this answer cannot be rated");
     }
   }
-}
-
-/**
- * Model parts → the text a user may see: thinking stripped, the finish part recorded, `ending`
- * (the sources line) after a finished, non-empty answer. A stream the
- * bot's stop cut short ends by throwing AnswerStopped, so the sink marks what it showed.
- */
-async function* visibleText(
-  parts: AsyncIterable<ChatPart>,
-  outcome: StreamOutcome,
-  signal: AbortSignal,
-  ending?: string,
-): AsyncGenerator<string> {
-  const filter = createThinkFilter();
-  let said = false;
-  try {
-    for await (const part of parts) {
-      if (part.type === "text-delta") {
-        const text = filter.push(part.text);
-        said ||= text.trim().length > 0;
-        if (text.length > 0) yield text;
-      } else {
-        outcome.finish = { reason: part.reason, usage: part.usage };
-      }
-    }
-  } catch (error) {
-    // A provider that throws on the abort instead of ending quietly: still the stop, not a failure.
-    if (signal.aborted && outcome.finish === undefined) throw new AnswerStopped();
-    throw error;
-  }
-  const rest = filter.flush();
-  said ||= rest.trim().length > 0;
-  if (rest.length > 0) yield rest;
-  if (signal.aborted && outcome.finish === undefined) throw new AnswerStopped();
-  // The sources line follows a whole answer only: a cut one ends with its interrupted note.
-  if (ending !== undefined && said && outcome.finish !== undefined) yield ending;
 }

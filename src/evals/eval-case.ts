@@ -2,18 +2,10 @@
  * An eval case as the runner uses it: the file's spelling (`not_contains`, a string or a list)
  * turned into one list of checks, each of one kind, in the order the report shows them.
  */
-import type { EvalCaseInput, RegexSpecInput } from "../personas/parser/evals-schema.js";
+import type { EVAL_CHECK_FIELDS, EvalCaseInput, RegexSpecInput } from "../personas/parser/evals-schema.js";
 
-export type CheckKind =
-  | "contains"
-  | "not_contains"
-  | "regex"
-  | "not_regex"
-  | "max_chars"
-  | "max_words"
-  | "max_questions"
-  | "language"
-  | "rubric";
+/** One per check field of an eval case, in the order the schema lists them (and the report shows them). */
+export type CheckKind = (typeof EVAL_CHECK_FIELDS)[number];
 
 export type EvalCheck =
   | { kind: "contains" | "not_contains"; texts: string[]; caseSensitive: boolean }

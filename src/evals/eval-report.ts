@@ -4,6 +4,7 @@
  * answer it judged, so a failure can be read without running it again.
  */
 import { join } from "node:path";
+import { EVAL_CHECK_FIELDS } from "../personas/parser/evals-schema.js";
 import type { CheckKind } from "./eval-case.js";
 import { type PersonaResult, passRate, type Tally, tally } from "./run-evals.js";
 
@@ -14,17 +15,7 @@ export interface ReportMeta {
   runs: number;
 }
 
-const KIND_ORDER: CheckKind[] = [
-  "contains",
-  "not_contains",
-  "regex",
-  "not_regex",
-  "max_chars",
-  "max_words",
-  "max_questions",
-  "language",
-  "rubric",
-];
+const KIND_ORDER: readonly CheckKind[] = EVAL_CHECK_FIELDS;
 
 /** `data/evals/2026-12-04-llama3.2.md`: the day (UTC) and the model, made safe for a file name. */
 export function defaultReportPath(date: Date, model: string): string {
