@@ -5,7 +5,7 @@
  * interrupted: a scenario stops what it started, and an exit hook catches anything left over.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -155,5 +155,37 @@ export async function pollUntil(check: () => boolean, timeoutMs: number, everyMs
   for (const deadline = Date.now() + timeoutMs; ; await delay(everyMs)) {
     if (check()) return true;
     if (Date.now() > deadline) return false;
+  }
+}
+
+/**
+ * The bot's own process under `pid`: the deepest `node` among its descendants (npm → node for
+ * troupe; a child that is not Node, such as tsx's esbuild service when the sources run through
+ * tsx, is not the bot).
+ */
+export function botProcess(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const isNode = (candidate: number) => {
+    try {
+      return readFileSync(`/proc/${candidate}/comm`, "utf8").trim() === "node";
+    } catch {
+      return false;
+    }
+  };
+  let current = pid;
+  for (;;) {
+    const next = (children.get(current) ?? []).find(isNode);
+    if (next === undefined) return current;
+    current = next;
   }
 }

@@ -12,7 +12,7 @@
  * in dist/bench/ whose start script is `exec node bare.js`), since npm itself costs 0.3–0.5 s here
  * that troupe's `npm start` pays and `node bare.js` does not.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -25,6 +25,7 @@ import { freePort } from "../tests/helpers/redis-server.js";
 import { compileBareBot } from "./bare-compile.js";
 import {
   type BenchChild,
+  botProcess,
   makeTempDir,
   pollUntil,
   removeTempDir,
@@ -55,38 +56,6 @@ function rssOf(pid: number): number | undefined {
     return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * The bot's own process under `pid`: the deepest `node` among its descendants (npm → node for
- * troupe; a child that is not Node, such as tsx's esbuild service when the sources run through
- * tsx, is not the bot).
- */
-export function botProcess(pid: number): number {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const isNode = (candidate: number) => {
-    try {
-      return readFileSync(`/proc/${candidate}/comm`, "utf8").trim() === "node";
-    } catch {
-      return false;
-    }
-  };
-  let current = pid;
-  for (;;) {
-    const next = (children.get(current) ?? []).find(isNode);
-    if (next === undefined) return current;
-    current = next;
   }
 }
 

@@ -17,7 +17,7 @@
  * store (SQLite, a temp file) and, with `--store memory|both`, on memory:// too, where remembering
  * every conversation in RSS is the design.
  */
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,7 @@ import { freePort } from "../tests/helpers/redis-server.js";
 import { repoRoot } from "../tests/helpers/run-troupe.js";
 import {
   type BenchChild,
+  botProcess,
   makeTempDir,
   pollUntil,
   removeTempDir,
@@ -75,34 +76,6 @@ export interface SoakRun {
 function kbField(text: string, field: string): number {
   const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1];
   return kb === undefined ? 0 : Number(kb) * 1024;
-}
-
-/** The bot's own process under `pid`: the deepest `node` among its descendants (npm → tsx → node). */
-function botProcess(pid: number): number {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const isNode = (candidate: number) => {
-    try {
-      return readFileSync(`/proc/${candidate}/comm`, "utf8").trim() === "node";
-    } catch {
-      return false;
-    }
-  };
-  let current = pid;
-  for (;;) {
-    const next = (children.get(current) ?? []).find(isNode);
-    if (next === undefined) return current;
-    current = next;
-  }
 }
 
 async function sample(pid: number, probeDir: string, conversations: number): Promise<MemorySample> {
