@@ -9,6 +9,8 @@ import { dirname, join } from "node:path";
 import { commands } from "../../commands/index.js";
 import { type KnowledgeConfig, openKnowledge } from "../../src/app/open-knowledge.js";
 import { type Bot, createBot } from "../../src/core/bot.js";
+import type { AnsweredExchange } from "../../src/core/learning.js";
+import { createLearning } from "../../src/feedback/learning.js";
 import type { KnowledgeService } from "../../src/knowledge/knowledge-service.js";
 import { createChatModel } from "../../src/model/create-chat-model.js";
 import { loadPersonaDirectory, type PersonaDirectory } from "../../src/personas/persona-directory.js";
@@ -31,6 +33,8 @@ export interface OpenWorld {
   personas: PersonaDirectory;
   knowledge: KnowledgeService;
   bot: Bot;
+  /** What each completed answer handed to feedback (the record a rating is stored with). */
+  answered: AnsweredExchange[];
   close(): Promise<void>;
 }
 
@@ -81,6 +85,8 @@ export async function createKnowledgeWorld(
         retry: { maxAttempts: 1 },
       });
       const store = await createStore("memory://", { historyTtlMs: 3_600_000, maxTurns: 50 });
+      const answered: AnsweredExchange[] = [];
+      const learning = createLearning(store, { ttlMs: 3_600_000 });
       const bot = createBot({
         model,
         store,
@@ -88,12 +94,20 @@ export async function createKnowledgeWorld(
         commands,
         logger,
         knowledge,
+        learning: {
+          ...learning,
+          answered: (exchange) => {
+            answered.push(exchange);
+            return learning.answered(exchange);
+          },
+        },
         settings: { defaultPersona: "support", contextTokens: 8192, replyTokens: 512 },
       });
       const world: OpenWorld = {
         personas,
         knowledge,
         bot,
+        answered,
         async close() {
           await bot.stop();
           personas.close();

@@ -64,7 +64,8 @@ describe("knowledge", () => {
   afterEach(() => world.close());
 
   it("puts the passage that answers into the prompt and ends the answer with its source", async () => {
-    const { bot } = await world.open({ embedModel: "nomic-embed-text" });
+    const opened = await world.open({ embedModel: "nomic-embed-text" });
+    const { bot } = opened;
     world.ollama.enqueue({ chunks: ["Copy data/troupe.sqlite ", "while troupe is stopped."] });
     const sink = createRecordingSink();
     await bot.handleMessage(message("How do I back up the conversation store?"), sink);
@@ -87,7 +88,11 @@ describe("knowledge", () => {
     expect(passages[0]).toMatchObject({ source: "docs/guide.md", heading: "Guide › Backups" });
     expect(passages[0]?.score).toBeGreaterThan(0);
 
-    // The history keeps the answer without its sources line, so the model never learns to write one.
+    // The history and the record a rating is kept with hold the answer without its sources line,
+    // so neither the model nor a fine-tuning dataset learns to write one.
+    expect(opened.answered.map((exchange) => exchange.answer)).toEqual([
+      "Copy data/troupe.sqlite while troupe is stopped.",
+    ]);
     await bot.handleMessage(message("And how do I restore it?"), createRecordingSink());
     const next = world.ollama.chatBodies().at(-1)?.messages ?? [];
     expect(next.find((entry) => entry.role === "assistant")?.content).toBe(
