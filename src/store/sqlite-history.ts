@@ -18,6 +18,7 @@
 import { z } from "zod";
 import { type HistoryLimits, type HistoryLog, LEGACY_ORDER, turnsToForget } from "./history-log.js";
 import { type ConversationRow, conversationRow, createSqliteAppends, EMPTY_ROW } from "./sqlite-appends.js";
+import { retryWhileBusy } from "./sqlite-busy.js";
 
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
 
@@ -28,9 +29,12 @@ export interface SqliteConnection {
   read: SqlQuery;
 }
 
+// Persistent in the file: readers (other processes, the sweep) no longer wait for the writer.
+// SQLite refuses the switch without waiting while another connection reads the file (as one does
+// that opens it at the same moment), so it is retried (sqlite-busy.ts).
+const WAL = "PRAGMA journal_mode=WAL";
+
 const SCHEMA = [
-  // Persistent in the file: readers (other processes, the sweep) no longer wait for the writer.
-  "PRAGMA journal_mode=WAL",
   // Per connection. In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of the
   // process loses nothing, a power cut may lose the last exchanges, and the file stays sound.
   "PRAGMA synchronous=NORMAL",
@@ -57,6 +61,7 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
   function ready(): Promise<void> {
     schema ??= connection
       .exclusive(async (query) => {
+        await retryWhileBusy(() => query(WAL));
         for (const statement of SCHEMA) await query(statement);
       })
       .catch((error: unknown) => {
