@@ -32,8 +32,8 @@ export interface SqliteConnection {
 }
 
 // Persistent in the file: readers (other processes, the sweep) no longer wait for the writer.
-// SQLite refuses the switch without waiting while another connection reads the file (as one does
-// that opens it at the same moment), so it is retried (sqlite-busy.ts).
+// SQLite refuses the switch without waiting while another connection writes the file (as one
+// opening it at the same moment does, making its tables), so it is retried (sqlite-busy.ts).
 const WAL = "PRAGMA journal_mode=WAL";
 
 const SCHEMA = [
