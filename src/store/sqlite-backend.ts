@@ -14,6 +14,7 @@ import { type SetIfAbsent, STORE_NAMESPACE } from "./keyv-store.js";
 import { createSqliteClaims } from "./sqlite-claims.js";
 import { createSqliteGate } from "./sqlite-gate.js";
 import { createSqliteHistory, type SqlQuery } from "./sqlite-history.js";
+import { createKeyReads } from "./sqlite-reads.js";
 import { describeFailure } from "./store-error-text.js";
 
 /** How long SQLite waits on a lock held by another process before failing (below the operation deadline). */
@@ -69,12 +70,16 @@ export async function openSqlite(
   const read: SqlQuery = (sql, ...parameters) => gate.read(() => rawQuery(sql, ...parameters));
   adapter.query = (sql, ...parameters) =>
     SELECT.test(sql) ? read(sql, ...parameters) : gate.write(() => rawQuery(sql, ...parameters));
+  const table = adapter.opts.table ?? "keyv";
+  // keyv's reads of keys that arrive together go as one SELECT (sqlite-reads.ts).
+  const readKeys = createKeyReads(table, read);
+  adapter.get = (async (key: string) => (await readKeys([key]))[0]) as KeyvSqlite["get"];
+  adapter.getMany = ((keys: string[]) => readKeys(keys)) as KeyvSqlite["getMany"];
   const history = createSqliteHistory(
     { exclusive: (work) => gate.write(() => work(rawQuery)), read },
     limits,
   );
 
-  const table = adapter.opts.table ?? "keyv";
   const claim = createSqliteClaims(table, (run) => gate.write(() => run(rawQuery)));
   const setIfAbsent: SetIfAbsent = (key, value) => claim(`${STORE_NAMESPACE}:${key}`, value);
   // A key range, not LIKE, so the primary key's index answers it.

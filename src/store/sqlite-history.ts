@@ -13,11 +13,14 @@
  * (`exclusive`): IMMEDIATE takes the write lock up front, so a writer in another process waits in
  * busy_timeout instead of failing with SQLITE_BUSY on a read-to-write upgrade. The turn count makes
  * the trim a delete of the few oldest rows, so an append costs the same at turn 5 and turn 500.
- * A read is one SELECT (`read`): it may share the connection with other reads, never with a write.
+ * A read is one SELECT (`read`; reads that arrive together share one: sqlite-reads.ts): it may
+ * share the connection with other reads, never with a write.
  */
 import { z } from "zod";
 import { type HistoryLimits, type HistoryLog, LEGACY_ORDER, turnsToForget } from "./history-log.js";
 import { type ConversationRow, conversationRow, createSqliteAppends, EMPTY_ROW } from "./sqlite-appends.js";
+import { retryWhileBusy } from "./sqlite-busy.js";
+import { createTurnReads } from "./sqlite-reads.js";
 
 export type SqlQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown>;
 
@@ -28,9 +31,12 @@ export interface SqliteConnection {
   read: SqlQuery;
 }
 
+// Persistent in the file: readers (other processes, the sweep) no longer wait for the writer.
+// SQLite refuses the switch without waiting while another connection writes the file (as one
+// opening it at the same moment does, making its tables), so it is retried (sqlite-busy.ts).
+const WAL = "PRAGMA journal_mode=WAL";
+
 const SCHEMA = [
-  // Persistent in the file: readers (other processes, the sweep) no longer wait for the writer.
-  "PRAGMA journal_mode=WAL",
   // Per connection. In WAL mode NORMAL syncs at checkpoints, not at every commit: a crash of the
   // process loses nothing, a power cut may lose the last exchanges, and the file stays sound.
   "PRAGMA synchronous=NORMAL",
@@ -45,8 +51,6 @@ const SCHEMA = [
 /** Rows per INSERT: far below SQLite's bound-parameter limit (3 parameters a row). */
 const ROWS_PER_INSERT = 200;
 
-const turnRows = z.array(z.object({ turn: z.unknown() }));
-
 const forgetRows = z.array(
   z.object({ seq: z.number(), conversation: z.string(), ord: z.number(), turn: z.unknown() }),
 );
@@ -57,6 +61,7 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
   function ready(): Promise<void> {
     schema ??= connection
       .exclusive(async (query) => {
+        await retryWhileBusy(() => query(WAL));
         for (const statement of SCHEMA) await query(statement);
       })
       .catch((error: unknown) => {
@@ -124,18 +129,15 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
   // Appends that wait for the connection go together (sqlite-appends.ts); a migrated legacy
   // block, once per old conversation, goes alone with its check that it is not there yet.
   const appendTogether = createSqliteAppends(transaction, limits);
+  // Reads that arrive together go as one SELECT (sqlite-reads.ts).
+  const readTurns = createTurnReads(connection.read);
 
   return {
     async read(conversationId, before) {
       await ready();
-      // One statement, so the expiry check and the rows are one snapshot.
-      const select = `SELECT t.turn FROM troupe_turns t JOIN troupe_conversations c
-        ON c.conversation = t.conversation WHERE t.conversation = ? AND c.expires > ?
-        ${before === undefined ? "" : "AND t.ord < ?"} ORDER BY t.ord, t.seq`;
-      const parameters = before === undefined ? [] : [before];
-      const rows = turnRows.parse(await connection.read(select, conversationId, Date.now(), ...parameters));
+      const turns = await readTurns({ conversationId, before });
       // A value that is not text is passed on as text that is not JSON: the reader skips and logs it.
-      return rows.map((row) => (typeof row.turn === "string" ? row.turn : `<not text: ${typeof row.turn}>`));
+      return turns.map((turn) => (typeof turn === "string" ? turn : `<not text: ${typeof turn}>`));
     },
 
     append: (conversationId, turns, order, signal) =>

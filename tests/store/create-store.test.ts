@@ -102,6 +102,32 @@ describe("createStore with sqlite://", () => {
     }
   });
 
+  it("opens every store of ten started together on one fresh file, round after round", async () => {
+    // As processes starting at one moment do: each connection switches the new file to WAL, which
+    // SQLite refuses at once (SQLITE_BUSY, no busy wait) while another connection reads it.
+    for (let round = 0; round < 8; round++) {
+      const url = `sqlite://${join(directory, `together-${round}.sqlite`)}`;
+      const opened = await Promise.allSettled(
+        Array.from({ length: 10 }, () => track(createStore(url, LIMITS))),
+      );
+      const failures = opened.flatMap((result) =>
+        result.status === "rejected" ? [String(result.reason)] : [],
+      );
+      expect(failures).toEqual([]);
+      const together = opened.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+      // One store after another: ten connections in one process writing at once would wait for
+      // each other in libuv's four threads, which separate processes do not share.
+      for (const [index, store] of together.entries()) {
+        await store.appendTurns("c", [{ ...hello, content: `hello ${index}` }], { order: index + 1 });
+      }
+      const expected = together.map((_, index) => `hello ${index}`);
+      for (const store of together) {
+        expect((await store.getHistory("c")).map((turn) => turn.content)).toEqual(expected);
+        expect(await store.markSeen(`event:${round}`, 60_000)).toBe(store === together[0]);
+      }
+    }
+  });
+
   it("sweeps expired rows that nobody reads again", async () => {
     const url = `sqlite://${join(directory, "sweep.sqlite")}`;
     const store = await track(createStore(url, { historyTtlMs: 50, maxTurns: 5 }, { sweepEveryMs: 50 }));
