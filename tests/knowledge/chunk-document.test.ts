@@ -66,7 +66,9 @@ describe("chunkDocument", () => {
   });
 
   it("splits plain text at paragraphs, without headings, and knows file kinds by extension", async () => {
-    expect(await chunkDocument("# not markdown\n\nsecond", "text")).toEqual([{ text: "# not markdown\n\nsecond" }]);
+    expect(await chunkDocument("# not markdown\n\nsecond", "text")).toEqual([
+      { text: "# not markdown\n\nsecond" },
+    ]);
     expect([
       documentKind("a.MD"),
       documentKind("b.txt"),
