@@ -6,6 +6,8 @@
  * - RSS of the bot's own process (troupe's `node`, not npm's) idle a moment after connecting;
  * - RSS after 2,000 Slack HTTP conversations × 3 exchanges (signed app_mention events, instant model);
  * - a soak of 10,000 Slack HTTP conversations: RSS at 1,000 and at 10,000 (the growth between).
+ * `npm run bench -- start` takes the first two alone (a few minutes, where the traffic and the soak
+ * take much longer): the group to run while working on start-up or idle memory.
  * The bare bots run the way a user runs such a bot: plain `node` on JavaScript, compiled here from
  * their TypeScript (transpile only) into dist/bench/, so neither side pays for a loader. Start is
  * taken both ways: beside `node bare.js`, and beside the bare bot's own `npm start` (a package.json
@@ -369,11 +371,18 @@ const IDLE_LABEL: Record<Platform, string> = {
   "slack-http": "RSS idle, Slack HTTP",
 };
 
-/** The lean group: every start and memory figure, bare beside troupe, one table. */
-export async function benchLean(print: (line: string) => void): Promise<void> {
+/**
+ * The lean group: every start and memory figure, bare beside troupe, one table; `traffic: false`
+ * (the start group) stops after start and idle RSS.
+ */
+export async function benchLean(
+  print: (line: string) => void,
+  { traffic = true }: { traffic?: boolean } = {},
+): Promise<void> {
   print(
-    `lean: start and idle RSS (median of ${START_RUNS} runs each, taken in turn) and memory under traffic; ` +
-      "troupe by `npm start`; the bare bots on their compiled JavaScript by `node`, and for start also by `npm start`",
+    `${traffic ? "lean" : "start"}: start and idle RSS (median of ${START_RUNS} runs each, taken in turn)` +
+      `${traffic ? " and memory under traffic" : ""}; troupe by \`npm start\`; ` +
+      "the bare bots on their compiled JavaScript by `node`, and for start also by `npm start`",
   );
   const startRows: Row[] = [];
   const idleRows: Row[] = [];
@@ -406,6 +415,11 @@ export async function benchLean(print: (line: string) => void): Promise<void> {
       megabytes(troupeIdle),
       ratio(troupeIdle, bareIdle),
     ]);
+  }
+  if (!traffic) {
+    for (const line of table([...startRows, ...idleRows])) print(line);
+    for (const note of notes) print(note);
+    return;
   }
   const bareTraffic = await attempt(() => benchTraffic("bare", true));
   const troupeTraffic = await attempt(() => benchTraffic("troupe", true));

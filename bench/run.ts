@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
- * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean, knowledge) runs one group;
+ * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean, start, knowledge) runs one
+ * group (`start`: lean's start and idle figures alone);
  * `npm run bench -- soak [--conversations 10000] [--platform slack|discord|both]
  * [--store sqlite|memory|both] [--snapshots]` the memory soak (quick, 2,000 conversations, by default).
  */
@@ -89,6 +90,8 @@ if (wanted("busy")) {
 }
 if (wanted("lean")) {
   await benchLean((line) => console.log(line));
+} else if (wanted("start")) {
+  await benchLean((line) => console.log(line), { traffic: false });
 }
 if (wanted("soak")) {
   await benchSoak(soakOptions(args), (line) => console.log(line));

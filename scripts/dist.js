@@ -30,6 +30,11 @@ const settingFiles = ["package.json", "package-lock.json", "tsconfig.json", "scr
 /**
  * Loaded from node_modules at run time: native addons, their optional helpers, node-llama-cpp
  * (native, and imported only by the embedded provider) and OpenTelemetry (only with traces).
+ * Also two of Bolt's that are mostly data: iconv-lite (500 KB, nearly all of it encoding tables
+ * that body-parser loads only for a body in another charset) and mime-db (a 150 KB JSON file,
+ * which JSON.parse reads faster than V8 parses it as a bundled object literal). Bundled, both were
+ * parsed at every start and their text held for good; from node_modules, Node reads what is
+ * used. Each exists in one version, which npm puts at the top of node_modules.
  */
 const external = [
   "sqlite3",
@@ -41,6 +46,8 @@ const external = [
   "bufferutil",
   "utf-8-validate",
   "zlib-sync",
+  "iconv-lite",
+  "mime-db",
 ];
 
 /** The latest change under `path`: its own mtime, and, for a folder, everything inside it. */
@@ -95,6 +102,10 @@ export async function buildBundle(root = repoRoot) {
     minifyWhitespace: true,
     minifySyntax: true,
     keepNames: true,
+    // Licence comments go to <chunk>.LEGAL.txt beside each chunk: one non-ASCII character (a name
+    // in one) would make Node hold that whole chunk as a two-byte string, twice its size in memory.
+    // esbuild escapes everything else but regular expressions (tests/scripts/dist.test.ts checks).
+    legalComments: "external",
     // CommonJS dependencies call require() (Node's built-ins, the external packages): an ES module
     // has none of its own, so each chunk gets one.
     banner: {

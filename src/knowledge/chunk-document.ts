@@ -9,8 +9,6 @@
  * Built in, line by line, rather than through a Markdown parser: only headings, fences and blank
  * lines matter here, and the passage text stays the author's own Markdown, which models read well.
  */
-import { htmlToMarkdown } from "./html-text.js";
-
 export interface Passage {
   /** Headings above the passage, outermost first, joined with " › "; undefined before the first. */
   heading?: string;
@@ -33,9 +31,14 @@ export function documentKind(fileName: string): DocumentKind | undefined {
   return undefined;
 }
 
-export function chunkDocument(text: string, kind: DocumentKind): Passage[] {
+export async function chunkDocument(text: string, kind: DocumentKind): Promise<Passage[]> {
   const normalized = text.replace(/\r\n?/g, "\n");
-  if (kind === "html") return chunkMarkdown(htmlToMarkdown(normalized));
+  if (kind === "html") {
+    // html-to-text and its HTML parser (200 KB, and a compile of its options) load with the first
+    // HTML document, not at start-up: most knowledge is Markdown.
+    const { htmlToMarkdown } = await import("./html-text.js");
+    return chunkMarkdown(htmlToMarkdown(normalized));
+  }
   if (kind === "text") return packSection(undefined, paragraphs(normalized.split("\n"), false));
   return chunkMarkdown(stripFrontMatter(normalized));
 }

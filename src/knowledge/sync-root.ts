@@ -60,7 +60,7 @@ export async function syncRoot(
         continue;
       }
       const kind = documentKind(file.path) ?? "text";
-      const passages = chunkDocument(bytes.toString("utf8"), kind);
+      const passages = await chunkDocument(bytes.toString("utf8"), kind);
       const vectors = embedder === undefined ? undefined : await embedAll(embedder, passages, file.path);
       await index.replaceDocument(file, hash, passages, vectors);
       counts.passages += passages.length;

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { chunkDocument, documentKind, MAX_CHARS } from "../../src/knowledge/chunk-document.js";
 
 describe("chunkDocument", () => {
-  it("splits Markdown at headings and keeps each passage's heading path", () => {
-    const passages = chunkDocument(
+  it("splits Markdown at headings and keeps each passage's heading path", async () => {
+    const passages = await chunkDocument(
       "Intro line.\n\n# Setup\n\nInstall it.\n\n## Docker\n\nRun compose.\n\n# Use\n\nTalk to it.\n",
       "markdown",
     );
@@ -15,15 +15,15 @@ describe("chunkDocument", () => {
     ]);
   });
 
-  it("never treats a # inside a code fence as a heading, nor splits the fence at its blank lines", () => {
+  it("never treats a # inside a code fence as a heading, nor splits the fence at its blank lines", async () => {
     const fence = "```sh\n# not a heading\n\nnpm start\n```";
-    const passages = chunkDocument(`# Run\n\n${fence}\n`, "markdown");
+    const passages = await chunkDocument(`# Run\n\n${fence}\n`, "markdown");
     expect(passages).toEqual([{ heading: "Run", text: fence }]);
   });
 
-  it("joins short paragraphs of a section and cuts a long one at line ends", () => {
+  it("joins short paragraphs of a section and cuts a long one at line ends", async () => {
     const long = Array.from({ length: 60 }, (_, index) => `Line ${index} of a long paragraph.`).join("\n");
-    const passages = chunkDocument(`# Long\n\n${long}\n\nshort one\n\nshort two\n`, "markdown");
+    const passages = await chunkDocument(`# Long\n\n${long}\n\nshort one\n\nshort two\n`, "markdown");
     expect(passages.length).toBeGreaterThan(1);
     expect(passages.every((passage) => passage.text.length <= MAX_CHARS)).toBe(true);
     expect(passages.every((passage) => passage.heading === "Long")).toBe(true);
@@ -31,7 +31,7 @@ describe("chunkDocument", () => {
     expect(passages.map((passage) => passage.text).join("\n")).toContain("Line 59 of a long paragraph.");
   });
 
-  it("reads an HTML page through html-to-text: headings as sections; navigation, scripts, styles and link targets left out", () => {
+  it("reads an HTML page through html-to-text: headings as sections; navigation, scripts, styles and link targets left out", async () => {
     const page = `<!doctype html><html><head><title>Docs</title><style>p { color: red }</style></head>
       <body><nav><a href="/">Home</a> | <a href="/docs">Docs</a></nav>
       <h1>Setup</h1><p>Run <code>npm start</code> &mdash; see <a href="https://example.invalid/x">the guide</a>.</p>
@@ -39,7 +39,7 @@ describe("chunkDocument", () => {
       <h2>Settings</h2><table><tr><th>Name</th><th>Default</th></tr><tr><td>LOG_LEVEL</td><td>info</td></tr></table>
       <h3>Model &amp; threads</h3><ol><li>pick a model</li><li>set threads</li></ol>
       <script>track()</script></body></html>`;
-    const passages = chunkDocument(page, "html");
+    const passages = await chunkDocument(page, "html");
     expect(passages.map((passage) => passage.heading)).toEqual([
       "Setup",
       "Setup › Settings",
@@ -54,8 +54,8 @@ describe("chunkDocument", () => {
       expect(everything).not.toContain(absent);
   });
 
-  it("reads HTML headings as sections and leaves scripts and tags out", () => {
-    const passages = chunkDocument(
+  it("reads HTML headings as sections and leaves scripts and tags out", async () => {
+    const passages = await chunkDocument(
       "<html><head><title>x</title><script>alert(1)</script></head><body><h1>Guide</h1><p>Fish &amp; chips.</p><h2>More <em>here</em></h2><ul><li>one</li><li>two</li></ul></body></html>",
       "html",
     );
@@ -65,8 +65,10 @@ describe("chunkDocument", () => {
     ]);
   });
 
-  it("splits plain text at paragraphs, without headings, and knows file kinds by extension", () => {
-    expect(chunkDocument("# not markdown\n\nsecond", "text")).toEqual([{ text: "# not markdown\n\nsecond" }]);
+  it("splits plain text at paragraphs, without headings, and knows file kinds by extension", async () => {
+    expect(await chunkDocument("# not markdown\n\nsecond", "text")).toEqual([
+      { text: "# not markdown\n\nsecond" },
+    ]);
     expect([
       documentKind("a.MD"),
       documentKind("b.txt"),

@@ -11,6 +11,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -83,7 +84,7 @@ describe("bundleIsFresh", () => {
 });
 
 describe("buildBundle", () => {
-  it("builds troupe into dist/bundle, fresh, and the bundle runs", async () => {
+  it("builds troupe into dist/bundle, fresh and in ASCII, and the bundle runs", async () => {
     expect(await buildBundle(root)).toBe(true);
     expect(bundleIsFresh(root)).toBe(true);
     const run = spawnSync(process.execPath, [join(bundle(), "main.js"), "--version"], { encoding: "utf8" });
@@ -92,6 +93,11 @@ describe("buildBundle", () => {
       .parse(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
     expect(run.stdout).toContain(version);
     expect(run.status).toBe(0);
+    // ASCII only: Node holds a file with any character past U+00FF as a two-byte string.
+    const notAscii = readdirSync(bundle())
+      .filter((file) => file.endsWith(".js"))
+      .filter((file) => readFileSync(join(bundle(), file)).some((byte) => byte > 0x7f));
+    expect(notAscii).toEqual([]);
   }, 180_000);
 
   it("builds nothing, and says so, where there are no sources yet (a container's dependency layer)", async () => {

@@ -65,7 +65,11 @@ export function escapePlain(text: string): string {
     .replace(BROADCAST_WORD, BROADCAST_REPLACEMENT);
 }
 
-/** slackify's lists read `•   item` and `1.  item`; Slack looks better with one space. */
+/**
+ * slackify's lists read `•   item` and `1.  item`; Slack looks better with one space. The bullet is
+ * written \u2022: esbuild leaves a regex as written, and one character past U+00FF makes Node hold
+ * the whole Slack chunk of the start bundle (2 MB) as a two-byte string (scripts/dist.js).
+ */
 function tidyLists(mrkdwn: string): string {
   let inFence = false;
   return mrkdwn
@@ -73,7 +77,7 @@ function tidyLists(mrkdwn: string): string {
     .map((line) => {
       if (line.startsWith("```")) inFence = !inFence;
       if (inFence) return line;
-      return line.replace(/^(\s*)•\s{2,}/, "$1• ").replace(/^(\s*)(\d+)\.\s{2,}/, "$1$2. ");
+      return line.replace(/^(\s*)\u2022\s{2,}/, "$1\u2022 ").replace(/^(\s*)(\d+)\.\s{2,}/, "$1$2. ");
     })
     .join("\n");
 }
