@@ -54,7 +54,10 @@ export async function createStore(
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
 
   if (scheme === "memory") {
-    const keyv = new Keyv({ store: new Map() });
+    // Plain JSON instead of keyv's default serializer (a JSON.stringify with a replacer called for
+    // every value, for Buffers troupe never stores): a message writes several values, and this Map
+    // is never read by another version, so its format is free. Still a copy, never a shared object.
+    const keyv = new Keyv({ store: new Map(), serialize: JSON.stringify, deserialize: JSON.parse });
     return createKeyvStore(keyv, limits, {
       ...base,
       sweepExpired: () => sweepByIterating(keyv),
