@@ -2,6 +2,7 @@
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
  * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean, start, knowledge) runs one
  * group (`start`: lean's start and idle figures alone);
+ * `npm run bench -- slack-load [--sides bare,memory] [--rounds 2]` a subset of slack-load's sides and rounds;
  * `npm run bench -- soak [--conversations 10000] [--platform slack|discord|both]
  * [--store sqlite|memory|both] [--snapshots]` the memory soak (quick, 2,000 conversations, by default).
  */
@@ -12,7 +13,7 @@ import { benchKnowledge, formatKnowledgeFigures } from "./knowledge.js";
 import { benchLean } from "./lean.js";
 import { benchPromptBuild } from "./prompt-build.js";
 import { benchSlack } from "./slack.js";
-import { benchSlackLoad, formatSlackLoad } from "./slack-http-load.js";
+import { benchSlackLoad, formatSlackLoad, type LoadSideName } from "./slack-http-load.js";
 import { benchSoak, soakOptions } from "./soak.js";
 import { benchStartup } from "./startup.js";
 import type { Summary } from "./stats.js";
@@ -22,7 +23,8 @@ const args = process.argv.slice(2);
 /** Group names, without the soak's flags and their values. */
 const groups = args.filter(
   (arg, index) =>
-    !arg.startsWith("--") && !["--conversations", "--store", "--platform"].includes(args[index - 1] ?? ""),
+    !arg.startsWith("--") &&
+    !["--conversations", "--store", "--platform", "--sides", "--rounds"].includes(args[index - 1] ?? ""),
 );
 const wanted = (group: string) => groups.length === 0 || groups.includes(group);
 const figure = (summary: Summary) => `median ${summary.medianMs} ms, p99 ${summary.p99Ms} ms`;
@@ -77,7 +79,16 @@ if (wanted("slack")) {
   );
 }
 if (wanted("slack-load")) {
-  for (const line of formatSlackLoad(await benchSlackLoad())) console.log(line);
+  const flagValue = (name: string) => {
+    const at = args.indexOf(name);
+    return at === -1 ? undefined : args[at + 1];
+  };
+  const sides = flagValue("--sides")?.split(",") as LoadSideName[] | undefined;
+  const rounds = flagValue("--rounds");
+  for (const line of formatSlackLoad(
+    await benchSlackLoad({ sides, rounds: rounds === undefined ? undefined : Number(rounds) }),
+  ))
+    console.log(line);
 }
 if (wanted("embedded")) {
   for (const line of formatEmbeddedFigures(await benchEmbedded())) console.log(line);

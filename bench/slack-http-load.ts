@@ -191,6 +191,17 @@ async function measure(
   };
 }
 
+/**
+ * `node --cpu-prof`, `--heap-prof` (live objects at exit), or every sampled allocation (the child
+ * gets ALLOC_PROFILE_DIR in its environment).
+ */
+export type ProfileKind = "cpu-prof" | "heap-prof" | "alloc";
+
+function profileArgs(kind: ProfileKind, dir: string): string[] {
+  if (kind !== "alloc") return [`--${kind}`, `--${kind}-dir=${dir}`];
+  return ["--import", "./bench/alloc-profile-preload.mjs"];
+}
+
 /** Which process a round measures: the bare Bolt app, or troupe over one of its stores. */
 export type LoadSideName = "bare" | "memory" | "sqlite";
 
@@ -199,6 +210,7 @@ async function runSide(
   events: number,
   warmUp: number,
   profileDir: string | undefined,
+  profileFlag: ProfileKind,
 ): Promise<LoadSide> {
   const fake = await startFakeSlack();
   const ollama = await startFakeOllama();
@@ -223,13 +235,12 @@ async function runSide(
               "bare Bolt app (profiled)",
               process.execPath,
               [
-                "--cpu-prof",
-                `--cpu-prof-dir=${join(profileDir, "bare")}`,
+                ...profileArgs(profileFlag, join(profileDir, "bare")),
                 "--import",
                 "tsx",
                 "bench/bare-bolt-app.ts",
               ],
-              env,
+              { ...env, ALLOC_PROFILE_DIR: join(profileDir, "bare") },
             );
       await child.waitForOutput("ready", 60_000);
     } else {
@@ -245,8 +256,8 @@ async function runSide(
           : startChild(
               `troupe (${name}, profiled)`,
               process.execPath,
-              ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`, "--import", "tsx", "src/main.ts"],
-              troupeEnv,
+              [...profileArgs(profileFlag, join(profileDir, name)), "--import", "tsx", "src/main.ts"],
+              { ...troupeEnv, ALLOC_PROFILE_DIR: join(profileDir, name) },
             );
       await child.waitForOutput('"msg":"ready"', 60_000);
     }
@@ -279,6 +290,8 @@ export async function benchSlackLoad(
     sides?: LoadSideName[];
     /** Set: every side runs under `node --cpu-prof`, its profile in `<profileDir>/<side>/`. */
     profileDir?: string;
+    /** With `profileDir`: what to profile (CPU by default). */
+    profileKind?: ProfileKind;
   } = {},
 ): Promise<SlackLoadFigures> {
   const events = options.events ?? 3_000;
@@ -289,7 +302,9 @@ export async function benchSlackLoad(
   for (let round = 0; round < rounds; round++) {
     for (let step = 0; step < names.length; step++) {
       const name = names[(round + step) % names.length] as LoadSideName;
-      sides.get(name)?.push(await runSide(name, events, warmUp, options.profileDir));
+      sides
+        .get(name)
+        ?.push(await runSide(name, events, warmUp, options.profileDir, options.profileKind ?? "cpu-prof"));
     }
   }
   return { events, rounds, sides };
