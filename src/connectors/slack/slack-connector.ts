@@ -140,7 +140,7 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
       app.app.event(/^(?:app_mention|message|reaction_added|reaction_removed)$/, async ({ body, event }) => {
         const type = event.type;
         if (type !== "reaction_added" && type !== "reaction_removed") return track(type, () => onEvent(body));
-        track(type, async () => {
+        return track(type, async () => {
           const outcome = await handleSlackReaction(options.bot, body, identity.botUserId);
           if (outcome === "malformed")
             logger.warn({ event: type }, "ignored a reaction event of unexpected shape");
