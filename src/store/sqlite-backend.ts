@@ -1,7 +1,7 @@
 /**
  * Opening sqlite://: keyv over @keyv/sqlite and the history tables on its one connection, the
  * connection's gate (reads together, a write alone: sqlite-gate.ts), markSeen as batched claims
- * (sqlite-claims.ts), the expiry sweep keyv lacks, and the once-per-process question whether the
+ * (sqlite-claims.ts), keyv's reads and writes batched (sqlite-reads.ts, sqlite-writes.ts), the expiry sweep keyv lacks, and the once-per-process question whether the
  * file holds any pre-upgrade history at all (so a new conversation's first read skips the look).
  */
 import { mkdir } from "node:fs/promises";
@@ -15,6 +15,7 @@ import { createSqliteClaims } from "./sqlite-claims.js";
 import { createSqliteGate } from "./sqlite-gate.js";
 import { createSqliteHistory, type SqlQuery } from "./sqlite-history.js";
 import { createKeyReads } from "./sqlite-reads.js";
+import { createSqliteWrites } from "./sqlite-writes.js";
 import { describeFailure } from "./store-error-text.js";
 
 /** How long SQLite waits on a lock held by another process before failing (below the operation deadline). */
@@ -75,6 +76,10 @@ export async function openSqlite(
   const readKeys = createKeyReads(table, read);
   adapter.get = (async (key: string) => (await readKeys([key]))[0]) as KeyvSqlite["get"];
   adapter.getMany = ((keys: string[]) => readKeys(keys)) as KeyvSqlite["getMany"];
+  // keyv's sets and deletes that queue for the connection go as one transaction (sqlite-writes.ts).
+  const writes = createSqliteWrites(table, (run) => gate.write(() => run(rawQuery)));
+  adapter.set = (key: string, value: string) => writes.set(key, value);
+  adapter.delete = (key: string) => writes.delete(key);
   const history = createSqliteHistory(
     { exclusive: (work) => gate.write(() => work(rawQuery)), read },
     limits,
