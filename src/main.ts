@@ -11,6 +11,7 @@ import { buildModel } from "./app/build-model.js";
 import { readCliFlags } from "./app/cli-flags.js";
 import { createLogger } from "./app/create-logger.js";
 import { runProgram } from "./app/fatal.js";
+import { limitHeapGrowth } from "./app/heap-growth.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
 import { openKnowledge } from "./app/open-knowledge.js";
@@ -24,6 +25,7 @@ import { createBot } from "./core/bot.js";
 import { createLearning } from "./feedback/learning.js";
 
 runProgram("troupe", async () => {
+  limitHeapGrowth();
   // Before the configuration: --help and --version work even with a broken .env.
   const flags = readCliFlags(process.argv.slice(2));
   if (flags.kind === "print") return void process.stdout.write(flags.text);
