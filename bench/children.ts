@@ -4,8 +4,10 @@
  * every one (and every temp folder) is cleaned up even when a scenario throws or the bench is
  * interrupted: a scenario stops what it started, and an exit hook catches anything left over.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -188,4 +190,16 @@ export function botProcess(pid: number): number {
     if (next === undefined) return current;
     current = next;
   }
+}
+
+/** Whether something on loopback accepts a TCP connection at `port` (a bot's HTTP port is up). */
+export async function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }

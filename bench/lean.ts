@@ -15,7 +15,6 @@
  * that troupe's `npm start` pays and `node bare.js` does not.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { startFakeDiscord } from "../tests/fakes/fake-discord/fake-discord.js";
@@ -30,6 +29,7 @@ import {
   botProcess,
   makeTempDir,
   pollUntil,
+  portAccepts,
   removeTempDir,
   startChild,
   startTroupeChild,
@@ -67,17 +67,6 @@ interface World {
   slack?: FakeSlack;
   httpUrl?: string;
   close(): Promise<void>;
-}
-
-async function portAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 export async function startWorld(platform: Platform): Promise<World> {

@@ -18,7 +18,6 @@
  * every conversation in RSS is the design.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -34,6 +33,7 @@ import {
   botProcess,
   makeTempDir,
   pollUntil,
+  portAccepts,
   removeTempDir,
   startTroupeChild,
   startTsxChild,
@@ -259,17 +259,6 @@ async function converse(world: SoakWorld, from: number, to: number): Promise<num
     clearInterval(watch);
   }
   return unanswered;
-}
-
-async function portAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 /** One side: idle reading, then `conversations` conversations with a reading every SAMPLE_EVERY. */
