@@ -4,26 +4,17 @@
  */
 import OpenAI from "openai";
 import { type Embedder, EmbeddingsUnsupported, normalise } from "../embedder.js";
-import { parseServerUrl } from "../server-url.js";
+import { createOpenAIClient } from "../openai/openai-client.js";
 
 export function createOpenAIEmbedder(settings: {
   baseURL: string;
   apiKey?: string;
   model: string;
 }): Embedder {
-  const server = parseServerUrl(settings.baseURL);
-  const client = new OpenAI({
-    baseURL: server.url,
-    apiKey: settings.apiKey || "not-needed",
-    // As in the chat provider: explicit nulls so the SDK never reads the environment itself.
-    organization: null,
-    project: null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    logLevel: "off",
-    ...(settings.apiKey === undefined && server.basicAuthorization !== undefined
-      ? { defaultHeaders: { Authorization: server.basicAuthorization } }
-      : {}),
+  // One retry of the SDK's own: an embedding batch is idempotent and nothing above retries it.
+  const { client, server } = createOpenAIClient({
+    baseURL: settings.baseURL,
+    ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
     maxRetries: 1,
   });
   return {

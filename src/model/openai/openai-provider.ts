@@ -2,14 +2,14 @@
  * The provider for any OpenAI-compatible server (OpenAI, llama.cpp, vLLM, LM Studio, Ollama `/v1`, …),
  * through the openai SDK's Chat Completions streaming.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import { z } from "zod";
 import type { ChatModel, ChatPart, ChatRequest, FinishReason, TokenUsage } from "../chat-model.js";
 import { ModelError } from "../chat-model.js";
 import { createIdleTimer } from "../idle-timeout.js";
-import { parseServerUrl } from "../server-url.js";
 import { checkOpenAI } from "./openai-check.js";
+import { createOpenAIClient } from "./openai-client.js";
 import { type SentCredentials, toOpenAIError } from "./openai-errors.js";
 
 export interface OpenAIModelSettings {
@@ -33,29 +33,9 @@ export interface OpenAIModelSettings {
 const vendorErrorChunk = z.object({ object: z.literal("error"), message: z.string().optional() });
 
 export function createOpenAIModel(settings: OpenAIModelSettings): ChatModel {
-  const server = parseServerUrl(settings.baseURL);
-  const credentials: SentCredentials = settings.apiKey
-    ? "api-key"
-    : server.basicAuthorization !== undefined
-      ? "url"
-      : "none";
-  // The SDK appends paths to baseURL as text, so a query there would end up before the path.
-  const { base, query } = splitQuery(server.url);
-  const client = new OpenAI({
-    baseURL: base,
-    apiKey: settings.apiKey || "not-needed",
-    // Explicit nulls: otherwise the SDK reads OPENAI_ORG_ID & co. from the environment itself,
-    // and config.ts is meant to be the only reader of the environment.
-    organization: null,
-    project: null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    // Its own log (OPENAI_LOG) goes to standard output, the terminal chat's, and at debug level
-    // prints request URLs, query tokens included: failures reach our log through ModelError instead.
-    logLevel: "off",
-    // Default headers come after the SDK's bearer header, so basic auth replaces the dummy key.
-    ...(credentials === "url" ? { defaultHeaders: { Authorization: server.basicAuthorization } } : {}),
-    ...(query === undefined ? {} : { defaultQuery: query }),
+  const { client, server, credentials } = createOpenAIClient({
+    baseURL: settings.baseURL,
+    ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
     // Retrying is retry.ts's job; the SDK's own retries would also wait out any Retry-After, uncapped.
     maxRetries: 0,
     ...(settings.requestTimeoutMs === undefined ? {} : { timeout: settings.requestTimeoutMs }),
@@ -68,13 +48,6 @@ export function createOpenAIModel(settings: OpenAIModelSettings): ChatModel {
     stream: (request, options) => streamChat(client, settings, target, request, options?.signal),
     check: () => checkOpenAI(client, server.display, credentials, settings.model),
   };
-}
-
-function splitQuery(url: string): { base: string; query: Record<string, string> | undefined } {
-  const start = url.indexOf("?");
-  if (start === -1) return { base: url, query: undefined };
-  const query = Object.fromEntries(new URLSearchParams(url.slice(start + 1).split("#")[0]));
-  return { base: url.slice(0, start), query: Object.keys(query).length > 0 ? query : undefined };
 }
 
 async function* streamChat(
