@@ -87,6 +87,12 @@ const variables = {
   CONTEXT_TOKENS: { schema: integer(512, 10_000_000).default(8192), example: "8192" },
   REPLY_TOKENS: { schema: integer(16, 1_000_000).default(1024), example: "1024" },
   MODEL_IDLE_TIMEOUT_SECONDS: { schema: positiveNumber().default(120), example: "120" },
+  /**
+   * How many answers (and commands) troupe works on at once; more wait their turn in arrival order.
+   * A model server answers only so many at once anyway, and a burst held as answers in flight costs
+   * memory and store time that a waiting event does not.
+   */
+  MAX_CONCURRENT_ANSWERS: { schema: integer(1, 100_000).default(64), example: "64" },
   EMBEDDED_MODEL: {
     schema: z
       .string()

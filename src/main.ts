@@ -71,6 +71,7 @@ runProgram("troupe", async () => {
         defaultPersona: config.DEFAULT_PERSONA,
         contextTokens: config.CONTEXT_TOKENS,
         replyTokens: config.REPLY_TOKENS,
+        maxConcurrentAnswers: config.MAX_CONCURRENT_ANSWERS,
       },
     }),
   );

@@ -12,6 +12,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { nextArrivalOrder } from "../lib/arrival-order.js";
+import { createConcurrencyGate } from "../lib/concurrency-gate.js";
 import type { Logger } from "../lib/logger.js";
 import type { ChatModel } from "../model/chat-model.js";
 import type { ConversationStore, Turn } from "../store/conversation-store.js";
@@ -39,6 +40,11 @@ function personKey(message: IncomingMessage): string {
 
 export interface BotSettings extends AnswerSettings {
   defaultPersona: string;
+  /**
+   * How many events' work (answers, commands) runs at once; later ones wait in arrival order.
+   * Unset: no limit.
+   */
+  maxConcurrentAnswers?: number;
 }
 
 export interface BotDependencies {
@@ -61,6 +67,8 @@ export interface Bot {
   handleMessage(message: IncomingMessage, sink: ReplySink): Promise<void>;
   /** A slash command, with options already parsed by the connector. */
   runCommand(name: string, options: CommandOptions, message: IncomingMessage, sink: ReplySink): Promise<void>;
+  /** Events whose turn has come but which wait for one of the `maxConcurrentAnswers` places. */
+  waitingForPlace(): number;
   /** A 👍/👎 on a message (or its withdrawal): rates the answer it is on; anything else is ignored. */
   handleReaction(reaction: Reaction): Promise<void>;
   /** The persona that would answer this message now. */
@@ -99,6 +107,8 @@ export function createBot(dependencies: BotDependencies): Bot {
   // A store outage swaps the chosen persona for the default: the answer says so, once per outage.
   const outage = createStoreOutage();
   const sources = new SourcesLog();
+  // A burst faster than the model waits here, small, instead of as thousands of answers in flight.
+  const places = createConcurrencyGate(settings.maxConcurrentAnswers ?? Number.POSITIVE_INFINITY);
 
   async function readBindings(message: IncomingMessage): Promise<Partial<Record<BindingScope, string>>> {
     const keys = bindingKeys(message);
@@ -211,7 +221,9 @@ export function createBot(dependencies: BotDependencies): Bot {
   ): Promise<void> {
     try {
       // Stopping ends a wait for the turn; the work then sees the stop and keeps only the question.
-      await store.inOrder(personKey(message), work, { signal: stopping.signal });
+      // A place is taken once the person's turn has come, so one person's queue of messages waits
+      // in its own order and never holds places that other people's answers could use.
+      await store.inOrder(personKey(message), () => places.run(work), { signal: stopping.signal });
     } catch (error) {
       logger.error(
         { ...logFieldsFor(error), conversation: message.conversationId },
@@ -269,6 +281,7 @@ export function createBot(dependencies: BotDependencies): Bot {
       );
     },
     currentPersona: (message) => currentPersona(message),
+    waitingForPlace: () => places.waiting(),
     async claimEvent(eventId) {
       try {
         return await store.markSeen(`event:${eventId}`, EVENT_MEMORY_MS);
@@ -309,6 +322,8 @@ export function createBot(dependencies: BotDependencies): Bot {
     },
     async stop(deliverWithinMs) {
       stopping.abort();
+      // What still waits for a place starts now, sees the stop and keeps only its question.
+      places.open();
       const timer =
         deliverWithinMs === undefined ? undefined : setTimeout(() => giveUp.abort(), deliverWithinMs);
       try {

@@ -3,7 +3,7 @@
  * can be switched off, a logger that keeps its lines.
  */
 import { commands } from "../../commands/index.js";
-import { type Bot, createBot } from "../../src/core/bot.js";
+import { type Bot, type BotSettings, createBot } from "../../src/core/bot.js";
 import type { Command } from "../../src/core/command.js";
 import type { IncomingMessage } from "../../src/core/message.js";
 import type { Persona } from "../../src/core/persona.js";
@@ -38,9 +38,16 @@ export interface BotFixture {
   logger: RecordingLogger;
 }
 
-/** `commands` replaces the real list, e.g. to add a command a test defines; `personas` the two (the first is the default: name it tutor). */
+/**
+ * `commands` replaces the real list, e.g. to add a command a test defines; `personas` the two (the
+ * first is the default: name it tutor); `settings` override the bot's.
+ */
 export function createBotFixture(
-  options: { commands?: readonly Command[]; personas?: readonly Persona[] } = {},
+  options: {
+    commands?: readonly Command[];
+    personas?: readonly Persona[];
+    settings?: Partial<BotSettings>;
+  } = {},
 ): BotFixture {
   const model = createScriptedModel();
   const store = createSwitchableStore();
@@ -51,7 +58,7 @@ export function createBotFixture(
     personas: options.personas === undefined ? personas : staticCatalog([...options.personas]),
     commands: options.commands ?? commands,
     logger,
-    settings: { defaultPersona: "tutor", contextTokens: 4096, replyTokens: 512 },
+    settings: { defaultPersona: "tutor", contextTokens: 4096, replyTokens: 512, ...options.settings },
   });
   return { bot, model, store, logger };
 }

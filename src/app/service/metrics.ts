@@ -109,3 +109,19 @@ export function registerReadinessGauge(
     },
   });
 }
+
+/**
+ * `troupe_answers_waiting`: events whose turn has come but which wait for one of the
+ * MAX_CONCURRENT_ANSWERS places, read at each scrape. Above zero for long: the model (or the
+ * limit) is slower than the room.
+ */
+export function registerWaitingGauge(metrics: ServiceMetrics, waiting: () => number): void {
+  new Gauge({
+    name: "troupe_answers_waiting",
+    help: "Events waiting for one of the MAX_CONCURRENT_ANSWERS places to be answered.",
+    registers: [metrics.registry],
+    collect() {
+      this.set(waiting());
+    },
+  });
+}

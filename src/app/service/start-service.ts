@@ -58,7 +58,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const observing = config.METRICS_PORT !== undefined || config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
   if (!observing) return drainOnly(logger);
   // prom-client is loaded only when asked for, like the trace SDK: the terminal chat never pays.
-  const { createServiceMetrics, registerReadinessGauge } = await import("./metrics.js");
+  const { createServiceMetrics, registerReadinessGauge, registerWaitingGauge } = await import("./metrics.js");
   const metrics: ServiceMetrics = createServiceMetrics();
   let tracer: AnswerTracer | undefined;
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined) {
@@ -126,6 +126,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       );
     },
     wrapBot(core) {
+      registerWaitingGauge(metrics, () => core.waitingForPlace());
       bot = createDrainingBot(observeBot(core, { metrics, tracer }), logger);
       return bot;
     },

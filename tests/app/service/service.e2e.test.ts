@@ -179,6 +179,7 @@ describe("troupe as a service: the endpoints", () => {
     expect(sample(metrics, 'troupe_ready{part="discord"}')).toBe(1);
     expect(sample(metrics, 'troupe_ready{part="model"}')).toBe(1);
     expect(metrics).toContain("# TYPE troupe_model_errors_total counter");
+    expect(sample(metrics, "troupe_answers_waiting")).toBe(0);
 
     // A model failure is counted by its code.
     ollama.enqueue({ status: 404, error: 'model "llama3.2" not found, try pulling it first' });
