@@ -266,6 +266,12 @@ export function createKeyvStore(
         write(recordKey(key), value, ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs))),
       ),
 
+    putRecords: (records, ttlMs) =>
+      run(`saving the record ${records[0]?.key} and ${records.length - 1} more`, async () => {
+        const ttl = ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs));
+        await Promise.all(records.map(({ key, value }) => write(recordKey(key), value, ttl)));
+      }),
+
     getRecord: (key) =>
       run(`reading the record ${key}`, async () => {
         const value: unknown = await keyv.get(recordKey(key));
