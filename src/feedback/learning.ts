@@ -88,10 +88,19 @@ export function createLearning(store: ConversationStore, options: LearningOption
         messageIds: [...answered.messageIds],
         at: answered.at,
       };
-      await store.putRecord(keys.exchange(id), record, ttlMs);
-      for (const messageId of record.messageIds)
-        await store.putRecord(keys.message(message.platform, messageId), id, ttlMs);
-      await store.putRecord(keys.last(asker, conversation), id, ttlMs);
+      // One store operation for the record and its pointers: a pointer whose record is missing
+      // (a failure part-way) reads as no answer, as a missing pointer does.
+      await store.putRecords(
+        [
+          { key: keys.exchange(id), value: record },
+          ...record.messageIds.map((messageId) => ({
+            key: keys.message(message.platform, messageId),
+            value: id,
+          })),
+          { key: keys.last(asker, conversation), value: id },
+        ],
+        ttlMs,
+      );
     },
 
     async react(reaction) {

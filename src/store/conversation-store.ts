@@ -76,6 +76,12 @@ export interface ConversationStore {
    * pseudonym secret), under their own key space. `ttlMs` unset: kept until deleted.
    */
   putRecord(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  /**
+   * Several records, all with `ttlMs`, as one store operation (one deadline; their writes issued
+   * together): an answer keeps its exchange and the pointers to it at once. Not atomic: a failure
+   * may leave some written, so a reader must treat a pointer to a missing record as absent.
+   */
+  putRecords(records: readonly StoredRecord[], ttlMs?: number): Promise<void>;
   getRecord(key: string): Promise<unknown>;
   deleteRecord(key: string): Promise<void>;
   /** Every live record whose key starts with `prefix` (a scan: for rare work, not per message). */

@@ -266,6 +266,12 @@ export function createKeyvStore(
         write(recordKey(key), value, ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs))),
       ),
 
+    putRecords: (records, ttlMs) =>
+      run(`saving the record ${records[0]?.key} and ${records.length - 1} more`, async () => {
+        const ttl = ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs));
+        await Promise.all(records.map(({ key, value }) => write(recordKey(key), value, ttl)));
+      }),
+
     getRecord: (key) =>
       run(`reading the record ${key}`, async () => {
         const value: unknown = await keyv.get(recordKey(key));
@@ -297,16 +303,25 @@ export function createKeyvStore(
 
     markSeen: (id, ttlMs) => {
       const key = seenKey(id);
-      return run(`recording the event ${id}`, async (signal) => {
+      const what = `recording the event ${id}`;
+      const ttl = Math.ceil(ttlMs);
+      const checkTtl = () => {
         if (!(Number.isFinite(ttlMs) && ttlMs > 0))
           throw new StoreError(`markSeen: ttlMs must be > 0, got ${ttlMs}`);
-        const ttl = Math.ceil(ttlMs);
-        if (setIfAbsent === undefined) {
+      };
+      if (setIfAbsent === undefined) {
+        return run(what, async (signal) => {
+          checkTtl();
           return queue.run(key, async () => {
             signal.throwIfAborted();
             return markSeenBestEffort(key, ttl, signal);
           });
-        }
+        });
+      }
+      // One atomic write reads no signal: bounded() then makes no AbortController (twice per Slack
+      // event: its event_id and its message are each claimed).
+      return run(what, async () => {
+        checkTtl();
         // Stored in keyv's own format, so a plain keyv.get of the key still reads it.
         const record = await keyv.serializeData({ value: true, expires: Date.now() + ttl });
         return setIfAbsent(key, typeof record === "string" ? record : JSON.stringify(record), ttl);

@@ -97,6 +97,10 @@ export function createSwitchableStore(maxTurns = 100): SwitchableStore {
       check();
       records.set(key, structuredClone(value));
     },
+    async putRecords(entries) {
+      check();
+      for (const { key, value } of entries) records.set(key, structuredClone(value));
+    },
     async getRecord(key) {
       check();
       return structuredClone(records.get(key));

@@ -139,6 +139,35 @@ describe("withRetry", () => {
     expect(slept).toEqual([]);
   });
 
+  it("passes every part through after a retry, and a consumer's early stop closes the provider's stream", async () => {
+    let closed = 0;
+    let calls = 0;
+    const model: ChatModel = {
+      description: "closing",
+      async *stream() {
+        calls++;
+        if (calls === 1) throw unavailable();
+        try {
+          yield* answer;
+        } finally {
+          closed++;
+        }
+      },
+      check: async () => ({ ok: true, model: "m" }),
+    };
+    const retrying = withRetry(model, recordingPolicy().policy);
+    const whole: ChatPart[] = [];
+    for await (const part of retrying.stream(hello)) whole.push(part);
+    expect(whole).toEqual(answer);
+    expect(closed).toBe(1);
+    for await (const part of retrying.stream(hello)) {
+      expect(part).toEqual(answer[0]);
+      break;
+    }
+    expect(closed).toBe(2);
+    expect(calls).toBe(3);
+  });
+
   it("ends quietly when the caller aborts during the wait", async () => {
     const controller = new AbortController();
     const scripted = scriptedModel([{ error: unavailable() }]);

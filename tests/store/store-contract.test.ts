@@ -348,6 +348,25 @@ function storeContract(backend: Backend): void {
     expect(await store.getBinding(id)).toBe("support");
   });
 
+  it("keeps several records in one call, each readable and listable, until their TTL", async () => {
+    const store = await openStore();
+    const prefix = `records:${newId("many")}:`;
+    const records = [
+      { key: `${prefix}exchange`, value: { answer: "é 🙂", messages: [{ role: "user", content: "hi" }] } },
+      { key: `${prefix}message:1`, value: "exchange-id" },
+      { key: `${prefix}last`, value: "exchange-id" },
+    ];
+    await store.putRecords(records, 60_000);
+    for (const { key, value } of records) expect(await store.getRecord(key)).toEqual(value);
+    const listed = await store.listRecords(prefix);
+    expect(listed.sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+      [...records].sort((a, b) => a.key.localeCompare(b.key)),
+    );
+    await store.putRecords([{ key: `${prefix}brief`, value: 1 }], SHORT_TTL_MS);
+    expect(await waitUntil(async () => (await store.getRecord(`${prefix}brief`)) === undefined)).toBe(true);
+    expect(await store.getRecord(`${prefix}last`)).toBe("exchange-id");
+  });
+
   it("keeps conversations isolated from each other", async () => {
     const store = await openStore();
     const a = newId("a");

@@ -26,8 +26,12 @@ const slackId = z.string().regex(/^[A-Z0-9]{1,64}$/);
 /** Present but null: Bolt reads a field of it. */
 const notNull = z.unknown().refine((value) => value !== null, "must not be null");
 
-/** The fields Bolt's router reads on any event (App.ts buildSource, helpers.ts getTypeAndConversation). */
-const eventSchema = z.looseObject({
+/**
+ * The fields Bolt's router reads on any event (App.ts buildSource, helpers.ts getTypeAndConversation).
+ * Plain objects, not loose ones, where every event passes: they accept the same bodies (unknown
+ * fields are never refused) but do not copy each of Slack's fields into a result nobody reads.
+ */
+const eventSchema = z.object({
   type: z.string().min(1),
   // `'id' in event.channel` / `'creator' in event.channel` when it is not a string.
   channel: z.union([z.string(), z.looseObject({})]).optional(),
@@ -38,7 +42,7 @@ const eventSchema = z.looseObject({
   subteam: notNull.optional(),
 });
 
-const eventCallbackSchema = z.looseObject({
+const eventCallbackSchema = z.object({
   type: z.literal("event_callback"),
   team_id: slackId,
   enterprise_id: slackId.nullish(),
@@ -46,7 +50,7 @@ const eventCallbackSchema = z.looseObject({
   event: eventSchema,
   // Bolt takes the team and enterprise from the first authorization when there is one.
   authorizations: z
-    .array(z.looseObject({ team_id: slackId.nullish(), enterprise_id: slackId.nullish() }))
+    .array(z.object({ team_id: slackId.nullish(), enterprise_id: slackId.nullish() }))
     .optional(),
   // Without a `response_url`, Bolt reads `response_urls.length` and `response_urls[0].response_url`.
   response_urls: z.array(z.looseObject({})).optional(),

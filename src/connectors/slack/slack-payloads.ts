@@ -1,7 +1,10 @@
 /**
  * zod schemas for the Slack payloads this connector reads: Events API envelopes and message events,
- * slash command bodies, and the few Web API results it uses. Loose objects: Slack adds fields often,
- * and a new field must never make the bot drop an event.
+ * slash command bodies, and the few Web API results it uses. Slack adds fields often, and a new
+ * field must never make the bot drop an event: loose objects keep them. The three checked on every
+ * answered mention (the envelope, its event, the reply to our own post) are plain objects instead,
+ * which accept the same payloads but keep only the fields read: a loose object copies every field
+ * of Slack's payload (blocks, authorizations, the posted message) into its result, each time.
  */
 import { z } from "zod";
 
@@ -16,7 +19,7 @@ const fileSchema = z.looseObject({
 });
 
 /** `app_mention` and `message` events (message.channels / .groups / .im / .mpim). */
-export const messageEventSchema = z.looseObject({
+export const messageEventSchema = z.object({
   type: z.enum(["app_mention", "message"]),
   channel: id,
   user: id.optional(),
@@ -32,7 +35,7 @@ export const messageEventSchema = z.looseObject({
 export type SlackMessageEvent = z.infer<typeof messageEventSchema>;
 
 /** The Events API body (`event_callback`), the same over HTTP and inside a Socket Mode envelope. */
-export const eventCallbackSchema = z.looseObject({
+export const eventCallbackSchema = z.object({
   team_id: id,
   event_id: id,
   event: z.unknown(),
@@ -61,7 +64,7 @@ export const authTestSchema = z.looseObject({
   response_metadata: z.looseObject({ scopes: z.array(z.string()).optional() }).optional(),
 });
 
-export const postedMessageSchema = z.looseObject({ ts: z.string(), channel: z.string().optional() });
+export const postedMessageSchema = z.object({ ts: z.string() });
 
 export const threadRepliesSchema = z.looseObject({
   messages: z

@@ -4,6 +4,11 @@
  * It links our signal into every call, optionally bounds the wait for response headers, and keeps
  * the response so its headers can be read afterwards (the ollama `ResponseError` drops them, and
  * Retry-After lives there).
+ *
+ * A string body (the client's JSON: the whole prompt, a persona's kilobytes of system prompt
+ * included) goes as its UTF-8 bytes. Given the string, fetch first copies it to make it well-formed
+ * (USVString), then encodes it; Buffer.from writes the same bytes in one step (JSON.stringify
+ * escapes lone surrogates, and both would turn one into U+FFFD), and the client's Content-Type stays.
  */
 export interface WatchedFetch {
   readonly fetch: typeof fetch;
@@ -35,8 +40,10 @@ export function createWatchedFetch(
       }, headersTimeoutMs);
     }
     try {
+      const body = typeof init?.body === "string" ? Buffer.from(init.body) : init?.body;
       response = await baseFetch(input, {
         ...init,
+        ...(body === undefined ? {} : { body }),
         signal: signals.length === 1 ? signal : AbortSignal.any(signals),
       });
       return response;

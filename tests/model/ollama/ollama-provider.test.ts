@@ -88,6 +88,22 @@ describe("ollama provider: request mapping", () => {
     });
   });
 
+  it("sends any text as UTF-8 JSON (a lone surrogate escaped by JSON), with the JSON content type", async () => {
+    const content = "Persona — café, 😀, 日本語 and a lone \ud800 surrogate";
+    await collect(
+      model.stream({
+        messages: [
+          { role: "system", content },
+          { role: "user", content: "hi" },
+        ],
+      }),
+    );
+    const [request] = fake.requests;
+    expect(request?.headers["content-type"]).toBe("application/json");
+    expect(Number(request?.headers["content-length"])).toBe(request?.raw.length);
+    expect(fake.chatBodies()[0]?.messages[0]?.content).toBe(content);
+  });
+
   it("omits the options a request leaves unset and uses the configured model", async () => {
     await collect(model.stream(hello));
     const [body] = fake.chatBodies();
