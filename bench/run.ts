@@ -2,7 +2,7 @@
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
  * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean, start, knowledge) runs one
  * group (`start`: lean's start and idle figures alone);
- * `npm run bench -- slack-load [--sides bare,memory] [--rounds 2]` a subset of slack-load's sides and rounds;
+ * `npm run bench -- slack-load [--sides bare,memory,sqlite,plain] [--rounds 2]` a subset of slack-load's sides (plain: troupe with a one-line persona) and rounds;
  * `npm run bench -- soak [--conversations 10000] [--platform slack|discord|both]
  * [--store sqlite|memory|both] [--snapshots]` the memory soak (quick, 2,000 conversations, by default).
  */

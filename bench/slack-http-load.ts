@@ -21,7 +21,7 @@
  * its store did not answer in time (answered without memory), and the figures say how many.
  * bench/profile-slack-load.ts runs one round under `node --cpu-prof`.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { startFakeOllama } from "../tests/fakes/fake-ollama.js";
@@ -202,8 +202,19 @@ function profileArgs(kind: ProfileKind, dir: string): string[] {
   return ["--import", "./bench/alloc-profile-preload.mjs"];
 }
 
-/** Which process a round measures: the bare Bolt app, or troupe over one of its stores. */
-export type LoadSideName = "bare" | "memory" | "sqlite";
+/**
+ * Which process a round measures: the bare Bolt app, or troupe over one of its stores; `plain` is
+ * troupe on memory:// answering as a one-line persona (no examples, no reminder): the bare app
+ * sends the model only the mention, troupe a persona's kilobytes of prompt with every question, and
+ * this side says how much of the difference that is.
+ */
+export type LoadSideName = "bare" | "memory" | "sqlite" | "plain";
+
+/** A folder with one persona, `tutor` (the default), whose whole prompt is one line. */
+function plainPersonaDir(dataDir: string): string {
+  writeFileSync(join(dataDir, "tutor.md"), "---\ndisplay_name: Tutor\n---\nYou are a helpful tutor.\n");
+  return dataDir;
+}
 
 async function runSide(
   name: LoadSideName,
@@ -246,7 +257,8 @@ async function runSide(
     } else {
       const troupeEnv = {
         ...env,
-        STORE_URL: name === "memory" ? "memory://" : `sqlite://${join(dataDir, "troupe.sqlite")}`,
+        STORE_URL: name === "sqlite" ? `sqlite://${join(dataDir, "troupe.sqlite")}` : "memory://",
+        ...(name === "plain" ? { PERSONAS_DIR: plainPersonaDir(dataDir) } : {}),
         MODEL_PROVIDER: "ollama",
         PLATFORM_RETRY_SECONDS: "0",
       };
@@ -332,8 +344,12 @@ export function formatSlackLoad(figures: SlackLoadFigures): string[] {
   for (const [name, runs] of figures.sides) {
     const acked = median(runs.map((side) => side.eventsAckedPerSecond));
     const cpu = round2(median(runs.map((side) => side.cpuMsPerEvent)));
-    const label =
-      name === "bare" ? "bare Bolt app" : `troupe, ${name === "memory" ? "memory://" : "sqlite://"}`;
+    const label = {
+      bare: "bare Bolt app",
+      memory: "troupe, memory://",
+      sqlite: "troupe, sqlite://",
+      plain: "troupe, memory://, a one-line persona",
+    }[name];
     const versus =
       name === "bare" || bare.length === 0 ? "" : `${ratio(acked, bareAcked)}, ${ratio(cpu, bareCpu)}`;
     lines.push(
