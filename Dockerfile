@@ -51,6 +51,7 @@ RUN case "${TARGETARCH:-$(dpkg --print-architecture)}" in \
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
+    MALLOC_TRIM_THRESHOLD_=131072 \
     METRICS_PORT=9464 \
     SHUTDOWN_GRACE_SECONDS=20
 WORKDIR /app

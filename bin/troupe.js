@@ -8,9 +8,11 @@
  * straight through: `npx troupe --continue`, `npx troupe --help`.
  */
 import { pathToFileURL } from "node:url";
-import { bundleIsFresh, bundleMain } from "../scripts/dist.js";
+import { bundleIsFresh, bundleMain, bundleStartUp } from "../scripts/dist.js";
 
 if (bundleIsFresh()) {
+  // First, before any of troupe's modules run (src/main.ts imports it first for the same reason).
+  await import(pathToFileURL(bundleStartUp).href);
   await import(pathToFileURL(bundleMain).href);
 } else {
   const { register } = await import("tsx/esm/api");

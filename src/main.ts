@@ -4,6 +4,8 @@
  * token is set. No logic here: each step lives in its own module in src/app, and a step that finds
  * a bad configuration throws a FatalError that runProgram prints before exiting 1.
  */
+// First, before the modules whose start-up it is about: holds V8's young generation while starting.
+import "./app/start-up-young-generation.js";
 import { commands } from "../commands/index.js";
 import { logUnappliedAdapters } from "./app/adapter-notice.js";
 import { noteUnshownAvatars } from "./app/avatar-notice.js";
@@ -20,6 +22,7 @@ import { createPlatformConnectors, preloadPlatformModules } from "./app/platform
 import { startService } from "./app/service/start-service.js";
 import { createShutdown } from "./app/shutdown.js";
 import { startPlatforms } from "./app/start-platforms.js";
+import { releaseYoungGeneration } from "./app/start-up-young-generation.js";
 import { loadConfigOrExit } from "./config.js";
 import { createBot } from "./core/bot.js";
 import { createLearning } from "./feedback/learning.js";
@@ -124,6 +127,7 @@ runProgram("troupe", async () => {
             continueLast: flags.continueLast,
           }),
         ];
+  releaseYoungGeneration();
   logger.info(
     {
       startupMs: Math.round(process.uptime() * 1000),

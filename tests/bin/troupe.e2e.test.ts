@@ -36,8 +36,10 @@ describe("bin/troupe.js in a scratch checkout", () => {
       copyFileSync(join(repoRoot, file), join(root, file));
       utimesSync(join(root, file), past, past);
     }
-    // A stand-in bundle "built" a second ago, so which of the two ran shows on standard output.
+    // A stand-in bundle "built" a second ago, so which of the two ran shows on standard output,
+    // and whether the young generation's hold (its own entry) ran before main.js.
     mkdirSync(join(root, "dist", "bundle"), { recursive: true });
+    writeFileSync(join(root, "dist", "bundle", "start-up-young-generation.js"), 'console.log("held");\n');
     writeFileSync(join(root, "dist", "bundle", "main.js"), 'console.log("from the bundle");\n');
     writeFileSync(join(root, "dist", "bundle", ".built-at"), String(Date.now() - 1_000));
   });
@@ -46,9 +48,9 @@ describe("bin/troupe.js in a scratch checkout", () => {
   const run = () =>
     spawnSync(process.execPath, [join(root, "bin", "troupe.js"), "--version"], { encoding: "utf8" });
 
-  it("runs the bundle while it is fresh", () => {
+  it("runs the bundle while it is fresh, its young generation held first", () => {
     const result = run();
-    expect(result.stdout).toBe("from the bundle\n");
+    expect(result.stdout).toBe("held\nfrom the bundle\n");
   });
 
   it("runs the sources through tsx once a setting changed after the build", () => {

@@ -15,7 +15,7 @@ import { isDirectCommand, planSlashCommand, toCommandMessage } from "./slack-com
 import { describeSlackError, UNREACHABLE_ERRORS } from "./slack-errors.js";
 import { mentionedUserIds, toPlainText } from "./slack-incoming-text.js";
 import { slackConversationId } from "./slack-message-to-incoming.js";
-import { escapePlain } from "./slack-outgoing-text.js";
+import { escapePlain, loadMarkdownConverter } from "./slack-outgoing-text.js";
 import { postedMessageSchema, type SlashCommandPayload, slashCommandSchema } from "./slack-payloads.js";
 import { createSlackSink } from "./slack-sink.js";
 import type { SinkContext } from "./slack-sink-context.js";
@@ -99,6 +99,7 @@ export function createSlashCommandHandler(options: SlashCommandOptions) {
       options.threads.set(slackConversationId(payload.team_id, payload.channel_id, threadTs), true);
     }
     const message = toCommandMessage(payload, { names, adminUsers: options.adminUsers, text, threadTs });
+    await loadMarkdownConverter();
     await bot.runCommand("ask", commandOptions, message, commandSink(payload, respond, threadTs));
   }
 
@@ -133,6 +134,7 @@ export function createSlashCommandHandler(options: SlashCommandOptions) {
       return;
     }
     if (plan.kind === "ask") return ask(payload, plan.options, respond, text);
+    await loadMarkdownConverter();
     await bot.runCommand(command.command.name, plan.options, message, commandSink(payload, respond));
   };
 }

@@ -18,6 +18,7 @@ import {
   slackConversationId,
   toIncomingMessage,
 } from "./slack-message-to-incoming.js";
+import { loadMarkdownConverter } from "./slack-outgoing-text.js";
 import { eventCallbackSchema, messageEventSchema, type SlackMessageEvent } from "./slack-payloads.js";
 import { createSlackSink } from "./slack-sink.js";
 import type { SinkContext } from "./slack-sink-context.js";
@@ -119,6 +120,7 @@ export function createEventHandler(options: EventHandlerOptions): (body: unknown
     threads.set(conversationId, true);
 
     const direct = isDirectChannel(event);
+    await loadMarkdownConverter();
     const sink = createSlackSink(options.sinkContext, {
       channel: event.channel,
       threadTs,

@@ -8,8 +8,31 @@
  * untouched, so every `<` is escaped afterwards except the `<https://…|text>` links the converter
  * produced, and every `&` that does not already start an entity.
  */
-import slackify from "slackify-markdown";
+import { createRequire } from "node:module";
+import type slackifyMarkdown from "slackify-markdown";
 import { createTtlCache } from "../../lib/ttl-cache.js";
+
+/**
+ * slackify-markdown and the Markdown parser under it (~1 MB of heap once evaluated), loaded for the
+ * first event that may need converting: an idle bot never converts, and held it from start-up
+ * (`npm run bench -- start`). The handlers await `loadMarkdownConverter()` (a chunk of its own in
+ * the bundle, read without blocking other events; a resolved promise afterwards); a conversion
+ * before it (a test, a notice) loads it synchronously through createRequire instead.
+ */
+let slackify: typeof slackifyMarkdown | undefined;
+let loading: Promise<void> | undefined;
+
+export function loadMarkdownConverter(): Promise<void> {
+  loading ??= import("slackify-markdown").then((module) => {
+    slackify ??= module.default;
+  });
+  return loading;
+}
+
+function converter(): typeof slackifyMarkdown {
+  slackify ??= createRequire(import.meta.url)("slackify-markdown") as typeof slackifyMarkdown;
+  return slackify;
+}
 
 /** A link as slackify writes it: http(s) or mailto target, optional label without `<` or `>`. */
 const SAFE_LINK = /<(?:https?:\/\/|mailto:)[^\s<>|]+(?:\|[^<>\n]*)?>/y;
@@ -121,9 +144,10 @@ export function markdownToMrkdwn(markdown: string): string {
 }
 
 function convert(markdown: string): string {
+  const toMrkdwn = converter();
   let converted: string;
   try {
-    converted = slackify(markdown);
+    converted = toMrkdwn(markdown);
   } catch {
     // A parser failure must not lose the answer: show it unformatted.
     converted = markdown;
