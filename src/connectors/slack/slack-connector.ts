@@ -68,16 +68,9 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
   let bolt: BoltApp | undefined;
   let port: number | undefined;
 
-  /**
-   * Bolt has already acked; the work runs on, tracked, and can never throw into Bolt. It starts
-   * after the I/O already waiting (setImmediate): in a burst, the events that arrived meanwhile are
-   * acked before this one's answer work runs, and Slack's 3-second rule is about acks, not answers.
-   * Started at once, an answer's work up to its model request (store reads on memory://, the
-   * prompt) ran before the next event was even read: acks fell to 0.43× the bare app's per second.
-   */
+  /** Bolt has already acked; the work runs on, tracked, and can never throw into Bolt. */
   function track(kind: string, work: () => Promise<void>): void {
-    const running = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(work)
+    const running = work()
       .catch((error: unknown) => logger.error({ err: error, kind }, "a Slack event failed"))
       .finally(() => inFlight.delete(running));
     inFlight.add(running);
