@@ -77,15 +77,14 @@ export async function openSqlite(
   adapter.get = (async (key: string) => (await readKeys([key]))[0]) as KeyvSqlite["get"];
   adapter.getMany = ((keys: string[]) => readKeys(keys)) as KeyvSqlite["getMany"];
   // keyv's sets and deletes that queue for the connection go as one transaction (sqlite-writes.ts).
-  const writes = createSqliteWrites(table, (run) => gate.write(() => run(rawQuery)));
+  // A write turn: the connection alone, for keyv's batched writes, claims and history transactions.
+  const exclusive = <T>(work: (query: SqlQuery) => Promise<T>) => gate.write(() => work(rawQuery));
+  const writes = createSqliteWrites(table, exclusive);
   adapter.set = (key: string, value: string) => writes.set(key, value);
   adapter.delete = (key: string) => writes.delete(key);
-  const history = createSqliteHistory(
-    { exclusive: (work) => gate.write(() => work(rawQuery)), read },
-    limits,
-  );
+  const history = createSqliteHistory({ exclusive, read }, limits);
 
-  const claim = createSqliteClaims(table, (run) => gate.write(() => run(rawQuery)));
+  const claim = createSqliteClaims(table, exclusive);
   const setIfAbsent: SetIfAbsent = (key, value) => claim(`${STORE_NAMESPACE}:${key}`, value);
   // A key range, not LIKE, so the primary key's index answers it.
   const legacy = `SELECT 1 AS found FROM ${table} WHERE key >= ? AND key < ? LIMIT 1`;

@@ -8,6 +8,7 @@
  * own claim was new. Atomic across processes too: the claim is the write.
  */
 import type { SqlQuery } from "./sqlite-history.js";
+import { writeBatches } from "./sqlite-write-batch.js";
 
 /** Keeps one statement far below SQLite's bound-parameter limit (3 a row). */
 const CLAIMS_PER_STATEMENT = 500;
@@ -29,44 +30,21 @@ export function createSqliteClaims(
   write: (run: (query: SqlQuery) => Promise<void>) => Promise<void>,
   now: () => number = Date.now,
 ): (key: string, value: string) => Promise<boolean> {
-  let pending: Claim[] = [];
-  let queued = false;
-
-  async function flush(query: SqlQuery): Promise<void> {
-    const batch = pending.slice(0, CLAIMS_PER_STATEMENT);
-    pending = pending.slice(batch.length);
-    queued = false;
-    if (pending.length > 0) schedule();
+  const enqueue = writeBatches<Claim>(CLAIMS_PER_STATEMENT, write, async (batch, query) => {
     // The same key twice in one burst (a platform retry): only its first claim can be the new one.
     const first = new Map<string, Claim>();
     for (const claim of batch) if (!first.has(claim.key)) first.set(claim.key, claim);
-    try {
-      const claims = [...first.values()];
-      const rows = await query(
-        `INSERT INTO ${table} (key, value) VALUES ${claims.map(() => "(?, ?)").join(", ")}
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE json_valid(${table}.value)
-         AND json_extract(${table}.value, '$.expires') < ? RETURNING key`,
-        ...claims.flatMap((claim) => [claim.key, claim.value]),
-        now(),
-      );
-      const written = new Set(Array.isArray(rows) ? rows.map((row: { key?: unknown }) => row.key) : []);
-      for (const claim of batch) claim.settle(first.get(claim.key) === claim && written.has(claim.key));
-    } catch (error) {
-      for (const claim of batch) claim.fail(error);
-    }
-  }
+    const claims = [...first.values()];
+    const rows = await query(
+      `INSERT INTO ${table} (key, value) VALUES ${claims.map(() => "(?, ?)").join(", ")}
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE json_valid(${table}.value)
+       AND json_extract(${table}.value, '$.expires') < ? RETURNING key`,
+      ...claims.flatMap((claim) => [claim.key, claim.value]),
+      now(),
+    );
+    const written = new Set(Array.isArray(rows) ? rows.map((row: { key?: unknown }) => row.key) : []);
+    for (const claim of batch) claim.settle(first.get(claim.key) === claim && written.has(claim.key));
+  });
 
-  function schedule(): void {
-    queued = true;
-    // flush settles every claim itself; the turn's own failure cannot happen after that.
-    write(flush).catch((error: unknown) => {
-      for (const claim of pending.splice(0)) claim.fail(error);
-    });
-  }
-
-  return (key, value) =>
-    new Promise<boolean>((settle, fail) => {
-      pending.push({ key, value, settle, fail });
-      if (!queued) schedule();
-    });
+  return (key, value) => new Promise<boolean>((settle, fail) => enqueue({ key, value, settle, fail }));
 }

@@ -55,6 +55,19 @@ const forgetRows = z.array(
   z.object({ seq: z.number(), conversation: z.string(), ord: z.number(), turn: z.unknown() }),
 );
 
+/** `work` inside BEGIN IMMEDIATE … COMMIT on `query`'s connection; rolled back when it fails. */
+export async function inTransaction<T>(query: SqlQuery, work: () => Promise<T>): Promise<T> {
+  await query("BEGIN IMMEDIATE");
+  try {
+    const result = await work();
+    await query("COMMIT");
+    return result;
+  } catch (error) {
+    await query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
 /** Creates the tables once (idempotent, so every process may), then returns the log. */
 export function createSqliteHistory(connection: SqliteConnection, limits: HistoryLimits): HistoryLog {
   let schema: Promise<void> | undefined;
@@ -79,15 +92,7 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
     await ready();
     return connection.exclusive(async (query) => {
       signal?.throwIfAborted();
-      await query("BEGIN IMMEDIATE");
-      try {
-        const result = await work(query, Date.now());
-        await query("COMMIT");
-        return result;
-      } catch (error) {
-        await query("ROLLBACK").catch(() => undefined);
-        throw error;
-      }
+      return inTransaction(query, () => work(query, Date.now()));
     });
   }
 

@@ -14,7 +14,8 @@
  * All or nothing per batch: one statement is atomic by itself; several go inside BEGIN IMMEDIATE …
  * COMMIT and roll back together. A failure fails every write of the batch.
  */
-import type { SqlQuery } from "./sqlite-history.js";
+import { inTransaction, type SqlQuery } from "./sqlite-history.js";
+import { writeBatches } from "./sqlite-write-batch.js";
 
 /** Keeps one statement far below SQLite's bound-parameter limit (32,766; 2 a row). */
 const WRITES_PER_BATCH = 500;
@@ -76,57 +77,25 @@ export function createSqliteWrites(
   table: string,
   write: (run: (query: SqlQuery) => Promise<void>) => Promise<void>,
 ): SqliteWrites {
-  let pending: Pending[] = [];
-  let queued = false;
-
-  async function flush(query: SqlQuery): Promise<void> {
-    // Taken at the write turn, not before: everything that queued meanwhile joins this batch.
-    const batch = pending.slice(0, WRITES_PER_BATCH);
-    pending = pending.slice(batch.length);
-    queued = false;
-    if (pending.length > 0) schedule();
+  const enqueue = writeBatches<Pending>(WRITES_PER_BATCH, write, async (batch, query) => {
     const runs = runsOf(batch);
-    const results: boolean[] = [];
-    try {
-      if (runs.length === 1 && runs[0] !== undefined) {
-        results.push(...(await writeRun(table, runs[0], query)));
-      } else {
-        await query("BEGIN IMMEDIATE");
-        try {
-          for (const run of runs) results.push(...(await writeRun(table, run, query)));
-          await query("COMMIT");
-        } catch (error) {
-          await query("ROLLBACK").catch(() => undefined);
-          throw error;
-        }
-      }
-    } catch (error) {
-      for (const pendingWrite of batch) pendingWrite.fail(error);
-      return;
-    }
+    const writeAll = async () => {
+      const results: boolean[] = [];
+      for (const run of runs) results.push(...(await writeRun(table, run, query)));
+      return results;
+    };
+    // One statement is atomic by itself; several roll back together.
+    const results = runs.length === 1 ? await writeAll() : await inTransaction(query, writeAll);
     batch.forEach((pendingWrite, index) => {
       pendingWrite.settle(results[index] ?? false);
     });
-  }
+  });
 
-  function schedule(): void {
-    queued = true;
-    // flush settles every write itself; the turn's own failure (before flush ran) fails what waits.
-    write(flush).catch((error: unknown) => {
-      queued = false;
-      for (const pendingWrite of pending.splice(0)) pendingWrite.fail(error);
-    });
-  }
-
-  function enqueue(kind: Pending["kind"], key: string, value: string): Promise<boolean> {
-    return new Promise<boolean>((settle, fail) => {
-      pending.push({ kind, key, value, settle, fail });
-      if (!queued) schedule();
-    });
-  }
+  const queue = (kind: Pending["kind"], key: string, value: string) =>
+    new Promise<boolean>((settle, fail) => enqueue({ kind, key, value, settle, fail }));
 
   return {
-    set: (key, value) => enqueue("set", key, value),
-    delete: (key) => enqueue("delete", key, ""),
+    set: (key, value) => queue("set", key, value),
+    delete: (key) => queue("delete", key, ""),
   };
 }
