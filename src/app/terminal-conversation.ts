@@ -6,6 +6,7 @@
  * conversation instead, which the store remembers under one key per login.
  */
 import { randomBytes } from "node:crypto";
+import escapeStringRegexp from "escape-string-regexp";
 import { z } from "zod";
 import type { Logger } from "../lib/logger.js";
 import type { ConversationStore } from "../store/conversation-store.js";
@@ -49,7 +50,7 @@ export async function chooseTerminalConversation(
   if (options.interactive) return { channel: userName };
   const key = lastPipedKey(userName);
   // Stored data: only a piped channel of this very login is continued.
-  const pipedChannel = z.string().regex(new RegExp(`^${escapeRegExp(userName)}:piped:[a-z0-9-]+$`));
+  const pipedChannel = z.string().regex(new RegExp(`^${escapeStringRegexp(userName)}:piped:[a-z0-9-]+$`));
 
   if (options.continueLast) {
     try {
@@ -67,8 +68,4 @@ export async function chooseTerminalConversation(
     logger.warn({ err: error }, "store unavailable: this piped conversation cannot be continued");
   }
   return options.continueLast ? { channel, note: NOTHING_TO_CONTINUE } : { channel };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
 }

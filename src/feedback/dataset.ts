@@ -6,6 +6,8 @@
  * first appearance, stable across the whole export (a speaker label `Ada: …` and the name anywhere
  * in the text), and secrets, e-mail addresses, phone and card numbers are masked (mask.ts).
  */
+
+import escapeStringRegexp from "escape-string-regexp";
 import type { ConversationStore } from "../store/conversation-store.js";
 import {
   EXCHANGE_PREFIX,
@@ -74,7 +76,7 @@ export function createPseudonymizer(): (exchange: ExchangeRecord, text: string) 
       const number = numbers.get(name);
       if (number === undefined) continue;
       result = result.replace(
-        new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, "gu"),
+        new RegExp(`(?<![\\p{L}\\p{N}])${escapeStringRegexp(name)}(?![\\p{L}\\p{N}])`, "gu"),
         `Person ${number}`,
       );
     }
@@ -127,8 +129,4 @@ export function datasetStats(rated: readonly RatedExchange[]): string {
   for (const [persona, row] of [...rows].sort(([a], [b]) => a.localeCompare(b)))
     lines.push(`${persona}\t${row.good}\t${row.bad}\t${row.exchanges}`);
   return `${lines.join("\n")}\n`;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -4,6 +4,8 @@
  * `<:name:id>` a custom emoji, `</name:id>` a slash command): the bot's own mention is removed,
  * the rest become the names people see, so the model reads "@Ada", never "<@123>".
  */
+
+import escapeStringRegexp from "escape-string-regexp";
 import type { PayloadMember, PayloadUser } from "./discord-payloads.js";
 
 export interface MentionNames {
@@ -24,14 +26,10 @@ export function displayName(user: PayloadUser, member?: Pick<PayloadMember, "nic
   return member?.nick || user.global_name || user.username;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 export function cleanText(content: string, options: CleanTextOptions): string {
   const botMarkup = [
-    `<@!?${escapeRegExp(options.botUserId)}>`,
-    ...options.botRoleIds.map((id) => `<@&${escapeRegExp(id)}>`),
+    `<@!?${escapeStringRegexp(options.botUserId)}>`,
+    ...options.botRoleIds.map((id) => `<@&${escapeStringRegexp(id)}>`),
   ].join("|");
   return (
     content

@@ -5,6 +5,8 @@
  * never fatal, and never stops the next event. The one fatal case: Socket Mode cannot reconnect
  * (a revoked app-level token), reported to `onFatal` so the process stops with a non-zero code.
  */
+
+import escapeStringRegexp from "escape-string-regexp";
 import type { Bot } from "../../core/bot.js";
 import type { Logger } from "../../lib/logger.js";
 import { createTtlCache } from "../../lib/ttl-cache.js";
@@ -147,7 +149,7 @@ export function createSlackConnector(options: SlackConnectorOptions): SlackConne
         });
       });
       if (commandNames.length > 0) {
-        const escaped = commandNames.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+        const escaped = commandNames.map(escapeStringRegexp);
         app.app.command(new RegExp(`^(?:${escaped.join("|")})$`), async ({ ack, body, respond }) => {
           // Slack's 3-second rule: acknowledge before anything that can take time.
           await ack();
