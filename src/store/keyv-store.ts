@@ -69,6 +69,11 @@ const MIGRATION_MEMORY = 10_000;
 
 const DEFAULT_SWEEP_EVERY_MS = 10 * 60_000;
 
+/** A record's TTL as keyv takes it: whole milliseconds, at least one; unset, kept until deleted. */
+function recordTtl(ttlMs: number | undefined): number | undefined {
+  return ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs));
+}
+
 /**
  * The one ConversationStore implementation, for every keyv backend. It takes ownership of `keyv`:
  * it sets the namespace, makes keyv throw backend errors instead of swallowing them, and closes it.
@@ -262,13 +267,11 @@ export function createKeyvStore(
       }),
 
     putRecord: (key, value, ttlMs) =>
-      run(`saving the record ${key}`, () =>
-        write(recordKey(key), value, ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs))),
-      ),
+      run(`saving the record ${key}`, () => write(recordKey(key), value, recordTtl(ttlMs))),
 
     putRecords: (records, ttlMs) =>
       run(`saving the record ${records[0]?.key} and ${records.length - 1} more`, async () => {
-        const ttl = ttlMs === undefined ? undefined : Math.max(1, Math.ceil(ttlMs));
+        const ttl = recordTtl(ttlMs);
         await Promise.all(records.map(({ key, value }) => write(recordKey(key), value, ttl)));
       }),
 
