@@ -25,13 +25,10 @@ import type { Learning, Reaction } from "./learning.js";
 import type { IncomingMessage, ThreadMessage } from "./message.js";
 import type { Persona, PersonaCatalog } from "./persona.js";
 import { findNamedPersona } from "./persona-lookup.js";
+import { createPlatformHelpers } from "./platform-helpers.js";
 import type { ReplySink } from "./reply-sink.js";
 import { createStoreOutage } from "./store-outage.js";
-import { seedOrder, threadMessageToTurn } from "./thread-seed.js";
 import { parseChatMessage } from "./typed-commands.js";
-
-/** Slack retries an event for up to about an hour; remembering ids a day covers every retry. */
-const EVENT_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 /** One person in one conversation: their events run in order; different keys run at once. */
 function personKey(message: IncomingMessage): string {
@@ -282,44 +279,7 @@ export function createBot(dependencies: BotDependencies): Bot {
     },
     currentPersona: (message) => currentPersona(message),
     waitingForPlace: () => places.waiting(),
-    async claimEvent(eventId) {
-      try {
-        return await store.markSeen(`event:${eventId}`, EVENT_MEMORY_MS);
-      } catch (error) {
-        logger.warn({ err: error, eventId }, "store unavailable: cannot de-duplicate this event");
-        return true;
-      }
-    },
-    async hasHistory(conversationId) {
-      try {
-        return (await store.getHistory(conversationId)).length > 0;
-      } catch (error) {
-        logger.warn(
-          { err: error, conversation: conversationId },
-          "store unavailable: treating the conversation as new",
-        );
-        return false;
-      }
-    },
-    seedThread(conversationId, messages) {
-      // Two people mentioning the bot mid-thread at once must not import the thread twice.
-      const seeding = store.inOrder(`seed:${conversationId}`, async () => {
-        try {
-          if ((await store.getHistory(conversationId)).length > 0 || messages.length === 0) return false;
-          await store.appendTurns(conversationId, messages.map(threadMessageToTurn), {
-            order: seedOrder(messages),
-          });
-          return true;
-        } catch (error) {
-          logger.warn(
-            { err: error, conversation: conversationId },
-            "store unavailable: thread history not imported",
-          );
-          return false;
-        }
-      });
-      return track(seeding);
-    },
+    ...createPlatformHelpers({ store, logger, track }),
     async stop(deliverWithinMs) {
       stopping.abort();
       // What still waits for a place starts now, sees the stop and keeps only its question.
