@@ -195,6 +195,35 @@ describe("troupe as a service: the endpoints", () => {
     expect((await get(metricsPort, "/readyz", "DELETE")).status).toBe(405);
   });
 
+  it("works on MAX_CONCURRENT_ANSWERS answers at once and shows the rest waiting on /metrics", async () => {
+    const { fake, metricsPort } = await startOnDiscord({
+      MAX_CONCURRENT_ANSWERS: "1",
+      MODEL_IDLE_TIMEOUT_SECONDS: "3",
+    });
+    const { ids } = fake;
+    // Bob's answer stalls after its first words and holds the one place until the idle timeout.
+    ollama.enqueue({ chunks: ["Let me think"], stallAfter: 1 });
+    fake.say({ author: ids.bob, channel: ids.general, content: `<@${ids.bot}> a long one` });
+    await eventually("Bob's answer started", () =>
+      botMessagesIn(fake, ids.general).some((message) => message.content.includes("Let me think")),
+    );
+    fake.say({ author: ids.ada, channel: ids.general, content: `<@${ids.bot}> a quick one` });
+    await eventually("Ada's question waiting for a place", async () => {
+      const metrics = (await get(metricsPort, "/metrics")).body;
+      return sample(metrics, "troupe_answers_waiting") === 1;
+    });
+    expect(botMessagesIn(fake, ids.general).some((message) => message.content.includes("a quick one"))).toBe(
+      false,
+    );
+
+    // The stalled answer ends at the idle timeout; Ada's then takes the place.
+    await eventually("Ada answered", () => {
+      return botMessagesIn(fake, ids.general).some((message) => message.content.includes("a quick one"));
+    });
+    const metrics = (await get(metricsPort, "/metrics")).body;
+    expect(sample(metrics, "troupe_answers_waiting")).toBe(0);
+  });
+
   it("stops start-up naming METRICS_PORT when the port is in use", async () => {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
