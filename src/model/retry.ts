@@ -38,67 +38,33 @@ export function withRetry(model: ChatModel, policy: RetryPolicy): ChatModel {
   };
 }
 
-/**
- * The retrying stream as a plain async iterator, not an async generator: until the first part it
- * retries; from then on `next()` is the provider's own, handed through untouched. A generator here
- * would cost every part of every answer a resumption and two promises more, for nothing once the
- * first part is out (a failure after it is final anyway).
- */
-function streamWithRetry(
+async function* streamWithRetry(
   model: ChatModel,
   policy: RetryPolicy,
   request: ChatRequest,
   options: StreamOptions | undefined,
-): AsyncIterableIterator<ChatPart> {
+): AsyncGenerator<ChatPart> {
   const signal = options?.signal;
   const sleep = policy.sleep ?? abortableSleep;
-  let inner: AsyncIterator<ChatPart> | undefined;
-  /** A part reached the consumer (or the stream ended): no more retries, `next()` passes through. */
-  let settled = false;
-  const ended: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-  async function firstPart(): Promise<IteratorResult<ChatPart>> {
-    for (let attempt = 1; ; attempt++) {
-      const attemptIterator = model.stream(request, options)[Symbol.asyncIterator]();
-      inner = attemptIterator;
-      try {
-        const result = await attemptIterator.next();
-        settled = true;
-        return result;
-      } catch (error) {
-        inner = undefined;
-        if (!isModelError(error) || !retryableCodes.has(error.code)) throw error;
-        if (attempt >= policy.maxAttempts || signal?.aborted) throw error;
-        const delayMs = retryDelay(policy, attempt, error);
-        if (delayMs === undefined) throw error;
-        policy.onRetry?.({ attempt, delayMs, error });
-        await sleep(delayMs, signal);
-        // Aborted while waiting: end quietly, as the contract says an abort does.
-        if (signal?.aborted) {
-          settled = true;
-          return ended;
-        }
+  for (let attempt = 1; ; attempt++) {
+    let yielded = false;
+    try {
+      for await (const part of model.stream(request, options)) {
+        yielded = true;
+        yield part;
       }
+      return;
+    } catch (error) {
+      if (yielded || !isModelError(error) || !retryableCodes.has(error.code)) throw error;
+      if (attempt >= policy.maxAttempts || signal?.aborted) throw error;
+      const delayMs = retryDelay(policy, attempt, error);
+      if (delayMs === undefined) throw error;
+      policy.onRetry?.({ attempt, delayMs, error });
+      await sleep(delayMs, signal);
+      // Aborted while waiting: end quietly, as the contract says an abort does.
+      if (signal?.aborted) return;
     }
   }
-
-  return {
-    next: () => {
-      if (!settled) return firstPart();
-      return inner === undefined ? Promise.resolve(ended) : inner.next();
-    },
-    // The consumer stopped early (break, a failed write): the provider closes its HTTP stream.
-    async return() {
-      settled = true;
-      const closing = inner;
-      inner = undefined;
-      await closing?.return?.();
-      return ended;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }
 
 /** The wait before the next attempt, or undefined when the server asks for more than we accept. */
