@@ -19,6 +19,11 @@ export interface IdleTimer {
   pause(): void;
   /** Stop the timer and unlink from the caller's signal. Safe to call twice. */
   dispose(): void;
+  /**
+   * Abort the request for the consumer, who stopped reading early (neither `timedOut` nor
+   * `callerAborted`), and dispose.
+   */
+  abort(): void;
 }
 
 export function createIdleTimer(idleTimeoutMs: number, callerSignal?: AbortSignal): IdleTimer {
@@ -39,6 +44,12 @@ export function createIdleTimer(idleTimeoutMs: number, callerSignal?: AbortSigna
     timedOut = true;
     controller.abort();
   };
+  function dispose(): void {
+    if (disposed) return;
+    disposed = true;
+    clearTimeout(timer);
+    callerSignal?.removeEventListener("abort", onCallerAbort);
+  }
   // One timer per stream, restarted with refresh() on every part: a stream touches it once per
   // chunk, and clearing and creating a timer each time cost more than the rest of the timer's work.
   const timer: NodeJS.Timeout = setTimeout(onIdle, idleTimeoutMs);
@@ -67,10 +78,10 @@ export function createIdleTimer(idleTimeoutMs: number, callerSignal?: AbortSigna
     pause() {
       paused = true;
     },
-    dispose() {
-      disposed = true;
-      clearTimeout(timer);
-      callerSignal?.removeEventListener("abort", onCallerAbort);
+    dispose,
+    abort() {
+      dispose();
+      if (!controller.signal.aborted) controller.abort();
     },
   };
 }

@@ -36,3 +36,47 @@ export function paceWithBudget(budget: WriteBudget, key: string): AnswerPacing {
     finalWaitsForInterval: true,
   };
 }
+
+/**
+ * A one-shot "it happened" (the model ended) with listeners: what an AbortController did here, for
+ * a fraction of its cost. An answer made two of them; creating and aborting an AbortController (an
+ * EventTarget, an Event dispatched) was the largest single item of the Slack sink's CPU per answer.
+ */
+export interface Latch {
+  readonly fired: boolean;
+  fire(): void;
+  /** Calls `listener` once fired (at once when it already has); returns the unsubscribe. */
+  on(listener: () => void): () => void;
+}
+
+const nothing = () => {};
+
+export function createLatch(): Latch {
+  let fired = false;
+  let listeners: (() => void)[] | undefined;
+  return {
+    get fired() {
+      return fired;
+    },
+    fire() {
+      if (fired) return;
+      fired = true;
+      const waiting = listeners;
+      listeners = undefined;
+      if (waiting !== undefined) for (const listener of waiting) listener();
+    },
+    on(listener) {
+      if (fired) {
+        listener();
+        return nothing;
+      }
+      const list = listeners ?? [];
+      listeners = list;
+      list.push(listener);
+      return () => {
+        const index = list.indexOf(listener);
+        if (index !== -1) list.splice(index, 1);
+      };
+    },
+  };
+}

@@ -16,7 +16,7 @@
 
 import type { StreamResult } from "../../core/reply-sink.js";
 import { onAbort } from "../../lib/on-abort.js";
-import { type AnswerPacing, paceWithBudget } from "./answer-pacing.js";
+import { type AnswerPacing, createLatch, type Latch, paceWithBudget } from "./answer-pacing.js";
 import { splitText } from "./split-text.js";
 import type { WriteBudget } from "./write-budget.js";
 
@@ -66,7 +66,7 @@ export async function streamToMessages<Handle>(
   const { deadline } = options;
   const pacing = options.pacing ?? paceWithBudget(options.budget, options.budgetKey);
   /** Aborted when the model ends: the mid-stream loop stops pausing and hands over to the final pass. */
-  const modelEnded = new AbortController();
+  const modelEnded = createLatch();
   const sent: Sent<Handle>[] = [];
   let text = "";
   let streamError: unknown;
@@ -155,8 +155,8 @@ export async function streamToMessages<Handle>(
     flushing = (async () => {
       while (deliveryError === undefined && cutOff === undefined) {
         await writeOnce(() => chunksOf(text), false);
-        if (upToDate() || modelEnded.signal.aborted) break;
-        await pause(Math.min(options.minEditIntervalMs, 250), modelEnded.signal);
+        if (upToDate() || modelEnded.fired) break;
+        await pause(Math.min(options.minEditIntervalMs, 250), modelEnded);
       }
     })()
       // Writes catch their own failures; anything else still ends delivery, never unhandled.
@@ -184,8 +184,7 @@ export async function streamToMessages<Handle>(
     stopTyping?.();
     // From here every write completes the answer: one still waiting carries the whole text.
     pacing.finish();
-    // A plain reason (nobody reads it): `abort()` alone builds a DOMException and its stack each time.
-    modelEnded.abort("the model ended");
+    modelEnded.fire();
   }
   try {
     await flushing;
@@ -224,9 +223,9 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A delay that ends early (without error) when `wake` aborts. */
-function pause(ms: number, wake: AbortSignal): Promise<void> {
-  if (wake.aborted) return Promise.resolve();
+/** A delay that ends early (without error) when `wake` fires. */
+function pause(ms: number, wake: Latch): Promise<void> {
+  if (wake.fired) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -234,6 +233,6 @@ function pause(ms: number, wake: AbortSignal): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, ms);
-    const unsubscribe = onAbort(wake, done);
+    const unsubscribe = wake.on(done);
   });
 }

@@ -96,6 +96,17 @@ export function createWriteBudget(options: WriteBudgetOptions): WriteBudget {
         keys.set(key, state);
       }
       const current = state;
+      // Room now and nobody waiting: granted at once, without a waiter or a listener on `signal`
+      // (most writes, an answer's first post always). Same outcome as pump's.
+      if (current.waiters.length === 0) {
+        const time = now();
+        while (current.sent.length > 0 && (current.sent[0] ?? 0) <= time - options.windowMs)
+          current.sent.shift();
+        if (current.sent.length < options.limit) {
+          current.sent.push(time);
+          return Promise.resolve();
+        }
+      }
       return new Promise<void>((resolve, reject) => {
         // Granted or not, the wait stops listening: the signal (often the shutdown deadline every
         // write shares) must not collect one listener per write for the life of the process.

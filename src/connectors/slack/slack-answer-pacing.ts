@@ -12,15 +12,10 @@
  * spends one write per answer, as a busy Discord channel does.
  */
 import { onAbort } from "../../lib/on-abort.js";
-import type { AnswerPacing } from "../shared/answer-pacing.js";
+import { type AnswerPacing, createLatch } from "../shared/answer-pacing.js";
 import type { SinkContext } from "./slack-sink-context.js";
 
 const answered = () => {};
-/**
- * The reason the model-ended signal carries (nobody reads it): `abort()` without one builds a
- * DOMException with a stack trace every call, twice per answer.
- */
-const MODEL_ENDED = "the model ended";
 
 export function paceSlackAnswer(
   context: Pick<SinkContext, "postBudget" | "updateBudget" | "updatesOwed" | "teamId">,
@@ -29,7 +24,7 @@ export function paceSlackAnswer(
   const { postBudget, updateBudget, updatesOwed, teamId } = context;
   let firstAsked = false;
   let owesUpdate = false;
-  const modelEnded = new AbortController();
+  const modelEnded = createLatch();
 
   function settleDebt(): void {
     if (!owesUpdate) return;
@@ -39,10 +34,10 @@ export function paceSlackAnswer(
 
   /** Resolves when the model ends; rejects with the signal's reason if it aborts first. */
   function untilModelEnds(signal: AbortSignal | undefined): Promise<void> {
-    if (modelEnded.signal.aborted) return Promise.resolve();
+    if (modelEnded.fired) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const stopEnded = onAbort(modelEnded.signal, () => {
+      const stopEnded = modelEnded.on(() => {
         stopAborted();
         resolve();
       });
@@ -65,7 +60,7 @@ export function paceSlackAnswer(
         return answered;
       }
       firstAsked = true;
-      if (!modelEnded.signal.aborted) {
+      if (!modelEnded.fired) {
         if (updateBudget.room(teamId) > updatesOwed.count) {
           owesUpdate = true;
           updatesOwed.count++;
@@ -77,10 +72,10 @@ export function paceSlackAnswer(
       return answered;
     },
     finish() {
-      modelEnded.abort(MODEL_ENDED);
+      modelEnded.fire();
     },
     close() {
-      modelEnded.abort(MODEL_ENDED);
+      modelEnded.fire();
       settleDebt();
     },
     finalWaitsForInterval: true,

@@ -13,18 +13,24 @@ export function withJsonErrorBodies(baseFetch: typeof fetch): typeof fetch {
   return async (input, init) => {
     const response = await baseFetch(input, init);
     if (response.ok || response.headers.get("content-type")?.includes("application/json")) return response;
-    const status = `${response.status} ${response.statusText}`.trim();
-    const isHtml = response.headers.get("content-type")?.includes("html") === true;
-    const text = await response.text().catch(() => "");
-    const words = isHtml ? "" : text.trim().replace(/\s+/g, " ").slice(0, longestText);
+    const words = await errorBodyWords(response);
     const headers = new Headers(response.headers);
     headers.set("content-type", "application/json; charset=utf-8");
     headers.delete("content-length");
     headers.delete("content-encoding");
-    return new Response(JSON.stringify({ error: words === "" ? status : words }), {
+    return new Response(JSON.stringify({ error: words }), {
       status: response.status,
       statusText: response.statusText,
       headers,
     });
   };
+}
+
+/** A non-JSON error body in a few words: an HTML page as its status line, a text as its words. */
+export async function errorBodyWords(response: Response): Promise<string> {
+  const status = `${response.status} ${response.statusText}`.trim();
+  const isHtml = response.headers.get("content-type")?.includes("html") === true;
+  const text = await response.text().catch(() => "");
+  const words = isHtml ? "" : text.trim().replace(/\s+/g, " ").slice(0, longestText);
+  return words === "" ? status : words;
 }

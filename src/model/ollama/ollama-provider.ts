@@ -4,16 +4,16 @@
  * Why native and not Ollama's OpenAI-compatible `/v1`: only the native API takes `options.num_ctx`;
  * `/v1` ignores it and Ollama silently truncates prompts longer than its default context.
  */
-import { type AbortableAsyncIterator, type ChatResponse, Ollama, type Options } from "ollama";
+import type { Options } from "ollama";
 import type { ChatModel, ChatPart, ChatRequest, FinishReason } from "../chat-model.js";
 import { ModelError } from "../chat-model.js";
 import { createIdleTimer } from "../idle-timeout.js";
 import { parseRetryAfter } from "../retry-after.js";
-import { authorizationHeader, parseServerUrl, type ServerUrl } from "../server-url.js";
+import { parseServerUrl, type ServerUrl } from "../server-url.js";
 import { withJsonErrorBodies } from "./json-error-bodies.js";
+import { type ChatCallState, type ChatWire, chatWire, openChatStream } from "./ollama-chat-wire.js";
 import { checkOllama } from "./ollama-check.js";
 import { toOllamaError } from "./ollama-errors.js";
-import { createWatchedFetch } from "./watched-fetch.js";
 
 export interface OllamaModelSettings {
   /**
@@ -32,58 +32,65 @@ export interface OllamaModelSettings {
 }
 
 export function createOllamaModel(settings: OllamaModelSettings): ChatModel {
-  const baseFetch = withJsonErrorBodies(settings.fetch ?? globalThis.fetch);
+  const baseFetch = settings.fetch ?? globalThis.fetch;
   const server = parseServerUrl(settings.host);
+  // Streaming goes on the wire directly (ollama-chat-wire.ts says why); the check uses the client.
+  const wire = chatWire(server.url, server.basicAuthorization, baseFetch);
+  const checkFetch = withJsonErrorBodies(baseFetch);
   return {
     description: `ollama:${settings.model}`,
-    stream: (request, options) => streamChat(settings, server, baseFetch, request, options?.signal),
-    check: () => checkOllama(server, settings.model, baseFetch),
+    stream: (request, options) => streamChat(settings, server, wire, request, options?.signal),
+    check: () => checkOllama(server, settings.model, checkFetch),
   };
 }
 
 async function* streamChat(
   settings: OllamaModelSettings,
   server: ServerUrl,
-  baseFetch: typeof fetch,
+  wire: ChatWire,
   request: ChatRequest,
   callerSignal: AbortSignal | undefined,
 ): AsyncGenerator<ChatPart> {
   if (callerSignal?.aborted) return;
   const model = request.model ?? settings.model;
   const idle = createIdleTimer(settings.idleTimeoutMs, callerSignal);
-  const watched = createWatchedFetch(baseFetch, idle.signal, settings.requestTimeoutMs);
-  // One client per request: its fetch carries this request's signal and keeps its response headers.
-  const client = new Ollama({ host: server.url, fetch: watched.fetch, headers: authorizationHeader(server) });
-  let iterator: AbortableAsyncIterator<ChatResponse> | undefined;
+  const state: ChatCallState = { response: undefined, headersTimedOut: false };
   let finished = false;
   try {
-    iterator = await client.chat({
-      model,
-      messages: request.messages,
-      stream: true,
-      options: toOptions(settings.contextTokens, request),
-    });
+    const lines = await openChatStream(
+      wire,
+      {
+        model,
+        messages: request.messages,
+        stream: true,
+        options: toOptions(settings.contextTokens, request),
+      },
+      idle.signal,
+      settings.requestTimeoutMs,
+      state,
+    );
     idle.touch();
-    for await (const chunk of iterator) {
+    for (let chunk = await lines.next(); chunk !== undefined; chunk = await lines.next()) {
+      // An `{"error": …}` line sent under HTTP 200: the server failed mid-stream.
+      if (chunk.error !== undefined) throw new Error(String(chunk.error));
       // `message.thinking` (reasoning models) is never shown: only `content` is the answer.
       const text = chunk.message?.content;
-      if (text) {
+      if (typeof text === "string" && text !== "") {
         idle.pause();
         yield { type: "text-delta", text };
         idle.touch();
       }
-      if (chunk.done) {
+      if (chunk.done === true) {
         finished = true;
         idle.dispose();
         yield {
           type: "finish",
           reason: toFinishReason(chunk.done_reason),
-          usage: { promptTokens: chunk.prompt_eval_count, completionTokens: chunk.eval_count },
+          usage: { promptTokens: count(chunk.prompt_eval_count), completionTokens: count(chunk.eval_count) },
         };
         return;
       }
     }
-    // The client throws when the body ends without `done: true`; this only guards the contract.
     throw new ModelError("bad-response", "the stream ended early");
   } catch (error) {
     if (idle.callerAborted) return;
@@ -95,15 +102,19 @@ async function* streamChat(
       idleTimeoutMs: settings.idleTimeoutMs,
       requestTimeoutMs: settings.requestTimeoutMs,
       idleTimedOut: idle.timedOut,
-      headersTimedOut: watched.headersTimedOut,
-      responded: watched.response !== undefined,
-      retryAfterMs: parseRetryAfter(watched.response?.headers),
+      headersTimedOut: state.headersTimedOut,
+      responded: state.response !== undefined,
+      retryAfterMs: parseRetryAfter(state.response?.headers),
     });
   } finally {
-    idle.dispose();
-    // The consumer stopped early (break, abort): close the HTTP stream.
-    if (!finished) iterator?.abort();
+    // The consumer stopped early (break, abort): aborting the request's signal closes the HTTP stream.
+    if (finished) idle.dispose();
+    else idle.abort();
   }
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
 }
 
 function toOptions(contextTokens: number, request: ChatRequest): Partial<Options> {
@@ -115,7 +126,7 @@ function toOptions(contextTokens: number, request: ChatRequest): Partial<Options
   return options;
 }
 
-function toFinishReason(doneReason: string | undefined): FinishReason {
+function toFinishReason(doneReason: unknown): FinishReason {
   if (doneReason === "stop") return "stop";
   if (doneReason === "length") return "length";
   return "other";

@@ -85,4 +85,22 @@ describe("write budget", () => {
     // A key still inside its window is kept: its spent writes still count.
     expect(budget.room("C-next")).toBe(2);
   });
+
+  it("grants a write with room at once, and a signal's abort afterwards takes nothing back", async () => {
+    let clock = 0;
+    const budget = createWriteBudget({ limit: 2, windowMs: 1_000, now: () => clock });
+    const deadline = new AbortController();
+    await budget.acquire("a", deadline.signal);
+    await budget.acquire("a", deadline.signal);
+    expect(budget.room("a")).toBe(0);
+    // The third waits for the window; the deadline then gives it up, and only it.
+    const third = budget.acquire("a", deadline.signal);
+    deadline.abort(new Error("exit"));
+    await expect(third).rejects.toThrow("exit");
+    expect(budget.room("a")).toBe(0);
+    clock = 1_000;
+    expect(budget.room("a")).toBe(2);
+    await budget.acquire("a");
+    expect(budget.room("a")).toBe(1);
+  });
 });
