@@ -12,20 +12,24 @@
  * words, the stream ends at `done: true`. A line that is not JSON is skipped, as the client did,
  * but without its console.warn (standard output carries the terminal chat's answers).
  */
+import { z } from "zod";
 import { errorBodyWords } from "./json-error-bodies.js";
 
 /**
- * A streamed line of /api/chat as parsed, fields unchecked: the provider checks each one it reads
- * with typeof (a zod parse per line would cost more than the rest of the line's work).
+ * A streamed line of /api/chat: the fields troupe reads, checked (model output is outside data).
+ * Other fields pass unread. A line of another shape is skipped like a line that is not JSON: a
+ * stream that never says `done: true` then ends as "the stream ended early".
  */
-export interface OllamaChatChunk {
-  message?: { content?: unknown };
-  done?: unknown;
-  done_reason?: unknown;
-  prompt_eval_count?: unknown;
-  eval_count?: unknown;
-  error?: unknown;
-}
+const chatChunkSchema = z.object({
+  message: z.object({ content: z.string().optional() }).optional(),
+  done: z.boolean().optional(),
+  done_reason: z.string().optional(),
+  prompt_eval_count: z.number().optional(),
+  eval_count: z.number().optional(),
+  error: z.string().optional(),
+});
+
+export type OllamaChatChunk = z.infer<typeof chatChunkSchema>;
 
 /** An error status, shaped as the ollama client's own (ollama-errors.ts reads `status_code`). */
 export class OllamaResponseError extends Error {
@@ -159,10 +163,13 @@ export class NdjsonLines {
 
   private take(line: string): void {
     if (line.trim() === "") return;
+    let parsed: unknown;
     try {
-      this.queue.push(JSON.parse(line) as OllamaChatChunk);
+      parsed = JSON.parse(line);
     } catch {
-      // Not JSON: skipped, as the client did (see the header).
+      return; // Not JSON: skipped, as the client did (see the header).
     }
+    const chunk = chatChunkSchema.safeParse(parsed);
+    if (chunk.success) this.queue.push(chunk.data);
   }
 }

@@ -72,10 +72,10 @@ async function* streamChat(
     idle.touch();
     for (let chunk = await lines.next(); chunk !== undefined; chunk = await lines.next()) {
       // An `{"error": …}` line sent under HTTP 200: the server failed mid-stream.
-      if (chunk.error !== undefined) throw new Error(String(chunk.error));
+      if (chunk.error !== undefined) throw new Error(chunk.error);
       // `message.thinking` (reasoning models) is never shown: only `content` is the answer.
       const text = chunk.message?.content;
-      if (typeof text === "string" && text !== "") {
+      if (text) {
         idle.pause();
         yield { type: "text-delta", text };
         idle.touch();
@@ -86,7 +86,7 @@ async function* streamChat(
         yield {
           type: "finish",
           reason: toFinishReason(chunk.done_reason),
-          usage: { promptTokens: count(chunk.prompt_eval_count), completionTokens: count(chunk.eval_count) },
+          usage: { promptTokens: chunk.prompt_eval_count, completionTokens: chunk.eval_count },
         };
         return;
       }
@@ -113,10 +113,6 @@ async function* streamChat(
   }
 }
 
-function count(value: unknown): number | undefined {
-  return typeof value === "number" ? value : undefined;
-}
-
 function toOptions(contextTokens: number, request: ChatRequest): Partial<Options> {
   const options: Partial<Options> = { num_ctx: contextTokens };
   if (request.temperature !== undefined) options.temperature = request.temperature;
@@ -126,7 +122,7 @@ function toOptions(contextTokens: number, request: ChatRequest): Partial<Options
   return options;
 }
 
-function toFinishReason(doneReason: unknown): FinishReason {
+function toFinishReason(doneReason: string | undefined): FinishReason {
   if (doneReason === "stop") return "stop";
   if (doneReason === "length") return "length";
   return "other";

@@ -37,28 +37,48 @@ afterEach(() => {
 
 describe("NdjsonLines", () => {
   it("joins lines split between reads, several lines in one read, and a last line without newline", async () => {
-    const lines = linesOf(['{"a":', '1}\n{"b":2}\n{"c"', ':3}\n\n{"d":"é', 'x"}']);
-    expect(await readAll(lines)).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }, { d: "éx" }]);
+    const lines = linesOf([
+      '{"eval_count":',
+      '1}\n{"eval_count":2}\n{"eval_count"',
+      ':3}\n\n{"done_reason":"é',
+      'x"}',
+    ]);
+    expect(await readAll(lines)).toEqual([
+      { eval_count: 1 },
+      { eval_count: 2 },
+      { eval_count: 3 },
+      { done_reason: "éx" },
+    ]);
   });
 
   it("joins a character whose UTF-8 bytes are split between reads", async () => {
-    const bytes = new TextEncoder().encode('{"t":"日本"}\n');
+    const bytes = new TextEncoder().encode('{"message":{"content":"日本"}}\n');
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        controller.enqueue(bytes.slice(0, 8));
-        controller.enqueue(bytes.slice(8));
+        controller.enqueue(bytes.slice(0, 25));
+        controller.enqueue(bytes.slice(25));
         controller.close();
       },
     });
-    expect(await readAll(new NdjsonLines(stream.getReader()))).toEqual([{ t: "日本" }]);
+    expect(await readAll(new NdjsonLines(stream.getReader()))).toEqual([{ message: { content: "日本" } }]);
   });
 
   it("skips a line that is not JSON without writing to the console", async () => {
     const warn = vi.spyOn(console, "warn");
     const log = vi.spyOn(console, "log");
-    expect(await readAll(linesOf(['{"a":1}\nnot json\n{"b":2}\n']))).toEqual([{ a: 1 }, { b: 2 }]);
+    expect(await readAll(linesOf(['{"done":false}\nnot json\n{"done":true}\n']))).toEqual([
+      { done: false },
+      { done: true },
+    ]);
     expect(warn).not.toHaveBeenCalled();
     expect(log).not.toHaveBeenCalled();
+  });
+
+  it("skips a line whose fields have the wrong types, and keeps only the fields it reads", async () => {
+    const lines = linesOf([
+      '{"message":{"content":42}}\n{"done":"yes"}\n{"message":{"role":"assistant","content":"hi"},"model":"m"}\n',
+    ]);
+    expect(await readAll(lines)).toEqual([{ message: { content: "hi" } }]);
   });
 });
 
