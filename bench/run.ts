@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: the figures the README quotes. Timings live here, never in tests.
- * `npm run bench -- core` (or discord, slack, slack-load, embedded, busy, lean, start, knowledge) runs one
+ * `npm run bench -- core` (or discord, slack, slack-load, answer-cost, embedded, busy, lean, start, knowledge) runs one
  * group (`start`: lean's start and idle figures alone);
  * `npm run bench -- slack-load [--sides bare,memory,sqlite,plain] [--rounds 2]` a subset of slack-load's sides (plain: troupe with a one-line persona) and rounds;
  * `npm run bench -- soak [--conversations 10000] [--platform slack|discord|both]
  * [--store sqlite|memory|both] [--snapshots]` the memory soak (quick, 2,000 conversations, by default).
  */
+import { benchAnswerCost, formatAnswerCost } from "./answer-cost.js";
 import { benchBusy } from "./busy.js";
 import { benchBareDiscord, benchDiscord } from "./discord.js";
 import { benchEmbedded, formatEmbeddedFigures } from "./embedded.js";
@@ -89,6 +90,9 @@ if (wanted("slack-load")) {
     await benchSlackLoad({ sides, rounds: rounds === undefined ? undefined : Number(rounds) }),
   ))
     console.log(line);
+}
+if (wanted("answer-cost")) {
+  for (const line of formatAnswerCost(await benchAnswerCost())) console.log(line);
 }
 if (wanted("embedded")) {
   for (const line of formatEmbeddedFigures(await benchEmbedded())) console.log(line);
