@@ -125,6 +125,14 @@ export function createKeyvStore(
     return operation;
   }
 
+  /**
+   * A history write's work, given the deadline's signal only when the log reads it: bounded() makes
+   * an AbortController only for a work that declares the parameter.
+   */
+  function withSignal<T>(work: (signal?: AbortSignal) => Promise<T>): (signal: AbortSignal) => Promise<T> {
+    return history.readsSignal === true ? (signal) => work(signal) : () => work();
+  }
+
   async function read<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
     return check(key, await keyv.get(key), schema);
   }
@@ -227,24 +235,30 @@ export function createKeyvStore(
 
     appendTurns: (conversationId, turns, appendOptions = {}) => {
       const at = appendOptions.order ?? nextArrivalOrder();
-      return run(`saving the history of ${conversationId}`, async (signal) => {
-        if (!isArrivalOrder(at)) throw new StoreError(`appendTurns: order must be > 0, got ${at}`);
-        if (turns.length === 0) return;
-        // One atomic append at its order: nothing is read back, so concurrent appends (any
-        // process) are all kept, and the cost does not grow with the history.
-        await history.append(conversationId, turns.map(toJson), at, signal);
-      });
+      return run(
+        `saving the history of ${conversationId}`,
+        withSignal(async (signal) => {
+          if (!isArrivalOrder(at)) throw new StoreError(`appendTurns: order must be > 0, got ${at}`);
+          if (turns.length === 0) return;
+          // One atomic append at its order: nothing is read back, so concurrent appends (any
+          // process) are all kept, and the cost does not grow with the history.
+          await history.append(conversationId, turns.map(toJson), at, signal);
+        }),
+      );
     },
 
     clearHistory: (conversationId, clearOptions = {}) => {
       const at = clearOptions.order ?? nextArrivalOrder();
-      return run(`clearing the history of ${conversationId}`, async (signal) => {
-        if (!isArrivalOrder(at)) throw new StoreError(`clearHistory: order must be > 0, got ${at}`);
-        // The watermark makes a reset win over answers still in flight: their questions arrived
-        // before it, so their exchanges are not appended afterwards.
-        await history.clear(conversationId, at, signal);
-        await keyv.delete(historyKey(conversationId));
-      });
+      return run(
+        `clearing the history of ${conversationId}`,
+        withSignal(async (signal) => {
+          if (!isArrivalOrder(at)) throw new StoreError(`clearHistory: order must be > 0, got ${at}`);
+          // The watermark makes a reset win over answers still in flight: their questions arrived
+          // before it, so their exchanges are not appended afterwards.
+          await history.clear(conversationId, at, signal);
+          await keyv.delete(historyKey(conversationId));
+        }),
+      );
     },
 
     inOrder: (key, work, inOrderOptions) => (closed ? work() : order.inOrder(key, work, inOrderOptions)),
