@@ -50,9 +50,10 @@ export async function createStore(
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
 
   if (scheme === "memory") {
-    const { keyv, setIfAbsent, sweepExpired } = openMemory();
+    const { keyv, keys, setIfAbsent, sweepExpired } = openMemory();
     return createKeyvStore(keyv, limits, {
       ...base,
+      keys,
       setIfAbsent,
       sweepExpired,
       // A new Map: nothing from an older troupe can be in it.

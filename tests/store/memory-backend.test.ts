@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createKeyvStore } from "../../src/store/keyv-store.js";
 import { openMemory } from "../../src/store/memory-backend.js";
+import { UnreadableValue } from "../../src/store/stored-values.js";
+import { createRecordingLogger } from "../helpers/recording-logger.js";
 
 /** keyv's stored form of a claim, as the store writes it. */
 const record = (expires: number) => JSON.stringify({ value: true, expires });
@@ -67,5 +69,80 @@ describe("memory:// set if absent (markSeen)", () => {
     expect([...map.keys()]).toEqual(["troupe:seen:Ev-new"]);
     expect(await store.markSeen("Ev-old", 60_000)).toBe(true);
     await store.close();
+  });
+});
+
+describe("memory:// reads and writes straight on the Map", () => {
+  it("stores keyv's own entries: keyv reads what they write, and they read what keyv writes", async () => {
+    const { keyv, keys } = memoryAt(Date.now());
+    await keys.set("record:a", { nested: [1, "two", null] }, 60_000);
+    await keys.set("binding:server", "tutor");
+    expect(await keyv.get("record:a")).toEqual({ nested: [1, "two", null] });
+    expect(await keyv.get("binding:server")).toBe("tutor");
+    await keyv.set("record:b", { from: "keyv" }, 60_000);
+    expect(await keys.get("record:b")).toEqual({ from: "keyv" });
+    expect(await keys.getMany(["binding:server", "missing", "record:b"])).toEqual([
+      "tutor",
+      undefined,
+      { from: "keyv" },
+    ]);
+  });
+
+  it("hands out copies: changing what was written or read changes nothing stored", async () => {
+    const { keys } = memoryAt(1_000);
+    const written = { list: ["kept"] };
+    await keys.set("record:a", written);
+    written.list.push("changed after");
+    const read = (await keys.get("record:a")) as { list: string[] };
+    expect(read).toEqual({ list: ["kept"] });
+    read.list.push("changed by a reader");
+    expect(await keys.get("record:a")).toEqual({ list: ["kept"] });
+  });
+
+  it("reads an entry past its TTL as absent and deletes it; no TTL (or 0) never expires", async () => {
+    const { keyv, keys, clock } = memoryAt(1_000);
+    await keys.set("record:short", "v", 50);
+    await keys.set("record:forever", "v");
+    await keys.set("record:zero", "v", 0);
+    clock.now = 1_050;
+    expect(await keys.get("record:short")).toBe("v");
+    clock.now = 1_051_000_000;
+    expect(await keys.getMany(["record:short", "record:forever", "record:zero"])).toEqual([
+      undefined,
+      "v",
+      "v",
+    ]);
+    const map = keyv.store as Map<string, unknown>;
+    expect(map.has("troupe:record:short")).toBe(false);
+    expect(map.has("troupe:record:forever")).toBe(true);
+  });
+
+  it("reads a value that does not parse as an UnreadableValue, which the store logs and reads as absent", async () => {
+    const { keyv, keys, setIfAbsent, sweepExpired } = openMemory();
+    const map = keyv.store as Map<string, unknown>;
+    map.set("troupe:binding:server", "{not json");
+    expect(await keys.get("binding:server")).toBeInstanceOf(UnreadableValue);
+    const logger = createRecordingLogger();
+    const store = createKeyvStore(
+      keyv,
+      { historyTtlMs: 60_000, maxTurns: 5 },
+      {
+        keys,
+        setIfAbsent,
+        sweepExpired,
+        logger,
+      },
+    );
+    expect(await store.getBindings(["server", "channel"])).toEqual([undefined, undefined]);
+    expect(logger.lines.some((line) => line.message === "ignoring an unreadable stored value")).toBe(true);
+    await store.close();
+  });
+
+  it("deletes a key, saying whether it was there", async () => {
+    const { keys } = memoryAt(1_000);
+    await keys.set("binding:server", "tutor");
+    expect(await keys.delete("binding:server")).toBe(true);
+    expect(await keys.delete("binding:server")).toBe(false);
+    expect(await keys.get("binding:server")).toBeUndefined();
   });
 });
