@@ -112,4 +112,28 @@ describe("keyv's SQLite adapter over the connection", () => {
     cleanups.push(() => again.close());
     expect(await again.getBindings(["server", "channel"])).toEqual(["tutor", "pirate"]);
   });
+
+  it("answers keyv's has and clear, and clears only its own namespace", async () => {
+    const url = `sqlite://${join(await freshDirectory(), "clear.sqlite")}`;
+    const store = await createStore(url, { historyTtlMs: 60_000, maxTurns: 5 });
+    await store.setBinding("server", "tutor");
+    await store.close();
+    const other = new Keyv(new KeyvSqlite({ uri: url }), { namespace: "other" });
+    await other.set("kept", "yes");
+    await other.disconnect();
+    const { openSqlite } = await import("../../src/store/sqlite-backend.js");
+    const backend = await openSqlite(url.slice("sqlite://".length), 2_000, {
+      historyTtlMs: 60_000,
+      maxTurns: 5,
+    });
+    backend.keyv.namespace = "troupe";
+    cleanups.push(() => backend.keyv.disconnect());
+    expect(await backend.keyv.has("binding:server")).toBe(true);
+    expect(await backend.keyv.has("binding:nowhere")).toBe(false);
+    await backend.keyv.clear();
+    expect(await backend.keyv.has("binding:server")).toBe(false);
+    const plain = new Keyv(new KeyvSqlite({ uri: url }), { namespace: "other" });
+    expect(await plain.get("kept")).toBe("yes");
+    await plain.disconnect();
+  });
 });
