@@ -1,15 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { Keyv } from "keyv";
+import type { Keyv } from "keyv";
 import type { Logger } from "../lib/logger.js";
 import { maskUrl } from "../lib/mask-url.js";
 import { bounded } from "./bounded.js";
 import { type ConversationStore, StoreError, type StoreLimits } from "./conversation-store.js";
-import {
-  createKeyvStore,
-  DEFAULT_TIMEOUT_MS,
-  type KeyvStoreOptions,
-  sweepByIterating,
-} from "./keyv-store.js";
+import { createKeyvStore, DEFAULT_TIMEOUT_MS, type KeyvStoreOptions } from "./keyv-store.js";
+import { openMemory } from "./memory-backend.js";
 import { createRedisHistory } from "./redis-history.js";
 import { createRedisOrder, type OrderTimings } from "./redis-order.js";
 import type { SqliteBackend } from "./sqlite-backend.js";
@@ -54,13 +50,12 @@ export async function createStore(
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
 
   if (scheme === "memory") {
-    // Plain JSON instead of keyv's default serializer (a JSON.stringify with a replacer called for
-    // every value, for Buffers troupe never stores): a message writes several values, and this Map
-    // is never read by another version, so its format is free. Still a copy, never a shared object.
-    const keyv = new Keyv({ store: new Map(), serialize: JSON.stringify, deserialize: JSON.parse });
+    const { keyv, keys, setIfAbsent, sweepExpired } = openMemory();
     return createKeyvStore(keyv, limits, {
       ...base,
-      sweepExpired: () => sweepByIterating(keyv),
+      keys,
+      setIfAbsent,
+      sweepExpired,
       // A new Map: nothing from an older troupe can be in it.
       holdsLegacyHistory: async () => false,
     });

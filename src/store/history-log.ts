@@ -37,6 +37,12 @@ export interface HistoryLog {
   ): Promise<{ turns: number; conversations: number }>;
   /** Deletes expired conversations, for a backend without native expiry. */
   sweep?(): Promise<void>;
+  /**
+   * Whether append and clear may wait before they write (SQLite's one connection) and so read the
+   * caller's `signal`. A log that writes at once (memory, Redis's one script) is given none: the
+   * store then makes no AbortController for them, which costs microseconds an append in Node.
+   */
+  readonly readsSignal?: boolean;
 }
 
 /**

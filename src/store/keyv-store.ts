@@ -21,6 +21,7 @@ import {
   type Turn,
 } from "./conversation-store.js";
 import { type HistoryLog, LEGACY_ORDER } from "./history-log.js";
+import { type KeyAccess, keyvAccess } from "./key-access.js";
 import { createMemoryHistory } from "./memory-history.js";
 import { bindingSchema, historySchema, tolerant, turnSchema, UnreadableValue } from "./stored-values.js";
 
@@ -49,6 +50,12 @@ export interface KeyvStoreOptions {
    */
   sweepExpired?: () => Promise<void>;
   sweepEveryMs?: number;
+  /**
+   * Reads and writes of keys, for a backend that does them more cheaply than through keyv (memory:
+   * straight on its Map). Must keep keyv's stored format, so keyv (its iterator, the sweep) reads
+   * the same entries. Default: keyv's get, getMany, set and delete.
+   */
+  keys?: KeyAccess;
   /** Where history lives (the backend's own atomic log). Default: in memory. */
   history?: HistoryLog;
   /**
@@ -89,6 +96,7 @@ export function createKeyvStore(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   prepare(keyv, logger);
 
+  const access: KeyAccess = options.keys ?? keyvAccess(keyv);
   const queue = createKeyedQueue();
   const history = options.history ?? createMemoryHistory(limits);
   const order = options.order ?? { inOrder: (key, work) => queue.run(`order:${key}`, work), close() {} };
@@ -125,8 +133,16 @@ export function createKeyvStore(
     return operation;
   }
 
+  /**
+   * A history write's work, given the deadline's signal only when the log reads it: bounded() makes
+   * an AbortController only for a work that declares the parameter.
+   */
+  function withSignal<T>(work: (signal?: AbortSignal) => Promise<T>): (signal: AbortSignal) => Promise<T> {
+    return history.readsSignal === true ? (signal) => work(signal) : () => work();
+  }
+
   async function read<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
-    return check(key, await keyv.get(key), schema);
+    return check(key, await access.get(key), schema);
   }
 
   /** A value read from keyv, checked against `schema`; anything else is logged and reads as absent. */
@@ -147,7 +163,7 @@ export function createKeyvStore(
 
   async function write(key: string, value: unknown, ttlMs?: number): Promise<void> {
     // With throwOnErrors keyv throws on failure, but an adapter may still report one as `false`.
-    if (!(await keyv.set(key, value, ttlMs))) throw new Error(`the backend did not store ${key}`);
+    if (!(await access.set(key, value, ttlMs))) throw new Error(`the backend did not store ${key}`);
   }
 
   /**
@@ -176,7 +192,7 @@ export function createKeyvStore(
         await history.append(conversationId, legacy.slice(-limits.maxTurns).map(toJson), LEGACY_ORDER);
         logger?.info({ store: name, conversation: conversationId, turns: legacy.length }, "history migrated");
       }
-      await keyv.delete(key);
+      await access.delete(key);
     }
     migrated.set(conversationId, true);
   }
@@ -212,7 +228,7 @@ export function createKeyvStore(
   async function markSeenBestEffort(key: string, ttlMs: number, signal: AbortSignal): Promise<boolean> {
     // Memory and SQLite have no atomic set-if-absent through keyv: get-then-set under the
     // in-process lock is exact within one process, and only best effort across processes.
-    if ((await keyv.get(key)) !== undefined) return false;
+    if ((await access.get(key)) !== undefined) return false;
     signal.throwIfAborted();
     await write(key, true, ttlMs);
     return true;
@@ -227,24 +243,30 @@ export function createKeyvStore(
 
     appendTurns: (conversationId, turns, appendOptions = {}) => {
       const at = appendOptions.order ?? nextArrivalOrder();
-      return run(`saving the history of ${conversationId}`, async (signal) => {
-        if (!isArrivalOrder(at)) throw new StoreError(`appendTurns: order must be > 0, got ${at}`);
-        if (turns.length === 0) return;
-        // One atomic append at its order: nothing is read back, so concurrent appends (any
-        // process) are all kept, and the cost does not grow with the history.
-        await history.append(conversationId, turns.map(toJson), at, signal);
-      });
+      return run(
+        `saving the history of ${conversationId}`,
+        withSignal(async (signal) => {
+          if (!isArrivalOrder(at)) throw new StoreError(`appendTurns: order must be > 0, got ${at}`);
+          if (turns.length === 0) return;
+          // One atomic append at its order: nothing is read back, so concurrent appends (any
+          // process) are all kept, and the cost does not grow with the history.
+          await history.append(conversationId, turns.map(toJson), at, signal);
+        }),
+      );
     },
 
     clearHistory: (conversationId, clearOptions = {}) => {
       const at = clearOptions.order ?? nextArrivalOrder();
-      return run(`clearing the history of ${conversationId}`, async (signal) => {
-        if (!isArrivalOrder(at)) throw new StoreError(`clearHistory: order must be > 0, got ${at}`);
-        // The watermark makes a reset win over answers still in flight: their questions arrived
-        // before it, so their exchanges are not appended afterwards.
-        await history.clear(conversationId, at, signal);
-        await keyv.delete(historyKey(conversationId));
-      });
+      return run(
+        `clearing the history of ${conversationId}`,
+        withSignal(async (signal) => {
+          if (!isArrivalOrder(at)) throw new StoreError(`clearHistory: order must be > 0, got ${at}`);
+          // The watermark makes a reset win over answers still in flight: their questions arrived
+          // before it, so their exchanges are not appended afterwards.
+          await history.clear(conversationId, at, signal);
+          await access.delete(historyKey(conversationId));
+        }),
+      );
     },
 
     inOrder: (key, work, inOrderOptions) => (closed ? work() : order.inOrder(key, work, inOrderOptions)),
@@ -255,13 +277,13 @@ export function createKeyvStore(
       run(`reading the bindings ${keys.join(", ")}`, async () => {
         if (keys.length === 0) return [];
         // One round trip for every scope of a message (SQLite: one statement; Redis: one MGET).
-        const stored: unknown[] = await keyv.getMany(keys.map(bindingKey));
+        const stored = await access.getMany(keys.map(bindingKey));
         return keys.map((key, index) => check(bindingKey(key), stored[index], bindingSchema));
       }),
 
     setBinding: (key, persona) =>
       run(`saving the binding ${key}`, async () => {
-        if (persona === undefined) await keyv.delete(bindingKey(key));
+        if (persona === undefined) await access.delete(bindingKey(key));
         // No TTL: a binding is a choice someone made and lasts until they change it.
         else await write(bindingKey(key), persona);
       }),
@@ -277,13 +299,13 @@ export function createKeyvStore(
 
     getRecord: (key) =>
       run(`reading the record ${key}`, async () => {
-        const value: unknown = await keyv.get(recordKey(key));
+        const value: unknown = await access.get(recordKey(key));
         return value instanceof UnreadableValue ? undefined : value;
       }),
 
     deleteRecord: (key) =>
       run(`deleting the record ${key}`, async () => {
-        await keyv.delete(recordKey(key));
+        await access.delete(recordKey(key));
       }),
 
     // Not bounded by the per-operation deadline: a scan of every record takes as long as it takes.

@@ -138,6 +138,8 @@ export function createSqliteHistory(connection: SqliteConnection, limits: Histor
   const readTurns = createTurnReads(connection.read);
 
   return {
+    readsSignal: true,
+
     async read(conversationId, before) {
       await ready();
       const turns = await readTurns({ conversationId, before });

@@ -76,6 +76,7 @@ describe("createKeyvStore", () => {
     const signals: AbortSignal[] = [];
     const gated: HistoryLog = {
       ...hangingHistory,
+      readsSignal: true,
       async append(_conversation, _turns, _order, signal) {
         if (signal) signals.push(signal);
         await gate;
@@ -181,5 +182,46 @@ describe("sweepByIterating", () => {
     await new Promise((resolve) => setTimeout(resolve, 100)); // let the short TTLs pass
     await sweepByIterating(keyv);
     expect([...map.keys()].sort()).toEqual(["troupe:binding:server", "troupe:seen:Ev-new"]);
+  });
+});
+
+describe("the deadline's signal for history writes", () => {
+  /** A log that records the signal each append and clear was given. */
+  function recordingHistory(readsSignal: boolean) {
+    const given: (AbortSignal | undefined)[] = [];
+    const history: HistoryLog = {
+      readsSignal,
+      read: async () => [],
+      append: async (_id, _turns, _order, signal) => {
+        given.push(signal);
+      },
+      clear: async (_id, _order, signal) => {
+        given.push(signal);
+      },
+      forgetAuthor: async () => ({ turns: 0, conversations: 0 }),
+    };
+    return { history, given };
+  }
+
+  it("hands one to a log that reads it, so a write that waited past its deadline can skip itself", async () => {
+    const { history, given } = recordingHistory(true);
+    const store = createKeyvStore(new Keyv(), LIMITS, { history });
+    await store.appendTurns("c", [hello], { order: 1 });
+    await store.clearHistory("c", { order: 2 });
+    expect(given).toHaveLength(2);
+    for (const signal of given) {
+      expect(signal).toBeInstanceOf(AbortSignal);
+      expect(signal?.aborted).toBe(false);
+    }
+    await store.close();
+  });
+
+  it("hands none to a log that writes at once (memory, Redis)", async () => {
+    const { history, given } = recordingHistory(false);
+    const store = createKeyvStore(new Keyv(), LIMITS, { history });
+    await store.appendTurns("c", [hello], { order: 1 });
+    await store.clearHistory("c", { order: 2 });
+    expect(given).toEqual([undefined, undefined]);
+    await store.close();
   });
 });
