@@ -67,7 +67,7 @@ it("a Discord bot on Ollama and SQLite loads neither Bolt, openai, Redis's clien
   }
   const urls = z.array(z.string()).parse(JSON.parse(readFileSync(traceFile, "utf8")));
   // Proof the trace saw the run: what this configuration needs is in it.
-  for (const needed of ["/node_modules/discord.js/", "/node_modules/ollama/", "/node_modules/@keyv/sqlite/"])
+  for (const needed of ["/node_modules/discord.js/", "/node_modules/ollama/", "/node_modules/sqlite3/"])
     expect(urls.some((url) => url.includes(needed))).toBe(true);
   for (const unused of [
     "/node_modules/@slack/",
