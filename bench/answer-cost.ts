@@ -14,6 +14,7 @@ import { openSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { commands } from "../commands/index.js";
+import { botSettings } from "../src/app/bot-settings.js";
 import { createLogger } from "../src/app/create-logger.js";
 import { loadPersonas } from "../src/app/load-personas.js";
 import { openKnowledge } from "../src/app/open-knowledge.js";
@@ -94,12 +95,7 @@ async function measureStore(storeName: "memory" | "sqlite", messages: number): P
     logger,
     knowledge,
     learning: createLearning(store, { ttlMs: storeLimits(config).historyTtlMs }),
-    settings: {
-      defaultPersona: config.DEFAULT_PERSONA,
-      contextTokens: config.CONTEXT_TOKENS,
-      replyTokens: config.REPLY_TOKENS,
-      maxConcurrentAnswers: config.MAX_CONCURRENT_ANSWERS,
-    },
+    settings: botSettings(config),
   });
   let answered = 0;
   const sink: ReplySink = {

@@ -171,27 +171,21 @@ async function benchSink(): Promise<void> {
       return { ok: true, ts: `1700000000.${String(++ts).padStart(6, "0")}` };
     },
   };
-  const context = createSinkContext({
+  const contextOptions = {
     api,
     teamId: "T1",
     logger: silentLogger,
     canCustomize: true,
     updateIntervalMs: 1_200,
     nativeStreaming: false,
-  });
+  };
+  const context = createSinkContext(contextOptions);
   const persona = { name: "helper", displayName: "Helper", emoji: ":robot_face:" };
   // Steady state under load: the workspace's update budget is spent, so an answer's first post waits
   // for the model's end and goes out whole (slack-answer-pacing.ts), as in slack-load.
   for (let i = 0; i < 50; i++) await context.updateBudget.acquire("T1");
   const deadline = new AbortController().signal;
-  const beforeContext = before?.createSinkContext({
-    api,
-    teamId: "T1",
-    logger: silentLogger,
-    canCustomize: true,
-    updateIntervalMs: 1_200,
-    nativeStreaming: false,
-  });
+  const beforeContext = before?.createSinkContext(contextOptions);
   if (beforeContext !== undefined)
     for (let i = 0; i < 50; i++) await beforeContext.updateBudget.acquire("T1");
   await measure("sink", {

@@ -9,6 +9,7 @@ import "./app/start-up-young-generation.js";
 import { commands } from "../commands/index.js";
 import { logUnappliedAdapters } from "./app/adapter-notice.js";
 import { noteUnshownAvatars } from "./app/avatar-notice.js";
+import { botSettings } from "./app/bot-settings.js";
 import { buildModel } from "./app/build-model.js";
 import { readCliFlags } from "./app/cli-flags.js";
 import { createLogger } from "./app/create-logger.js";
@@ -70,12 +71,7 @@ runProgram("troupe", async () => {
       logger,
       knowledge,
       learning: createLearning(store, { ttlMs: storeLimits(config).historyTtlMs }),
-      settings: {
-        defaultPersona: config.DEFAULT_PERSONA,
-        contextTokens: config.CONTEXT_TOKENS,
-        replyTokens: config.REPLY_TOKENS,
-        maxConcurrentAnswers: config.MAX_CONCURRENT_ANSWERS,
-      },
+      settings: botSettings(config),
     }),
   );
   const shutdown = createShutdown({
