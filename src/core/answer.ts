@@ -262,6 +262,7 @@ export async function answerPrompt(dependencies: AnswerDependencies, request: An
         messageIds: result.messageIds ?? [],
         speakers: [...speakers],
         at: Date.now(),
+        order: request.order,
       });
     } catch (error) {
       logger.warn({ err: error }, "store unavailable: this answer cannot be rated");

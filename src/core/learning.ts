@@ -23,6 +23,8 @@ export interface AnsweredExchange {
   /** The display names of the people whose turns the prompt labels (for pseudonyms in datasets). */
   speakers: readonly string[];
   at: number;
+  /** The question's arrival order key (the bot's): orders exchanges answered in the same millisecond. */
+  order?: number;
 }
 
 /** A 👍/👎 on a platform message, or its withdrawal. */

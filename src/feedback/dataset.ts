@@ -47,8 +47,14 @@ export async function readRatedExchanges(store: ConversationStore): Promise<Rate
     const its = exchange.success ? ratings.get(exchange.data.id) : undefined;
     if (exchange.success && its !== undefined) rated.push({ exchange: exchange.data, ratings: its });
   }
-  // Oldest first: the dataset reads in the order things were said, and pseudonyms follow it.
-  return rated.sort((a, b) => a.exchange.at - b.exchange.at || a.exchange.id.localeCompare(b.exchange.id));
+  // Oldest first: the dataset reads in the order things were said, and pseudonyms follow it. Two
+  // answers in one millisecond go in their questions' order (the id alone would be a coin toss).
+  return rated.sort(
+    (a, b) =>
+      a.exchange.at - b.exchange.at ||
+      (a.exchange.order ?? 0) - (b.exchange.order ?? 0) ||
+      a.exchange.id.localeCompare(b.exchange.id),
+  );
 }
 
 export function selectExchanges(rated: readonly RatedExchange[], filter: DatasetFilter): ExchangeRecord[] {

@@ -27,6 +27,8 @@ export const exchangeSchema = z.object({
   speakers: z.array(z.string()),
   messageIds: z.array(z.string()),
   at: z.number(),
+  /** The question's arrival order key: exchanges answered in one millisecond keep their questions' order. */
+  order: z.number().optional(),
 });
 export type ExchangeRecord = z.infer<typeof exchangeSchema>;
 

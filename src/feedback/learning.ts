@@ -87,6 +87,7 @@ export function createLearning(store: ConversationStore, options: LearningOption
         speakers: [...answered.speakers],
         messageIds: [...answered.messageIds],
         at: answered.at,
+        ...(answered.order === undefined ? {} : { order: answered.order }),
       };
       // One store operation for the record and its pointers: a pointer whose record is missing
       // (a failure part-way) reads as no answer, as a missing pointer does.

@@ -14,6 +14,7 @@ import {
   readRatedExchanges,
   selectExchanges,
 } from "../../src/feedback/dataset.js";
+import { keys } from "../../src/feedback/feedback-records.js";
 import { createLearning } from "../../src/feedback/learning.js";
 import { maskSensitive, passesLuhn } from "../../src/feedback/mask.js";
 import type { ConversationStore } from "../../src/store/conversation-store.js";
@@ -111,6 +112,47 @@ describe("dataset export", () => {
     expect(selectExchanges(rated, { persona: "tutor", since: Date.now() + 60_000 })).toEqual([]);
     expect(selectExchanges(rated, { persona: "coder" })).toEqual([]);
     expect(datasetStats(rated)).toBe("persona\tgood\tbad\trated exchanges\ntutor\t1\t1\t2\n");
+  });
+});
+
+describe("the order of exchanges", () => {
+  it("keeps the questions' order for answers given in the same millisecond, whatever their ids", async () => {
+    const exchange = (id: string, order: number, question: string) => ({
+      id,
+      platform: "discord",
+      conversation: "c",
+      asker: "p",
+      persona: "tutor",
+      messages: [{ role: "user", content: question }],
+      answer: `echo: ${question}`,
+      speakers: [],
+      messageIds: [],
+      at: 1_700_000_000_000,
+      order,
+    });
+    // The later question's id sorts first: only its order key can put it second.
+    await store.putRecords([
+      { key: keys.exchange("b-first"), value: exchange("b-first", 1, "first question") },
+      { key: keys.exchange("a-second"), value: exchange("a-second", 2, "second question") },
+      { key: keys.rating("b-first", "p"), value: { exchange: "b-first", rater: "p", rating: "good", at: 1 } },
+      {
+        key: keys.rating("a-second", "p"),
+        value: { exchange: "a-second", rater: "p", rating: "good", at: 1 },
+      },
+    ]);
+    const rated = await readRatedExchanges(store);
+    expect(rated.map(({ exchange: { id } }) => id)).toEqual(["b-first", "a-second"]);
+  });
+
+  it("records the question's order with each answered exchange", async () => {
+    await say("111", "Ada", "first");
+    await say("111", "Ada", "second");
+    const orders = (await store.listRecords("feedback:exchange:")).map(
+      ({ value }) => (value as { order?: unknown }).order,
+    );
+    expect(orders).toHaveLength(2);
+    expect(orders.every((order) => typeof order === "number")).toBe(true);
+    expect(new Set(orders).size).toBe(2);
   });
 });
 
