@@ -13,17 +13,14 @@
 import { openSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
-import { commands } from "../commands/index.js";
-import { botSettings } from "../src/app/bot-settings.js";
+import { createConfiguredBot } from "../src/app/configured-bot.js";
 import { createLogger } from "../src/app/create-logger.js";
 import { loadPersonas } from "../src/app/load-personas.js";
 import { openKnowledge } from "../src/app/open-knowledge.js";
-import { openStore, storeLimits } from "../src/app/open-store.js";
+import { openStore } from "../src/app/open-store.js";
 import { loadConfig } from "../src/config.js";
-import { createBot } from "../src/core/bot.js";
 import type { IncomingMessage } from "../src/core/message.js";
 import type { ReplySink } from "../src/core/reply-sink.js";
-import { createLearning } from "../src/feedback/learning.js";
 import type { ChatModel } from "../src/model/chat-model.js";
 import { makeTempDir, removeTempDir } from "./children.js";
 
@@ -87,16 +84,7 @@ async function measureStore(storeName: "memory" | "sqlite", messages: number): P
     watch: false,
     personas: personas.list(),
   });
-  const bot = createBot({
-    model: instantModel,
-    store,
-    personas,
-    commands,
-    logger,
-    knowledge,
-    learning: createLearning(store, { ttlMs: storeLimits(config).historyTtlMs }),
-    settings: botSettings(config),
-  });
+  const bot = createConfiguredBot(config, { model: instantModel, store, personas, logger, knowledge });
   let answered = 0;
   const sink: ReplySink = {
     async post() {},

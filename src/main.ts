@@ -6,27 +6,24 @@
  */
 // First, before the modules whose start-up it is about: holds V8's young generation while starting.
 import "./app/start-up-young-generation.js";
-import { commands } from "../commands/index.js";
 import { logUnappliedAdapters } from "./app/adapter-notice.js";
 import { noteUnshownAvatars } from "./app/avatar-notice.js";
-import { botSettings } from "./app/bot-settings.js";
 import { buildModel } from "./app/build-model.js";
 import { readCliFlags } from "./app/cli-flags.js";
+import { createConfiguredBot } from "./app/configured-bot.js";
 import { createLogger } from "./app/create-logger.js";
 import { runProgram } from "./app/fatal.js";
 import { limitHeapGrowth } from "./app/heap-growth.js";
 import { loadPersonas } from "./app/load-personas.js";
 import { logStrayErrors } from "./app/log-stray-errors.js";
 import { openKnowledge } from "./app/open-knowledge.js";
-import { openStore, storeLimits } from "./app/open-store.js";
+import { openStore } from "./app/open-store.js";
 import { createPlatformConnectors, preloadPlatformModules } from "./app/platform-connectors.js";
 import { startService } from "./app/service/start-service.js";
 import { createShutdown } from "./app/shutdown.js";
 import { startPlatforms } from "./app/start-platforms.js";
 import { releaseYoungGeneration } from "./app/start-up-young-generation.js";
 import { loadConfigOrExit } from "./config.js";
-import { createBot } from "./core/bot.js";
-import { createLearning } from "./feedback/learning.js";
 
 runProgram("troupe", async () => {
   limitHeapGrowth();
@@ -62,18 +59,7 @@ runProgram("troupe", async () => {
     personas: personas.list(),
     reloads: personas,
   });
-  const bot = service.wrapBot(
-    createBot({
-      model,
-      store,
-      personas,
-      commands,
-      logger,
-      knowledge,
-      learning: createLearning(store, { ttlMs: storeLimits(config).historyTtlMs }),
-      settings: botSettings(config),
-    }),
-  );
+  const bot = service.wrapBot(createConfiguredBot(config, { model, store, personas, logger, knowledge }));
   const shutdown = createShutdown({
     parts: {
       bot,
