@@ -15,8 +15,7 @@
 import { Keyv } from "keyv";
 import type { KeyAccess } from "./key-access.js";
 import { type SetIfAbsent, STORE_NAMESPACE, sweepByIterating } from "./keyv-store.js";
-import { errorText } from "./store-error-text.js";
-import { UnreadableValue } from "./stored-values.js";
+import { UnreadableValue, unreadableJson } from "./stored-values.js";
 
 export interface MemoryBackend {
   keyv: Keyv;
@@ -86,7 +85,7 @@ function parse(raw: unknown): Entry | UnreadableValue | null | undefined {
   try {
     return JSON.parse(raw) as Entry | null;
   } catch (error) {
-    return new UnreadableValue(`not valid JSON: ${errorText(error)}`);
+    return unreadableJson(error);
   }
 }
 

@@ -28,6 +28,11 @@ export class UnreadableValue {
   constructor(readonly reason: string) {}
 }
 
+/** The marker for text that is not JSON: the same words wherever a stored value is parsed. */
+export function unreadableJson(error: unknown): UnreadableValue {
+  return new UnreadableValue(`not valid JSON: ${errorText(error)}`);
+}
+
 /**
  * Wraps keyv's deserializer so malformed JSON reads as an UnreadableValue: keyv.get would
  * otherwise throw a SyntaxError that looks exactly like a backend failure.
@@ -38,7 +43,7 @@ export function tolerant(deserialize: Deserialize): Deserialize {
       return await deserialize<Value>(data);
     } catch (error) {
       // The cast is the point: the marker travels through keyv in place of the value.
-      return { value: new UnreadableValue(`not valid JSON: ${errorText(error)}`) as Value };
+      return { value: unreadableJson(error) as Value };
     }
   };
 }
