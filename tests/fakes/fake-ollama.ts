@@ -87,6 +87,8 @@ export interface FakeOllama {
   setModels(models: string[]): void;
   /** Destroy open connections but keep listening. */
   dropConnections(): void;
+  /** TCP connections accepted so far. */
+  connectionsOpened(): number;
   close(): Promise<void>;
 }
 
@@ -163,6 +165,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       models = next;
     },
     dropConnections: () => server.dropConnections(),
+    connectionsOpened: () => server.connectionsOpened(),
     close: () => server.close(),
   };
 }

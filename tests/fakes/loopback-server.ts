@@ -38,6 +38,8 @@ export interface LoopbackServer {
   readonly closing: AbortSignal;
   /** Destroy every open connection, keep listening (a network blip; ends stalled streams). */
   dropConnections(): void;
+  /** TCP connections accepted so far: a client that keeps its connections alive opens few. */
+  connectionsOpened(): number;
   close(): Promise<void>;
 }
 
@@ -78,7 +80,9 @@ export async function startLoopbackServer(
       }
     });
   });
+  let connectionsOpened = 0;
   server.on("connection", (socket) => {
+    connectionsOpened += 1;
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
@@ -97,6 +101,7 @@ export async function startLoopbackServer(
     requests,
     closing: closing.signal,
     dropConnections,
+    connectionsOpened: () => connectionsOpened,
     async close() {
       closing.abort();
       dropConnections();

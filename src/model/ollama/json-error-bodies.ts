@@ -28,9 +28,16 @@ export function withJsonErrorBodies(baseFetch: typeof fetch): typeof fetch {
 
 /** A non-JSON error body in a few words: an HTML page as its status line, a text as its words. */
 export async function errorBodyWords(response: Response): Promise<string> {
-  const status = `${response.status} ${response.statusText}`.trim();
-  const isHtml = response.headers.get("content-type")?.includes("html") === true;
   const text = await response.text().catch(() => "");
-  const words = isHtml ? "" : text.trim().replace(/\s+/g, " ").slice(0, longestText);
-  return words === "" ? status : words;
+  return bodyWords(
+    `${response.status} ${response.statusText}`.trim(),
+    response.headers.get("content-type") ?? "",
+    text,
+  );
+}
+
+/** The same, from a response already read: its status line, content type and text. */
+export function bodyWords(statusLine: string, contentType: string, text: string): string {
+  const words = contentType.includes("html") ? "" : text.trim().replace(/\s+/g, " ").slice(0, longestText);
+  return words === "" ? statusLine : words;
 }

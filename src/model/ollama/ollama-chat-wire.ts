@@ -1,19 +1,24 @@
 /**
- * The streamed `POST /api/chat` on the wire: one fetch, then the NDJSON body line by line.
+ * The streamed `POST /api/chat` on the wire: one `undici.request`, then the NDJSON body line by line.
  *
  * Why not the ollama client, which does this: per streamed call it builds an AbortController of
  * its own (so ours had to be linked in, an AbortSignal.any per request), re-parses the host URL and
- * rebuilds its headers, and passes every line through two async generators; the answer path's
- * model layer cost more than a bare client loop for it (`npx tsx bench/stream-path.ts model`).
- * Here the request carries our signal alone and each line costs one await. The client is still
- * used for everything else (the start-up check, `persona compile`). What the client did is kept:
- * an error status becomes a `ResponseError` with `status_code` and the server's `error` words
- * (a proxy's non-JSON page as json-error-bodies.ts words it), an `{"error": …}` line throws its
- * words, the stream ends at `done: true`. A line that is not JSON is skipped, as the client did,
- * but without its console.warn (standard output carries the terminal chat's answers).
+ * rebuilds its headers, and passes every line through two async generators. Why not `fetch` either:
+ * a WHATWG Request, Headers, Response and ReadableStream per call, the body sent as a stream, cost
+ * about 0.5 ms of CPU a call more than undici's own `request` on the same connection pool
+ * (`npx tsx bench/stream-path.ts model`), as much as all of troupe's answer logic. undici is Node's
+ * own HTTP client, the library `fetch` is built on. The ollama client is still used for everything
+ * else (the start-up check, `persona compile`). What the client did is kept: an error status
+ * becomes a `ResponseError` with `status_code` and the server's `error` words (a proxy's non-JSON
+ * page as json-error-bodies.ts words it), an `{"error": …}` line throws its words, the stream ends
+ * at `done: true`. A line that is not JSON is skipped, as the client did, but without its
+ * console.warn (standard output carries the terminal chat's answers).
  */
+import { STATUS_CODES } from "node:http";
+import { Agent, type Dispatcher, request } from "undici";
 import { z } from "zod";
-import { errorBodyWords } from "./json-error-bodies.js";
+import type { HeaderReader } from "../retry-after.js";
+import { bodyWords } from "./json-error-bodies.js";
 
 /**
  * A streamed line of /api/chat: the fields troupe reads, checked (model output is outside data).
@@ -42,23 +47,35 @@ export class OllamaResponseError extends Error {
   }
 }
 
+/** An `{"error": …}` line sent under HTTP 200: the server failed mid-stream, and says why. */
+export class OllamaStreamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OllamaStreamError";
+  }
+}
+
 export interface ChatWire {
   /** `<host>/api/chat`, the host without credentials. */
   url: string;
   headers: Record<string, string>;
-  fetch: typeof fetch;
+  /** One keep-alive pool per model server: connections are reused across answers. */
+  dispatcher: Dispatcher;
 }
 
 /** What the call learnt, for the error mapping: set as it goes, read after a failure. */
 export interface ChatCallState {
-  response: Response | undefined;
+  /** The response's status, once its headers arrived. */
+  status: number | undefined;
+  /** The response's headers (Retry-After), once they arrived. */
+  headers: HeaderReader | undefined;
   headersTimedOut: boolean;
 }
 
-export function chatWire(host: string, authorization: string | undefined, fetchImpl: typeof fetch): ChatWire {
-  const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
-  if (authorization !== undefined) headers.Authorization = authorization;
-  return { url: `${host.replace(/\/+$/, "")}/api/chat`, headers, fetch: fetchImpl };
+export function chatWire(host: string, authorization: string | undefined, dispatcher?: Dispatcher): ChatWire {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  if (authorization !== undefined) headers.authorization = authorization;
+  return { url: `${host.replace(/\/+$/, "")}/api/chat`, headers, dispatcher: dispatcher ?? new Agent() };
 }
 
 /**
@@ -82,49 +99,71 @@ export async function openChatStream(
       headersDeadline.abort();
     }, headersTimeoutMs);
   }
-  let response: Response;
+  let response: Dispatcher.ResponseData;
   try {
-    // The JSON's UTF-8 bytes: given the string, fetch would first copy it to make it well-formed,
-    // then encode it; JSON.stringify has already escaped any lone surrogate.
-    response = await wire.fetch(wire.url, {
+    response = await request(wire.url, {
       method: "POST",
       headers: wire.headers,
-      body: Buffer.from(JSON.stringify(body)),
+      body: JSON.stringify(body),
       signal: requestSignal,
+      dispatcher: wire.dispatcher,
     });
   } finally {
     clearTimeout(timer);
   }
-  state.response = response;
-  if (!response.ok) throw new OllamaResponseError(await errorMessage(response), response.status);
-  if (response.body === null) throw new Error("Missing body");
-  return new NdjsonLines(response.body.getReader());
+  const headers = headerReader(response.headers);
+  state.status = response.statusCode;
+  state.headers = headers;
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    const text = await response.body.text().catch(() => "");
+    throw new OllamaResponseError(errorMessage(response.statusCode, headers, text), response.statusCode);
+  }
+  return new NdjsonLines(response.body);
+}
+
+function headerReader(headers: Record<string, string | string[] | undefined>): HeaderReader {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(", ") : (value ?? null);
+    },
+  };
 }
 
 /** The ollama client's words for an error status: the JSON body's `error`, else the status line. */
-async function errorMessage(response: Response): Promise<string> {
-  const fallback = `Error ${response.status}: ${response.statusText}`;
-  if (response.headers.get("content-type")?.includes("application/json")) {
+function errorMessage(status: number, headers: HeaderReader, text: string): string {
+  const statusText = STATUS_CODES[status] ?? "";
+  const contentType = headers.get("content-type") ?? "";
+  if (contentType.includes("application/json")) {
     try {
-      const parsed: unknown = await response.json();
+      const parsed: unknown = JSON.parse(text);
       const error = typeof parsed === "object" && parsed !== null ? Reflect.get(parsed, "error") : undefined;
-      return typeof error === "string" && error !== "" ? error : fallback;
+      if (typeof error === "string" && error !== "") return error;
     } catch {
-      return fallback;
+      // Falls through to the status line, as the client does.
     }
+    return `Error ${status}: ${statusText}`;
   }
-  return errorBodyWords(response);
+  return bodyWords(`${status} ${statusText}`.trim(), contentType, text);
+}
+
+/** The body as undici hands it out: a Node stream of bytes, which can be let go without reading. */
+export interface ChatBody extends AsyncIterable<Uint8Array> {
+  dump(): Promise<void>;
 }
 
 /** The body's JSON lines, one `next()` each: parsed a read at a time, handed out from a queue. */
 export class NdjsonLines {
   private readonly decoder = new TextDecoder();
+  private readonly reads: AsyncIterator<Uint8Array>;
   private readonly queue: OllamaChatChunk[] = [];
   private head = 0;
   private buffer = "";
   private ended = false;
 
-  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+  constructor(private readonly body: ChatBody) {
+    this.reads = body[Symbol.asyncIterator]();
+  }
 
   /** The next line, or undefined once the body ended. Rejects as the body fails (cut, abort). */
   async next(): Promise<OllamaChatChunk | undefined> {
@@ -132,7 +171,7 @@ export class NdjsonLines {
       if (this.ended) return undefined;
       this.queue.length = 0;
       this.head = 0;
-      const { done, value } = await this.reader.read();
+      const { done, value } = await this.reads.next();
       if (done) {
         this.ended = true;
         this.buffer += this.decoder.decode();
@@ -143,6 +182,14 @@ export class NdjsonLines {
       }
     }
     return this.queue[this.head++];
+  }
+
+  /**
+   * Done with the lines (`done: true` came): whatever the server still sends is read and dropped,
+   * so its connection goes back to the pool instead of waiting on an unread body.
+   */
+  release(): void {
+    if (!this.ended) this.body.dump().catch(() => undefined);
   }
 
   private split(text: string): void {

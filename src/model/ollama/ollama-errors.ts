@@ -5,6 +5,7 @@
  */
 import { ModelError } from "../chat-model.js";
 import { describeError, mentionsContextOverflow, mentionsOverload } from "../server-error-text.js";
+import { OllamaStreamError } from "./ollama-chat-wire.js";
 
 /** What the stream knew when it failed: the thrown value alone cannot tell these apart. */
 export interface OllamaFailure {
@@ -56,9 +57,6 @@ export function refusedCredentials(
       };
 }
 
-// The client throws this exact text when the NDJSON body ends without a `done: true` line.
-const endedEarly = "Did not receive done or success response in stream.";
-
 export function toOllamaError(error: unknown, failure: OllamaFailure): ModelError {
   const cause = { cause: error };
   if (failure.headersTimedOut) {
@@ -70,18 +68,17 @@ export function toOllamaError(error: unknown, failure: OllamaFailure): ModelErro
   const status = responseStatus(error);
   if (status !== undefined) return fromStatus(status, describeError(error), failure, error);
   if (!failure.responded) {
-    // fetch rejects with `TypeError: fetch failed` (cause ECONNREFUSED, ENOTFOUND, …).
+    // The request failed before any headers: ECONNREFUSED, ENOTFOUND, a reset, …
     return new ModelError("unavailable", `cannot reach Ollama at ${failure.host}`, cause);
   }
-  const text = describeError(error);
-  if (text.includes(endedEarly)) return new ModelError("bad-response", "the stream ended early", cause);
-  if (error instanceof TypeError) {
-    // undici fails the body with `TypeError: terminated` when the socket closes mid-stream.
-    return new ModelError("bad-response", "the connection to Ollama dropped mid-stream", cause);
+  if (error instanceof OllamaStreamError) {
+    // An NDJSON `{"error": "..."}` line sent under HTTP 200: the server's own words.
+    const code = mentionsOverload(describeError(error)) ? "unavailable" : "bad-response";
+    return new ModelError(code, "Ollama failed mid-stream", cause);
   }
-  // Anything else is the client rethrowing an NDJSON `{"error": "..."}` line sent under HTTP 200.
-  const code = mentionsOverload(text) ? "unavailable" : "bad-response";
-  return new ModelError(code, "Ollama failed mid-stream", cause);
+  // Anything else failed the body after the headers: undici's socket error as the connection
+  // closed or reset mid-stream.
+  return new ModelError("bad-response", "the connection to Ollama dropped mid-stream", cause);
 }
 
 function fromStatus(status: number, text: string, failure: OllamaFailure, error: unknown): ModelError {

@@ -11,7 +11,14 @@ import { createIdleTimer } from "../idle-timeout.js";
 import { parseRetryAfter } from "../retry-after.js";
 import { parseServerUrl, type ServerUrl } from "../server-url.js";
 import { withJsonErrorBodies } from "./json-error-bodies.js";
-import { type ChatCallState, type ChatWire, chatWire, openChatStream } from "./ollama-chat-wire.js";
+import {
+  type ChatCallState,
+  type ChatWire,
+  chatWire,
+  type NdjsonLines,
+  OllamaStreamError,
+  openChatStream,
+} from "./ollama-chat-wire.js";
 import { checkOllama } from "./ollama-check.js";
 import { toOllamaError } from "./ollama-errors.js";
 
@@ -28,15 +35,13 @@ export interface OllamaModelSettings {
   idleTimeoutMs: number;
   /** Bound on the wait for response headers (connect, queue, model load); none when omitted. */
   requestTimeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 export function createOllamaModel(settings: OllamaModelSettings): ChatModel {
-  const baseFetch = settings.fetch ?? globalThis.fetch;
   const server = parseServerUrl(settings.host);
   // Streaming goes on the wire directly (ollama-chat-wire.ts says why); the check uses the client.
-  const wire = chatWire(server.url, server.basicAuthorization, baseFetch);
-  const checkFetch = withJsonErrorBodies(baseFetch);
+  const wire = chatWire(server.url, server.basicAuthorization);
+  const checkFetch = withJsonErrorBodies(globalThis.fetch);
   return {
     description: `ollama:${settings.model}`,
     stream: (request, options) => streamChat(settings, server, wire, request, options?.signal),
@@ -54,10 +59,11 @@ async function* streamChat(
   if (callerSignal?.aborted) return;
   const model = request.model ?? settings.model;
   const idle = createIdleTimer(settings.idleTimeoutMs, callerSignal);
-  const state: ChatCallState = { response: undefined, headersTimedOut: false };
+  const state: ChatCallState = { status: undefined, headers: undefined, headersTimedOut: false };
   let finished = false;
+  let lines: NdjsonLines | undefined;
   try {
-    const lines = await openChatStream(
+    lines = await openChatStream(
       wire,
       {
         model,
@@ -72,7 +78,7 @@ async function* streamChat(
     idle.touch();
     for (let chunk = await lines.next(); chunk !== undefined; chunk = await lines.next()) {
       // An `{"error": …}` line sent under HTTP 200: the server failed mid-stream.
-      if (chunk.error !== undefined) throw new Error(chunk.error);
+      if (chunk.error !== undefined) throw new OllamaStreamError(chunk.error);
       // `message.thinking` (reasoning models) is never shown: only `content` is the answer.
       const text = chunk.message?.content;
       if (text) {
@@ -103,13 +109,15 @@ async function* streamChat(
       requestTimeoutMs: settings.requestTimeoutMs,
       idleTimedOut: idle.timedOut,
       headersTimedOut: state.headersTimedOut,
-      responded: state.response !== undefined,
-      retryAfterMs: parseRetryAfter(state.response?.headers),
+      responded: state.status !== undefined,
+      retryAfterMs: parseRetryAfter(state.headers),
     });
   } finally {
     // The consumer stopped early (break, abort): aborting the request's signal closes the HTTP stream.
-    if (finished) idle.dispose();
-    else idle.abort();
+    if (finished) {
+      idle.dispose();
+      lines?.release();
+    } else idle.abort();
   }
 }
 

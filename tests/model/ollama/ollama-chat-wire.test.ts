@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  type ChatBody,
   type ChatCallState,
   chatWire,
   NdjsonLines,
@@ -14,15 +15,22 @@ import {
 import { responseStatus } from "../../../src/model/ollama/ollama-errors.js";
 import { startFakeOllama } from "../../fakes/fake-ollama.js";
 
+/** A body that hands out these reads, as undici's would. */
+function bodyOf(reads: Uint8Array[]): ChatBody & { dumped: boolean } {
+  return {
+    dumped: false,
+    async *[Symbol.asyncIterator]() {
+      yield* reads;
+    },
+    async dump() {
+      this.dumped = true;
+    },
+  };
+}
+
 function linesOf(pieces: string[]): NdjsonLines {
   const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const piece of pieces) controller.enqueue(encoder.encode(piece));
-      controller.close();
-    },
-  });
-  return new NdjsonLines(stream.getReader());
+  return new NdjsonLines(bodyOf(pieces.map((piece) => encoder.encode(piece))));
 }
 
 async function readAll(lines: NdjsonLines): Promise<unknown[]> {
@@ -53,14 +61,8 @@ describe("NdjsonLines", () => {
 
   it("joins a character whose UTF-8 bytes are split between reads", async () => {
     const bytes = new TextEncoder().encode('{"message":{"content":"日本"}}\n');
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes.slice(0, 25));
-        controller.enqueue(bytes.slice(25));
-        controller.close();
-      },
-    });
-    expect(await readAll(new NdjsonLines(stream.getReader()))).toEqual([{ message: { content: "日本" } }]);
+    const body = bodyOf([bytes.slice(0, 25), bytes.slice(25)]);
+    expect(await readAll(new NdjsonLines(body))).toEqual([{ message: { content: "日本" } }]);
   });
 
   it("skips a line that is not JSON without writing to the console", async () => {
@@ -82,13 +84,30 @@ describe("NdjsonLines", () => {
   });
 });
 
+describe("NdjsonLines.release", () => {
+  it("lets the rest of an unread body go, and leaves a body read to its end alone", async () => {
+    const encoder = new TextEncoder();
+    const unread = bodyOf([encoder.encode('{"done":true}\n'), encoder.encode("\n")]);
+    const early = new NdjsonLines(unread);
+    expect(await early.next()).toEqual({ done: true });
+    early.release();
+    expect(unread.dumped).toBe(true);
+
+    const read = bodyOf([encoder.encode('{"done":true}\n')]);
+    const whole = new NdjsonLines(read);
+    await readAll(whole);
+    whole.release();
+    expect(read.dumped).toBe(false);
+  });
+});
+
 describe("openChatStream", () => {
   it("throws an error status as the client's ResponseError, with the server's words", async () => {
     const fake = await startFakeOllama();
     try {
       fake.enqueue({ status: 404, error: 'model "nope" not found, try pulling it first' });
-      const state: ChatCallState = { response: undefined, headersTimedOut: false };
-      const wire = chatWire(fake.host, undefined, fetch);
+      const state: ChatCallState = { status: undefined, headers: undefined, headersTimedOut: false };
+      const wire = chatWire(fake.host, undefined);
       const error = await openChatStream(
         wire,
         { model: "nope" },
@@ -99,7 +118,7 @@ describe("openChatStream", () => {
       expect(error).toBeInstanceOf(OllamaResponseError);
       expect(responseStatus(error)).toBe(404);
       expect((error as Error).message).toBe('model "nope" not found, try pulling it first');
-      expect(state.response?.status).toBe(404);
+      expect(state.status).toBe(404);
     } finally {
       await fake.close();
     }

@@ -52,6 +52,16 @@ describe("ollama provider: streaming", () => {
     expect((await collect(model.stream(hello))).finish?.reason).toBe("other");
   });
 
+  it("keeps its connection: answers one after another, or one stopped early, open no new ones", async () => {
+    for (let answer = 0; answer < 5; answer++) expect((await collect(model.stream(hello))).error).toBeUndefined();
+    fake.enqueue({ chunks: ["a", "b", "c"] });
+    for await (const part of model.stream(hello)) if (part.type === "finish") break;
+    expect((await collect(model.stream(hello))).error).toBeUndefined();
+    expect(fake.chatBodies()).toHaveLength(7);
+    // A request sent as the last one's body is still ending may take a second connection.
+    expect(fake.connectionsOpened()).toBeLessThanOrEqual(2);
+  });
+
   it("never emits message.thinking", async () => {
     fake.enqueue({ thinking: "secret chain of thought", chunks: ["Hi", " there"] });
     const result = await collect(model.stream(hello));
@@ -153,9 +163,11 @@ describe("ollama provider: errors", () => {
     expect(codeOf((await collect(model.stream(hello))).error)).toBe("bad-response");
   });
 
-  it("maps a stream cut mid-way to bad-response", async () => {
+  it("maps a stream cut mid-way to bad-response, saying the connection dropped", async () => {
     fake.enqueue({ chunks: ["a", "b", "c"], cutAfter: 1 });
-    expect(codeOf((await collect(model.stream(hello))).error)).toBe("bad-response");
+    const error = (await collect(model.stream(hello))).error;
+    expect(codeOf(error)).toBe("bad-response");
+    expect((error as ModelError).message).toContain("dropped mid-stream");
   });
 
   it("maps a body that ends without done:true to bad-response", async () => {
@@ -174,6 +186,7 @@ describe("ollama provider: errors", () => {
     const first = await collect(model.stream(hello));
     expect(first.text).toBe("a");
     expect(codeOf(first.error)).toBe("bad-response");
+    expect((first.error as ModelError).message).toBe("Ollama failed mid-stream");
     expect(codeOf((await collect(model.stream(hello))).error)).toBe("unavailable");
   });
 });
