@@ -49,7 +49,9 @@ describe.each(providersUnderTest)("$name provider: abort and idle timeout", (pro
       parts.push(part.type === "text-delta" ? part.text : part.type);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect(parts).toEqual(["a", "b", "c", "d", "e", "f", "finish"]);
+    // A provider may hand lines that arrived while the consumer held a part on as one delta.
+    expect(parts.at(-1)).toBe("finish");
+    expect(parts.slice(0, -1).join("")).toBe("abcdef");
   });
 
   // The openai SDK alone would wait forever here: its timeout stops once headers arrive.

@@ -15,7 +15,7 @@
  * console.warn (standard output carries the terminal chat's answers).
  */
 import { STATUS_CODES } from "node:http";
-import { Agent, type Dispatcher, request } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { z } from "zod";
 import type { HeaderReader } from "../retry-after.js";
 import { bodyWords } from "./json-error-bodies.js";
@@ -56,8 +56,10 @@ export class OllamaStreamError extends Error {
 }
 
 export interface ChatWire {
-  /** `<host>/api/chat`, the host without credentials. */
-  url: string;
+  /** The host's origin, without credentials: `http://127.0.0.1:11434`. */
+  origin: string;
+  /** `<the host's path>/api/chat`. */
+  path: string;
   headers: Record<string, string>;
   /** One keep-alive pool per model server: connections are reused across answers. */
   dispatcher: Dispatcher;
@@ -75,7 +77,9 @@ export interface ChatCallState {
 export function chatWire(host: string, authorization: string | undefined, dispatcher?: Dispatcher): ChatWire {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (authorization !== undefined) headers.authorization = authorization;
-  return { url: `${host.replace(/\/+$/, "")}/api/chat`, headers, dispatcher: dispatcher ?? new Agent() };
+  // Parsed once here: undici's top-level request() would parse the URL again on every call.
+  const url = new URL(`${host.replace(/\/+$/, "")}/api/chat`);
+  return { origin: url.origin, path: url.pathname, headers, dispatcher: dispatcher ?? new Agent() };
 }
 
 /**
@@ -101,12 +105,13 @@ export async function openChatStream(
   }
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(wire.url, {
+    response = await wire.dispatcher.request({
+      origin: wire.origin,
+      path: wire.path,
       method: "POST",
       headers: wire.headers,
       body: JSON.stringify(body),
       signal: requestSignal,
-      dispatcher: wire.dispatcher,
     });
   } finally {
     clearTimeout(timer);
@@ -182,6 +187,11 @@ export class NdjsonLines {
       }
     }
     return this.queue[this.head++];
+  }
+
+  /** The next line if one is already read, without waiting for the body: undefined when none is. */
+  ready(): OllamaChatChunk | undefined {
+    return this.head < this.queue.length ? this.queue[this.head++] : undefined;
   }
 
   /**

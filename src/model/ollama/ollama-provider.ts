@@ -16,6 +16,7 @@ import {
   type ChatWire,
   chatWire,
   type NdjsonLines,
+  type OllamaChatChunk,
   OllamaStreamError,
   openChatStream,
 } from "./ollama-chat-wire.js";
@@ -77,22 +78,31 @@ async function* streamChat(
     );
     idle.touch();
     for (let chunk = await lines.next(); chunk !== undefined; chunk = await lines.next()) {
-      // An `{"error": …}` line sent under HTTP 200: the server failed mid-stream.
-      if (chunk.error !== undefined) throw new OllamaStreamError(chunk.error);
-      // `message.thinking` (reasoning models) is never shown: only `content` is the answer.
-      const text = chunk.message?.content;
-      if (text) {
+      // The lines one read brought go on as one delta: every yield is a hop through each layer
+      // above (retry, visible text, the sink), and a busy process reads many lines at once.
+      let text = "";
+      let last: OllamaChatChunk | undefined;
+      for (let line: OllamaChatChunk | undefined = chunk; line !== undefined; line = lines.ready()) {
+        last = line;
+        // An `{"error": …}` line sent under HTTP 200: the server failed mid-stream.
+        if (line.error !== undefined) break;
+        // `message.thinking` (reasoning models) is never shown: only `content` is the answer.
+        text += line.message?.content ?? "";
+        if (line.done === true) break;
+      }
+      if (text !== "") {
         idle.pause();
         yield { type: "text-delta", text };
         idle.touch();
       }
-      if (chunk.done === true) {
+      if (last?.error !== undefined) throw new OllamaStreamError(last.error);
+      if (last?.done === true) {
         finished = true;
         idle.dispose();
         yield {
           type: "finish",
-          reason: toFinishReason(chunk.done_reason),
-          usage: { promptTokens: chunk.prompt_eval_count, completionTokens: chunk.eval_count },
+          reason: toFinishReason(last.done_reason),
+          usage: { promptTokens: last.prompt_eval_count, completionTokens: last.eval_count },
         };
         return;
       }
