@@ -62,7 +62,8 @@ describe("ollama provider: streaming", () => {
   });
 
   it("keeps its connection: answers one after another, or one stopped early, open no new ones", async () => {
-    for (let answer = 0; answer < 5; answer++) expect((await collect(model.stream(hello))).error).toBeUndefined();
+    for (let answer = 0; answer < 5; answer++)
+      expect((await collect(model.stream(hello))).error).toBeUndefined();
     fake.enqueue({ chunks: ["a", "b", "c"] });
     for await (const part of model.stream(hello)) if (part.type === "finish") break;
     expect((await collect(model.stream(hello))).error).toBeUndefined();
