@@ -12,6 +12,7 @@
  */
 import { webApi } from "@slack/bolt";
 import type { Logger } from "../../lib/logger.js";
+import { createPooledFetch } from "../../lib/pooled-fetch.js";
 import { createSdkLogger } from "./slack-bolt-logger.js";
 import { describeSlackError, hintFor, SlackCallError } from "./slack-errors.js";
 
@@ -55,6 +56,8 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2000 },
     timeout: options.timeoutMs ?? 15_000,
+    // Every answer posts through this client: undici's request costs less than fetch (pooled-fetch.ts).
+    fetch: createPooledFetch(),
   });
 
   return {
