@@ -14,12 +14,14 @@
  * the global fetch unchanged.
  */
 import { STATUS_CODES } from "node:http";
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { httpPool } from "./http-pool.js";
 
 type FetchInput = Parameters<typeof fetch>[0];
 type FetchInit = Parameters<typeof fetch>[1];
 
-export function createPooledFetch(dispatcher: Dispatcher = new Agent()): typeof fetch {
+/** `dispatcher`: the pool to send on; the shared one (http-pool.ts) when unset. */
+export function createPooledFetch(dispatcher?: Dispatcher): typeof fetch {
   return async (input: FetchInput, init?: FetchInit): Promise<Response> => {
     const body = init?.body;
     const simpleBody =
@@ -32,7 +34,7 @@ export function createPooledFetch(dispatcher: Dispatcher = new Agent()): typeof 
     let reply: Dispatcher.ResponseData;
     let bytes: ArrayBuffer;
     try {
-      reply = await dispatcher.request({
+      reply = await (dispatcher ?? (await httpPool())).request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: (init?.method ?? "GET").toUpperCase() as Dispatcher.HttpMethod,

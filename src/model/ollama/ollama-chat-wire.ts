@@ -15,8 +15,9 @@
  * console.warn (standard output carries the terminal chat's answers).
  */
 import { STATUS_CODES } from "node:http";
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { z } from "zod";
+import { httpPool } from "../../lib/http-pool.js";
 import type { HeaderReader } from "../retry-after.js";
 import { bodyWords } from "./json-error-bodies.js";
 
@@ -61,8 +62,8 @@ export interface ChatWire {
   /** `<the host's path>/api/chat`. */
   path: string;
   headers: Record<string, string>;
-  /** One keep-alive pool per model server: connections are reused across answers. */
-  dispatcher: Dispatcher;
+  /** The keep-alive pool to send on (connections are reused across answers); the shared one when unset. */
+  dispatcher: Dispatcher | undefined;
 }
 
 /** What the call learnt, for the error mapping: set as it goes, read after a failure. */
@@ -79,7 +80,7 @@ export function chatWire(host: string, authorization: string | undefined, dispat
   if (authorization !== undefined) headers.authorization = authorization;
   // Parsed once here: undici's top-level request() would parse the URL again on every call.
   const url = new URL(`${host.replace(/\/+$/, "")}/api/chat`);
-  return { origin: url.origin, path: url.pathname, headers, dispatcher: dispatcher ?? new Agent() };
+  return { origin: url.origin, path: url.pathname, headers, dispatcher };
 }
 
 /**
@@ -105,7 +106,7 @@ export async function openChatStream(
   }
   let response: Dispatcher.ResponseData;
   try {
-    response = await wire.dispatcher.request({
+    response = await (wire.dispatcher ?? (await httpPool())).request({
       origin: wire.origin,
       path: wire.path,
       method: "POST",
