@@ -10,6 +10,8 @@ import type { Dispatcher } from "undici";
 let pool: Promise<Dispatcher> | undefined;
 
 export function httpPool(): Promise<Dispatcher> {
-  pool ??= import("undici").then(({ Agent }) => new Agent());
+  // undici is CommonJS: its exports object is the namespace's `default`, both in Node and in the
+  // bundle (where esbuild gives a CommonJS chunk's exports no named bindings).
+  pool ??= import("undici").then((undici) => new undici.default.Agent());
   return pool;
 }

@@ -4,7 +4,7 @@
  * scratch checkout (the repository's sources linked in, its settings copied), so the repository's
  * own dist/bundle is never touched while other tests run troupe.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,
   cpSync,
@@ -24,6 +24,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 // @ts-expect-error: plain JavaScript (it runs before anything is compiled), no type declarations.
 import * as dist from "../../scripts/dist.js";
+import { startFakeOllama } from "../fakes/fake-ollama.js";
 import { repoRoot } from "../helpers/run-troupe.js";
 
 const bundleIsFresh = dist.bundleIsFresh as (root: string) => boolean;
@@ -98,6 +99,31 @@ describe("buildBundle", () => {
       .filter((file) => file.endsWith(".js"))
       .filter((file) => readFileSync(join(bundle(), file)).some((byte) => byte > 0x7f));
     expect(notAscii).toEqual([]);
+
+    // An answer loads the chunks the bundle imports only when first needed (the HTTP pool).
+    const ollama = await startFakeOllama();
+    try {
+      const chat = spawn(process.execPath, [join(bundle(), "main.js")], {
+        env: {
+          PATH: process.env.PATH,
+          HOME: root,
+          OLLAMA_HOST: ollama.host,
+          MODEL_PROVIDER: "ollama",
+          STORE_URL: "memory://",
+          PERSONAS_DIR: join(repoRoot, "personas"),
+        },
+      });
+      let stdout = "";
+      chat.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      chat.stdin.end("What is a prime?\n");
+      const code = await new Promise((resolve) => chat.once("close", resolve));
+      expect(stdout).toContain("echo: What is a prime?");
+      expect(code).toBe(0);
+    } finally {
+      await ollama.close();
+    }
   }, 180_000);
 
   it("builds nothing, and says so, where there are no sources yet (a container's dependency layer)", async () => {
