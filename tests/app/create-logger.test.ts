@@ -2,9 +2,10 @@
  * The logger as main builds it: what reaches standard error and what reaches the log file, for a
  * service, the interactive terminal chat, readable lines, a file that cannot be opened, and silent.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/app/create-logger.js";
 import type { LogSettings } from "../../src/app/log-output.js";
@@ -182,5 +183,25 @@ describe("createLogger", () => {
     logger.error({ err: failure() }, "model failed while answering");
     expect(stderr.text).toBe("");
     expect(existsSync(join(dir, "state"))).toBe(false);
+  });
+
+  it("a service's batched JSON lines on standard error all arrive, even when the process exits at once", () => {
+    const script = join(dir, "exit-at-once.ts");
+    const source = resolve("src/app/create-logger.ts");
+    writeFileSync(
+      script,
+      `import { createLogger } from ${JSON.stringify(source)};
+const logger = createLogger(${JSON.stringify(settings())}, { stdinIsTTY: false, stderrIsTTY: false });
+for (let line = 0; line < 2000; line++) logger.info({ line }, "answered");
+logger.error("a fatal start-up error, said just before exiting");
+process.exit(1);
+`,
+    );
+    const child = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8" });
+    expect(child.status).toBe(1);
+    const lines = jsonLines(child.stderr);
+    expect(lines).toHaveLength(2001);
+    expect(lines.at(-1)?.msg).toBe("a fatal start-up error, said just before exiting");
+    expect(lines.slice(0, -1).map((line) => line.line)).toEqual([...Array(2000).keys()]);
   });
 });
