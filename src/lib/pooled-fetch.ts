@@ -20,8 +20,7 @@ import { httpPool } from "./http-pool.js";
 type FetchInput = Parameters<typeof fetch>[0];
 type FetchInit = Parameters<typeof fetch>[1];
 
-/** `dispatcher`: the pool to send on; the shared one (http-pool.ts) when unset. */
-export function createPooledFetch(dispatcher?: Dispatcher): typeof fetch {
+export function createPooledFetch(): typeof fetch {
   return async (input: FetchInput, init?: FetchInit): Promise<Response> => {
     const body = init?.body;
     const simpleBody =
@@ -34,7 +33,7 @@ export function createPooledFetch(dispatcher?: Dispatcher): typeof fetch {
     let reply: Dispatcher.ResponseData;
     let bytes: ArrayBuffer;
     try {
-      reply = await (dispatcher ?? (await httpPool())).request({
+      reply = await (await httpPool()).request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: (init?.method ?? "GET").toUpperCase() as Dispatcher.HttpMethod,
@@ -44,7 +43,6 @@ export function createPooledFetch(dispatcher?: Dispatcher): typeof fetch {
       });
       bytes = await reply.body.arrayBuffer();
     } catch (error) {
-      if (signal?.aborted && error === signal.reason) throw error;
       if (signal?.aborted) throw signal.reason;
       throw new TypeError("fetch failed", { cause: error });
     }

@@ -62,8 +62,6 @@ export interface ChatWire {
   /** `<the host's path>/api/chat`. */
   path: string;
   headers: Record<string, string>;
-  /** The keep-alive pool to send on (connections are reused across answers); the shared one when unset. */
-  dispatcher: Dispatcher | undefined;
 }
 
 /** What the call learnt, for the error mapping: set as it goes, read after a failure. */
@@ -75,12 +73,12 @@ export interface ChatCallState {
   headersTimedOut: boolean;
 }
 
-export function chatWire(host: string, authorization: string | undefined, dispatcher?: Dispatcher): ChatWire {
+export function chatWire(host: string, authorization: string | undefined): ChatWire {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (authorization !== undefined) headers.authorization = authorization;
   // Parsed once here: undici's top-level request() would parse the URL again on every call.
   const url = new URL(`${host.replace(/\/+$/, "")}/api/chat`);
-  return { origin: url.origin, path: url.pathname, headers, dispatcher };
+  return { origin: url.origin, path: url.pathname, headers };
 }
 
 /**
@@ -106,7 +104,8 @@ export async function openChatStream(
   }
   let response: Dispatcher.ResponseData;
   try {
-    response = await (wire.dispatcher ?? (await httpPool())).request({
+    // The shared keep-alive pool: connections are reused across answers.
+    response = await (await httpPool()).request({
       origin: wire.origin,
       path: wire.path,
       method: "POST",
