@@ -15,7 +15,7 @@
  */
 import { STATUS_CODES } from "node:http";
 import type { Dispatcher } from "undici";
-import { httpPool } from "./http-pool.js";
+import { fetchHeaders, httpPool } from "./http-pool.js";
 
 type FetchInput = Parameters<typeof fetch>[0];
 type FetchInit = Parameters<typeof fetch>[1];
@@ -54,7 +54,7 @@ export function createPooledFetch(): typeof fetch {
     return new Response(nullBody ? null : bytes, {
       status,
       statusText: STATUS_CODES[status] ?? "",
-      headers: responseHeaders(reply.headers),
+      headers: fetchHeaders(reply.headers),
     });
   };
 }
@@ -63,14 +63,4 @@ function plainHeaders(headers: NonNullable<FetchInit>["headers"]): Record<string
   if (headers === undefined) return {};
   if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(headers);
   return headers as Record<string, string>;
-}
-
-function responseHeaders(headers: Record<string, string | string[] | undefined>): Headers {
-  const result = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const one of value) result.append(name, one);
-    else result.append(name, value);
-  }
-  return result;
 }

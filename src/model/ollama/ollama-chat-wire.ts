@@ -17,7 +17,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Dispatcher } from "undici";
 import { z } from "zod";
-import { httpPool } from "../../lib/http-pool.js";
+import { fetchHeaders, httpPool } from "../../lib/http-pool.js";
 import type { HeaderReader } from "../retry-after.js";
 import { bodyWords } from "./json-error-bodies.js";
 
@@ -68,7 +68,7 @@ export interface ChatWire {
 export interface ChatCallState {
   /** The response's status, once its headers arrived. */
   status: number | undefined;
-  /** The response's headers (Retry-After), once they arrived. */
+  /** An error response's headers (Retry-After). */
   headers: HeaderReader | undefined;
   headersTimedOut: boolean;
 }
@@ -116,23 +116,15 @@ export async function openChatStream(
   } finally {
     clearTimeout(timer);
   }
-  const headers = headerReader(response.headers);
   state.status = response.statusCode;
-  state.headers = headers;
   if (response.statusCode < 200 || response.statusCode > 299) {
+    // Read only here, on a failure: Retry-After for the error mapping, the content type below.
+    const headers = fetchHeaders(response.headers);
+    state.headers = headers;
     const text = await response.body.text().catch(() => "");
     throw new OllamaResponseError(errorMessage(response.statusCode, headers, text), response.statusCode);
   }
   return new NdjsonLines(response.body);
-}
-
-function headerReader(headers: Record<string, string | string[] | undefined>): HeaderReader {
-  return {
-    get(name) {
-      const value = headers[name.toLowerCase()];
-      return Array.isArray(value) ? value.join(", ") : (value ?? null);
-    },
-  };
 }
 
 /** The ollama client's words for an error status: the JSON body's `error`, else the status line. */
