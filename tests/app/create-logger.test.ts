@@ -2,7 +2,7 @@
  * The logger as main builds it: what reaches standard error and what reaches the log file, for a
  * service, the interactive terminal chat, readable lines, a file that cannot be opened, and silent.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -204,4 +204,37 @@ process.exit(1);
     expect(lines.at(-1)?.msg).toBe("a fatal start-up error, said just before exiting");
     expect(lines.slice(0, -1).map((line) => line.line)).toEqual([...Array(2000).keys()]);
   });
+
+  it("a service's JSON lines do not hold it up while nobody reads standard error yet", async () => {
+    const script = join(dir, "slow-reader.ts");
+    writeFileSync(
+      script,
+      `import { createLogger } from ${JSON.stringify(resolve("src/app/create-logger.ts"))};
+const logger = createLogger(${JSON.stringify(settings())}, { stdinIsTTY: false, stderrIsTTY: false });
+const words = "x".repeat(200);
+for (let line = 0; line < 5000; line++) logger.info({ line, words }, "answered");
+process.stdout.write("done\\n");
+`,
+    );
+    // Over a megabyte of lines into a pipe that holds 64 KB: written one by one, the loop would wait
+    // for a reader; batched, it finishes while standard error is still unread.
+    const child = spawn(process.execPath, ["--import", "tsx", script]);
+    const finished = await new Promise<boolean>((resolveDone) => {
+      const timer = setTimeout(() => resolveDone(false), 20_000);
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("done")) {
+          clearTimeout(timer);
+          resolveDone(true);
+        }
+      });
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolveExit) => child.once("close", resolveExit));
+    expect(finished).toBe(true);
+    expect(code).toBe(0);
+    expect(jsonLines(stderr)).toHaveLength(5000);
+  }, 30_000);
 });
